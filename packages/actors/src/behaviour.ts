@@ -35,11 +35,7 @@ export interface From {
 export type Next<S> = S | Stop<S> | Promise<S | Stop<S>>;
 
 /** What `handleCall` may return: a `reply` marker, a `noreply` marker, a `stop`, or a promise of one. */
-export type CallNext<S, R> =
-  | Reply<S, R>
-  | NoReply<S>
-  | Stop<S>
-  | Promise<Reply<S, R> | NoReply<S> | Stop<S>>;
+export type CallNext<S, R> = Reply<S, R> | NoReply<S> | Stop<S> | Promise<Reply<S, R> | NoReply<S> | Stop<S>>;
 
 /**
  * A behaviour process, in the spirit of gen_server. Every callback runs in the process, one message at a time.
@@ -62,27 +58,39 @@ export interface Behaviour<S = any, M = any, A = any, C = any, R = any, K = any>
   terminate?(reason: ExitReason, state: S): void | Promise<void>;
 }
 
+/**
+ * @internal The common base of the values a handler returns to say more than "the next state", so the
+ * scheduler tells a plain state apart with one `instanceof` test.
+ */
+export class Marker {}
+
 /** Returned from a handler to end the process with `reason`. */
-export class Stop<S = unknown> {
+export class Stop<S = unknown> extends Marker {
   constructor(
     readonly reason: ExitReason,
     readonly state: S | undefined,
     /** @internal A reply to send first, when returned from `handleCall`. */
     readonly reply: unknown = NO_REPLY,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** Returned from `handleCall` to answer the caller and continue with `state`. */
-export class Reply<S = unknown, R = unknown> {
+export class Reply<S = unknown, R = unknown> extends Marker {
   constructor(
     readonly value: R,
     readonly state: S,
-  ) {}
+  ) {
+    super();
+  }
 }
 
 /** Returned from `handleCall` to continue without answering yet (answer later with `replyTo`). */
-export class NoReply<S = unknown> {
-  constructor(readonly state: S) {}
+export class NoReply<S = unknown> extends Marker {
+  constructor(readonly state: S) {
+    super();
+  }
 }
 
 /** @internal Marks a `Stop` that carries no reply. */

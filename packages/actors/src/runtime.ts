@@ -2,6 +2,7 @@ import {
   type Behaviour,
   type ExitReason,
   type From,
+  Marker,
   NO_REPLY,
   NoReply,
   type ProcessFn,
@@ -267,9 +268,14 @@ export class Runtime {
 
   /** @internal Appends `msg` to `p`'s mailbox and makes `p` runnable. */
   deliver(p: Proc, msg: unknown): void {
-    if (p.flags & DEAD) return;
+    const flags = p.flags;
+    if ((flags & (DEAD | FN | QUEUED | SUSPENDED | DYING)) === QUEUED && p.limit === null) {
+      push(p, msg); // the common case under load: a behaviour already on the run queue
+      return;
+    }
+    if (flags & DEAD) return;
     if (p.limit !== null && p.count >= p.limit.max && !this.overflow(p)) return;
-    if (p.flags & FN) {
+    if (flags & FN) {
       const w = p.waiter;
       if (w !== null && this.matches(p, w, msg)) {
         p.waiter = null;
@@ -430,15 +436,20 @@ export class Runtime {
     if (msg instanceof Envelope) {
       if (msg instanceof CallRequest) {
         from = msg.from;
-        if (beh.handleCall === undefined) throw new Error("handleCall is not defined, but the process got a call");
+        if (beh.handleCall === undefined)
+          throw new Error("handleCall is not defined, but the process got a call");
         r =
           p.flags & ASYNC_CALL
             ? asyncContext.run(p, callHandleCall, beh, msg.request, from, p.state)
             : beh.handleCall(msg.request, from, p.state);
       } else {
-        if (beh.handleCast === undefined) throw new Error("handleCast is not defined, but the process got a cast");
+        if (beh.handleCast === undefined)
+          throw new Error("handleCast is not defined, but the process got a cast");
         const req = (msg as CastRequest).request;
-        r = p.flags & ASYNC_CAST ? asyncContext.run(p, callHandleCast, beh, req, p.state) : beh.handleCast(req, p.state);
+        r =
+          p.flags & ASYNC_CAST
+            ? asyncContext.run(p, callHandleCast, beh, req, p.state)
+            : beh.handleCast(req, p.state);
       }
     } else {
       if (p.flags & TRAP_EXIT && p.parent !== null && msg instanceof Exit && p.parent.pid.equals(msg.from)) {
@@ -447,7 +458,10 @@ export class Runtime {
         return false;
       }
       if (beh.handleInfo === undefined) return true;
-      r = p.flags & ASYNC_INFO ? asyncContext.run(p, callHandleInfo, beh, msg, p.state) : beh.handleInfo(msg, p.state);
+      r =
+        p.flags & ASYNC_INFO
+          ? asyncContext.run(p, callHandleInfo, beh, msg, p.state)
+          : beh.handleInfo(msg, p.state);
     }
     if (r instanceof Promise) {
       p.flags |= SUSPENDED;
@@ -463,6 +477,10 @@ export class Runtime {
   /** Applies a handler's result. Returns false when the process stopped. */
   private settle(p: Proc, r: unknown, from: From | null): boolean {
     if (p.flags & DEAD) return false;
+    if (!(r instanceof Marker)) {
+      p.state = r;
+      return true;
+    }
     if (r instanceof Reply) {
       if (from !== null) replyTo(from, r.value);
       p.state = r.state;
@@ -478,7 +496,6 @@ export class Runtime {
       this.stopProc(p, r.reason);
       return false;
     }
-    p.state = r;
     return true;
   }
 
@@ -519,14 +536,20 @@ export class Runtime {
           ? asyncContext.run(p, callTerminate, p.beh!, reason, p.state)
           : p.beh!.terminate!(reason, p.state);
     } catch (err) {
-      this.log("error", `process ${p.pid} crashed in terminate: ${err instanceof Error ? err.stack : describe(err)}`);
+      this.log(
+        "error",
+        `process ${p.pid} crashed in terminate: ${err instanceof Error ? err.stack : describe(err)}`,
+      );
     }
     running.proc = prev;
     if (r instanceof Promise) {
       r.then(
         () => this.exitProc(p, reason),
         (err) => {
-          this.log("error", `process ${p.pid} crashed in terminate: ${err instanceof Error ? err.stack : describe(err)}`);
+          this.log(
+            "error",
+            `process ${p.pid} crashed in terminate: ${err instanceof Error ? err.stack : describe(err)}`,
+          );
           this.exitProc(p, reason);
         },
       );
@@ -612,7 +635,7 @@ export class Runtime {
     if (t.flags & DEAD) return;
     if (reason === "kill" && !viaLink) return this.exitProc(t, "killed");
     if (t.flags & TRAP_EXIT) return this.deliverTo(t, new Exit(from, reason));
-    if (reason === "normal" && !(from !== null && from.equals(t.pid))) return;
+    if (reason === "normal" && !from?.equals(t.pid)) return;
     this.exitProc(t, reason);
   }
 
@@ -752,7 +775,8 @@ export class Runtime {
     assertPid(pid, "register");
     const p = pid._p;
     if (p === null) throw new Error(`register: ${pid} is not alive`);
-    if (p.name !== null) throw new Error(`register: ${pid} is already registered as ${JSON.stringify(p.name)}`);
+    if (p.name !== null)
+      throw new Error(`register: ${pid} is already registered as ${JSON.stringify(p.name)}`);
     this.names.set(name, p);
     p.name = name;
   }
@@ -775,7 +799,8 @@ export class Runtime {
     if (typeof name !== "string" || name === "") {
       throw new TypeError(`${fn}: a name must be a non-empty string, got ${describe(name)}`);
     }
-    if (this.names.has(name)) throw new Error(`${fn}: the name ${JSON.stringify(name)} is already registered`);
+    if (this.names.has(name))
+      throw new Error(`${fn}: the name ${JSON.stringify(name)} is already registered`);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -944,7 +969,13 @@ export class CallError extends Error {
 }
 
 /** @internal See `call`. */
-export function callProc(rt: Runtime, target: Proc | null, dest: unknown, request: unknown, timeoutMs: number) {
+export function callProc(
+  rt: Runtime,
+  target: Proc | null,
+  dest: unknown,
+  request: unknown,
+  timeoutMs: number,
+) {
   const caller = currentProc();
   return new Promise<any>((resolve, reject) => {
     if (target === null) {
@@ -969,7 +1000,9 @@ export function callProc(rt: Runtime, target: Proc | null, dest: unknown, reques
         rt.clock.setTimeout(() => {
           if (pendingCalls.delete(ref)) {
             if (pc.monitor !== null) rt.unwatch(pc.monitor);
-            reject(new CallError("timeout", undefined, `call: no reply from ${target.pid} within ${timeoutMs} ms`));
+            reject(
+              new CallError("timeout", undefined, `call: no reply from ${target.pid} within ${timeoutMs} ms`),
+            );
           }
         }, timeoutMs),
       );

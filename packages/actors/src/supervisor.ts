@@ -1,5 +1,5 @@
-import { type Behaviour, type ExitReason, reply, Stop, stop } from "./behaviour.js";
 import { call, runtime } from "./api.js";
+import { type Behaviour, type ExitReason, reply, type Stop, stop } from "./behaviour.js";
 import { currentProc, running } from "./context.js";
 import { Exit } from "./messages.js";
 import { describe, Pid } from "./pid.js";
@@ -126,7 +126,11 @@ function restart(st: State, i: number): State | Stop<State> | Promise<State | St
   }
   const failed = st.children[i];
   const affected =
-    st.strategy === "one_for_one" ? [failed] : st.strategy === "one_for_all" ? st.children.slice() : st.children.slice(i);
+    st.strategy === "one_for_one"
+      ? [failed]
+      : st.strategy === "one_for_all"
+        ? st.children.slice()
+        : st.children.slice(i);
   const siblings = affected.filter((c) => c !== failed && c.pid !== null).reverse();
   return then(shutdownSeq(st, siblings), () => {
     // Temporary children stopped because of a sibling are removed, not restarted (OTP's rule).
@@ -135,7 +139,10 @@ function restart(st: State, i: number): State | Stop<State> | Promise<State | St
     for (const c of toStart) {
       const err = startChild(st, c);
       if (err !== null) {
-        st.proc.rt.log("error", `supervisor ${st.proc.pid}: child ${JSON.stringify(c.spec.id)} failed to restart: ${err}`);
+        st.proc.rt.log(
+          "error",
+          `supervisor ${st.proc.pid}: child ${JSON.stringify(c.spec.id)} failed to restart: ${err}`,
+        );
         // A failed restart counts as another restart, as in OTP.
         return restart(st, st.children.indexOf(c));
       }
@@ -168,10 +175,7 @@ function startChild(st: State, child: Child): string | null {
 
 /** Stops every child, last started first. */
 function shutdownAll(st: State): Promise<void> | null {
-  return shutdownSeq(
-    st,
-    st.children.filter((c) => c.pid !== null).reverse(),
-  );
+  return shutdownSeq(st, st.children.filter((c) => c.pid !== null).reverse());
 }
 
 /** Stops `children` one after another; null when all died at once (nothing to wait for). */
@@ -227,7 +231,11 @@ export const Supervisor = {
    */
   start(spec: SupervisorSpec, opts: { name?: string } = {}): Pid {
     checkSpec(spec);
-    return runtime().spawn(supervisor, spec, { trapExit: true, link: currentProc() !== null, name: opts.name });
+    return runtime().spawn(supervisor, spec, {
+      trapExit: true,
+      link: currentProc() !== null,
+      name: opts.name,
+    });
   },
 
   /** The children, in start order, with their current pids (null while not running). */
@@ -269,7 +277,9 @@ function checkSpec(spec: SupervisorSpec): void {
     ids.add(c.id);
     const r = c.restart;
     if (r !== undefined && r !== "permanent" && r !== "transient" && r !== "temporary") {
-      throw new TypeError(`Supervisor.start: child ${c.id}: restart must be permanent, transient or temporary`);
+      throw new TypeError(
+        `Supervisor.start: child ${c.id}: restart must be permanent, transient or temporary`,
+      );
     }
   }
 }

@@ -1,0 +1,415 @@
+/**
+ * Actor runtime benchmark: Cinder beside the plain-JS baseline and the nact actor library, in one run.
+ * Run with `npm run bench` (node --expose-gc). Each figure is the median of RUNS runs.
+ *
+ *   spawn      spawn N idle processes; rate and heap bytes per process (pids kept alive in an array)
+ *   1:1        one producer process sends N messages to one consumer process
+ *   ring       1,000 processes pass one token round a ring, N hops
+ *   fan-out    one process sends round-robin to 10,000 processes, N deliveries
+ */
+
+import { createRequire } from "node:module";
+import { createRuntime, type Pid, type Runtime } from "@cinder/actors";
+import { type BareProc, BareScheduler } from "./baseline.js";
+import { gc, heapUsed, machine, median, medianOf, printTable, rate, tick } from "./lib.js";
+
+const nact = createRequire(import.meta.url)("nact") as {
+  start(): unknown;
+  spawn(parent: unknown, f: (state: any, msg: any, ctx: any) => any, name?: string): unknown;
+  spawnStateless(parent: unknown, f: (msg: any, ctx: any) => any): unknown;
+  dispatch(actor: unknown, msg: unknown): void;
+  stop(actor: unknown): void;
+};
+
+const quick = process.argv.includes("--quick");
+const RUNS = quick ? 1 : 3;
+const SPAWN_N = quick ? 100_000 : 1_000_000;
+const MSG_N = quick ? 1_000_000 : 10_000_000;
+const RING_SIZE = 1_000;
+const RING_HOPS = quick ? 1_000_000 : 10_000_000;
+const FAN_SIZE = 10_000;
+const FAN_N = 1_000_000;
+// nact is ~20x slower; it gets smaller N (rates are per second, so they stay comparable).
+const NACT_DIV = 10;
+
+function seconds(t0: number): number {
+  return (performance.now() - t0) / 1000;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Cinder
+
+const idle = { init: () => 0, handleInfo: (_m: unknown, s: number) => s };
+
+async function cinderSpawn(n: number): Promise<{ rate: number; bytes: number }> {
+  const rt = createRuntime({ node: "bench" });
+  const pids: Pid[] = new Array(n);
+  for (let i = 0; i < n; i++) pids[i] = undefined as unknown as Pid; // allocate the holder before measuring
+  const before = heapUsed();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) pids[i] = rt.spawn(idle);
+  const r = n / seconds(t0);
+  const bytes = (heapUsed() - before) / n;
+  pids.length = 0;
+  gc();
+  return { rate: r, bytes };
+}
+
+function cinderOneToOne(n: number): Promise<number> {
+  const rt = createRuntime({ node: "bench" });
+  return new Promise((resolve) => {
+    let t0 = 0;
+    const consumer = rt.spawn({
+      init: () => 0,
+      handleInfo: (_m: number, count: number) => {
+        if (++count === n) resolve(n / seconds(t0));
+        return count;
+      },
+    });
+    const producer = rt.spawn({
+      init: () => 0,
+      handleInfo(_go: "go", sent: number) {
+        const end = Math.min(sent + 1000, n);
+        for (let i = sent; i < end; i++) rt.send(consumer, i);
+        if (end < n) rt.send(producer, "go");
+        return end;
+      },
+    });
+    t0 = performance.now();
+    rt.send(producer, "go");
+  });
+}
+
+function cinderRing(size: number, hops: number): Promise<number> {
+  const rt: Runtime = createRuntime({ node: "bench" });
+  return new Promise((resolve) => {
+    let t0 = 0;
+    const ring: { next: Pid | null }[] = [];
+    const pids: Pid[] = [];
+    for (let i = 0; i < size; i++) {
+      const st = { next: null as Pid | null };
+      ring.push(st);
+      pids.push(
+        rt.spawn({
+          init: () => st,
+          handleInfo(left: number, s: { next: Pid | null }) {
+            if (left === 0) resolve(hops / seconds(t0));
+            else rt.send(s.next!, left - 1);
+            return s;
+          },
+        }),
+      );
+    }
+    for (let i = 0; i < size; i++) ring[i].next = pids[(i + 1) % size];
+    t0 = performance.now();
+    rt.send(pids[0], hops);
+  });
+}
+
+function cinderFanOut(size: number, n: number): Promise<number> {
+  const rt = createRuntime({ node: "bench" });
+  return new Promise((resolve) => {
+    let t0 = 0;
+    let got = 0;
+    const sink = {
+      init: () => 0,
+      handleInfo: (_m: number, s: number) => {
+        if (++got === n) resolve(n / seconds(t0));
+        return s;
+      },
+    };
+    const members: Pid[] = [];
+    for (let i = 0; i < size; i++) members.push(rt.spawn(sink));
+    const sender = rt.spawn({
+      init: () => 0,
+      handleInfo(_go: "go", sent: number) {
+        for (let i = 0; i < size && sent < n; i++, sent++) rt.send(members[i], sent);
+        if (sent < n) rt.send(sender, "go");
+        return sent;
+      },
+    });
+    t0 = performance.now();
+    rt.send(sender, "go");
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Plain-JS baseline (no semantics)
+
+function bareSpawn(n: number): { rate: number; bytes: number } {
+  const s = new BareScheduler();
+  const procs: BareProc[] = new Array(n);
+  for (let i = 0; i < n; i++) procs[i] = undefined as unknown as BareProc;
+  const noop = () => {};
+  const before = heapUsed();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) procs[i] = s.spawn(noop);
+  const r = n / seconds(t0);
+  const bytes = (heapUsed() - before) / n;
+  procs.length = 0;
+  return { rate: r, bytes };
+}
+
+function bareOneToOne(n: number): number {
+  const s = new BareScheduler();
+  let count = 0;
+  const consumer = s.spawn(() => {
+    count++;
+  });
+  let sent = 0;
+  const producer: BareProc = s.spawn(() => {
+    const end = Math.min(sent + 1000, n);
+    for (let i = sent; i < end; i++) s.send(consumer, i);
+    sent = end;
+    if (end < n) s.send(producer, "go");
+  });
+  const t0 = performance.now();
+  s.send(producer, "go");
+  s.run();
+  if (count !== n) throw new Error("baseline lost messages");
+  return n / seconds(t0);
+}
+
+function bareRing(size: number, hops: number): number {
+  const s = new BareScheduler();
+  const procs: BareProc[] = [];
+  let done = false;
+  for (let i = 0; i < size; i++) {
+    procs.push(
+      s.spawn((left: number) => {
+        if (left === 0) done = true;
+        else s.send(procs[(i + 1) % size], left - 1);
+      }),
+    );
+  }
+  const t0 = performance.now();
+  s.send(procs[0], hops);
+  s.run();
+  if (!done) throw new Error("baseline ring did not finish");
+  return hops / seconds(t0);
+}
+
+function bareFanOut(size: number, n: number): number {
+  const s = new BareScheduler();
+  let got = 0;
+  const members: BareProc[] = [];
+  for (let i = 0; i < size; i++)
+    members.push(
+      s.spawn(() => {
+        got++;
+      }),
+    );
+  let sent = 0;
+  const sender: BareProc = s.spawn(() => {
+    for (let i = 0; i < size && sent < n; i++, sent++) s.send(members[i], sent);
+    if (sent < n) s.send(sender, "go");
+  });
+  const t0 = performance.now();
+  s.send(sender, "go");
+  s.run();
+  if (got !== n) throw new Error("baseline fan-out lost messages");
+  return n / seconds(t0);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// nact
+
+async function nactSpawn(n: number): Promise<{ rate: number; bytes: number }> {
+  const system = nact.start();
+  const actors: unknown[] = new Array(n);
+  for (let i = 0; i < n; i++) actors[i] = undefined;
+  const before = heapUsed();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) actors[i] = nact.spawn(system, (state = 0) => state, `a${i}`);
+  const r = n / seconds(t0);
+  const bytes = (heapUsed() - before) / n;
+  nact.stop(system);
+  actors.length = 0;
+  await tick();
+  return { rate: r, bytes };
+}
+
+function nactOneToOne(n: number): Promise<number> {
+  const system = nact.start();
+  return new Promise((resolve) => {
+    let t0 = 0;
+    const consumer = nact.spawn(system, (count = 0) => {
+      if (++count === n) {
+        resolve(n / seconds(t0));
+        nact.stop(system);
+      }
+      return count;
+    });
+    const producer = nact.spawn(system, (sent = 0, _go: string, ctx: any) => {
+      const end = Math.min(sent + 1000, n);
+      for (let i = sent; i < end; i++) nact.dispatch(consumer, i);
+      if (end < n) nact.dispatch(ctx.self, "go");
+      return end;
+    });
+    t0 = performance.now();
+    nact.dispatch(producer, "go");
+  });
+}
+
+function nactRing(size: number, hops: number): Promise<number> {
+  const system = nact.start();
+  return new Promise((resolve) => {
+    let t0 = 0;
+    const actors: unknown[] = [];
+    for (let i = 0; i < size; i++) {
+      actors.push(
+        nact.spawnStateless(system, (left: number) => {
+          if (left === 0) {
+            resolve(hops / seconds(t0));
+            nact.stop(system);
+          } else nact.dispatch(actors[(i + 1) % size], left - 1);
+        }),
+      );
+    }
+    t0 = performance.now();
+    nact.dispatch(actors[0], hops);
+  });
+}
+
+function nactFanOut(size: number, n: number): Promise<number> {
+  const system = nact.start();
+  return new Promise((resolve) => {
+    let t0 = 0;
+    let got = 0;
+    const members: unknown[] = [];
+    for (let i = 0; i < size; i++)
+      members.push(
+        nact.spawnStateless(system, () => {
+          if (++got === n) {
+            resolve(n / seconds(t0));
+            nact.stop(system);
+          }
+        }),
+      );
+    const sender = nact.spawn(system, (sent = 0, _go: string, ctx: any) => {
+      for (let i = 0; i < size && sent < n; i++, sent++) nact.dispatch(members[i], sent);
+      if (sent < n) nact.dispatch(ctx.self, "go");
+      return sent;
+    });
+    t0 = performance.now();
+    nact.dispatch(sender, "go");
+  });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+
+async function main(): Promise<void> {
+  if (!(globalThis as { gc?: unknown }).gc) console.warn("(run with --expose-gc for heap figures)");
+  console.log(`Actors benchmark on ${machine()}; median of ${RUNS} run(s)${quick ? " (--quick sizes)" : ""}`);
+
+  const spawnRuns = async (
+    f: (n: number) => Promise<{ rate: number; bytes: number }> | { rate: number; bytes: number },
+    n: number,
+  ) => {
+    const rates: number[] = [];
+    const bytes: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      const r = await f(n);
+      rates.push(r.rate);
+      bytes.push(r.bytes);
+      await tick();
+    }
+    return { rate: median(rates), bytes: median(bytes) };
+  };
+
+  const cs = await spawnRuns(cinderSpawn, SPAWN_N);
+  const bs = await spawnRuns(bareSpawn, SPAWN_N);
+  const ns = await spawnRuns(nactSpawn, SPAWN_N / NACT_DIV);
+
+  const run = (f: () => Promise<number> | number) =>
+    medianOf(RUNS, async () => {
+      const v = await f();
+      await tick();
+      return v;
+    });
+  const c11 = await run(() => cinderOneToOne(MSG_N));
+  const b11 = await run(() => bareOneToOne(MSG_N));
+  const n11 = await run(() => nactOneToOne(MSG_N / NACT_DIV));
+  const cr = await run(() => cinderRing(RING_SIZE, RING_HOPS));
+  const br = await run(() => bareRing(RING_SIZE, RING_HOPS));
+  const nr = await run(() => nactRing(RING_SIZE, RING_HOPS / NACT_DIV));
+  const cf = await run(() => cinderFanOut(FAN_SIZE, FAN_N));
+  const bf = await run(() => bareFanOut(FAN_SIZE, FAN_N));
+  const nf = await run(() => nactFanOut(FAN_SIZE, FAN_N / NACT_DIV));
+
+  const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  printTable(
+    "Actors",
+    [
+      "benchmark",
+      "Cinder",
+      "plain JS",
+      "nact",
+      "Cinder / plain JS",
+      "Cinder / nact",
+      "BEAM (DESIGN.md)",
+      "target",
+    ],
+    [
+      [
+        "spawn (1M idle)",
+        rate(cs.rate),
+        rate(bs.rate),
+        rate(ns.rate),
+        x(cs.rate, bs.rate),
+        x(cs.rate, ns.rate),
+        "631k/s",
+        ">= 1.5M/s",
+      ],
+      [
+        "bytes per idle process",
+        cs.bytes.toFixed(0),
+        bs.bytes.toFixed(0),
+        ns.bytes.toFixed(0),
+        x(cs.bytes, bs.bytes),
+        x(cs.bytes, ns.bytes),
+        "2,648",
+        "<= 400",
+      ],
+      [
+        "1:1 messages (10M)",
+        rate(c11),
+        rate(b11),
+        rate(n11),
+        x(c11, b11),
+        x(c11, n11),
+        "14.7M/s",
+        ">= 15M/s, >= 15x nact",
+      ],
+      [
+        "ring hops (1,000 procs, 10M)",
+        rate(cr),
+        rate(br),
+        rate(nr),
+        x(cr, br),
+        x(cr, nr),
+        "3.5M/s",
+        ">= 20M/s",
+      ],
+      [
+        "fan-out deliveries (10k procs, 1M)",
+        rate(cf),
+        rate(bf),
+        rate(nf),
+        x(cf, bf),
+        x(cf, nf),
+        "2.8M/s (pg)",
+        "-",
+      ],
+    ],
+  );
+  console.log(`\nnact ran with N/${NACT_DIV} (rates are per second, so they compare).`);
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,60 @@
+/** Small helpers shared by the benchmarks: timing, medians, heap readings and a plain-text table. */
+
+import os from "node:os";
+
+/** Median of a list of numbers. */
+export function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+/** Runs `fn` `runs` times and returns the median of what it returns. */
+export async function medianOf(runs: number, fn: () => Promise<number> | number): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < runs; i++) xs.push(await fn());
+  return median(xs);
+}
+
+/** Forces a full GC when node runs with --expose-gc (the bench scripts do). */
+export function gc(): void {
+  const g = (globalThis as { gc?: () => void }).gc;
+  if (g) {
+    g();
+    g();
+  }
+}
+
+/** Heap in use after a full GC. */
+export function heapUsed(): number {
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+/** Formats a rate like `15.2M/s`. */
+export function rate(perSecond: number): string {
+  if (perSecond >= 1e6) return `${(perSecond / 1e6).toFixed(2)}M/s`;
+  if (perSecond >= 1e3) return `${(perSecond / 1e3).toFixed(1)}k/s`;
+  return `${perSecond.toFixed(0)}/s`;
+}
+
+/** Prints rows as an aligned Markdown table (so it pastes straight into a README). */
+export function printTable(title: string, header: string[], rows: string[][]): void {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
+  console.log(`\n### ${title}\n`);
+  console.log(line(header));
+  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
+  for (const r of rows) console.log(line(r));
+}
+
+/** One line naming the machine, for the README. */
+export function machine(): string {
+  const cpu = os.cpus()[0]?.model ?? "unknown CPU";
+  return `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()}`;
+}
+
+/** Resolves on the next macrotask (lets the event loop breathe between runs). */
+export function tick(): Promise<void> {
+  return new Promise((r) => setImmediate(r));
+}
