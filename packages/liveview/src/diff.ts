@@ -245,12 +245,14 @@ function keysOf(items: readonly Dynamic[]): (string | number)[] | null {
 function fullList(node: ListNode, items: readonly Dynamic[]): Diff {
   const wrap = node.statics === WRAP;
   const k: Diff = {};
+  const entries: Slot[][] = new Array(items.length);
   for (let j = 0; j < items.length; j++) {
-    const entry: Slot[] = [];
+    const entry = newEntry(items[j], wrap);
     k[j] = fullEntry(entry, items[j], wrap);
-    node.entries.push(entry);
+    entries[j] = entry;
   }
   k.kc = items.length;
+  node.entries = entries;
   node.keys = keysOf(items);
   return { s: node.statics, k };
 }
@@ -281,7 +283,7 @@ function diffList(node: ListNode, items: readonly Dynamic[]): Diff | undefined {
           changed = true;
         }
       } else {
-        const entry: Slot[] = [];
+        const entry = newEntry(items[j], wrap);
         k[j] = fullEntry(entry, items[j], wrap);
         oldEntries.push(entry);
       }
@@ -305,7 +307,7 @@ function diffList(node: ListNode, items: readonly Dynamic[]): Diff | undefined {
       }
       if (from < 0) {
         // A new entry merges over whatever the client holds at index j, so it carries every dynamic.
-        const entry: Slot[] = [];
+        const entry = newEntry(items[j], wrap);
         k[j] = fullEntry(entry, items[j], wrap);
         entries[j] = entry;
         changed = true;
@@ -344,6 +346,11 @@ function indexOf(keys: (string | number)[] | null, length: number): Map<string |
     if (!index.has(key)) index.set(key, i);
   }
   return index;
+}
+
+// Sized up front: an array grown from [] reserves room for ~17 slots, and there can be many entries.
+function newEntry(item: Dynamic, wrap: boolean): Slot[] {
+  return new Array(wrap ? 1 : entryTemplate(item).statics.length - 1);
 }
 
 function fullEntry(entry: Slot[], item: Dynamic, wrap: boolean): Diff {
