@@ -37,7 +37,7 @@ export type { Logger, LogLevel } from "./log.js";
 export { consoleLogger } from "./log.js";
 export { Down, Exit } from "./messages.js";
 export { Pid, Ref } from "./pid.js";
-export type { Clock, RuntimeOptions, RuntimeStats } from "./runtime.js";
+export type { Clock, RuntimeOptions, RuntimeStats, Watch } from "./runtime.js";
 export { CallError, Runtime, replyTo, TimeoutError, Timer } from "./runtime.js";
 export type { ChildSpec, RestartType, Strategy, SupervisorSpec } from "./supervisor.js";
 export { Supervisor } from "./supervisor.js";

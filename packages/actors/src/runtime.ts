@@ -62,6 +62,9 @@ export interface RuntimeOptions {
   logger?: Logger;
 }
 
+/** A handle returned by `Runtime.watch`, to pass to `Runtime.unwatch`. Treat it as opaque. */
+export type Watch = Monitor;
+
 /** Counters for tests and dashboards. */
 export interface RuntimeStats {
   /** Live processes. */
@@ -687,8 +690,13 @@ export class Runtime {
     return ref;
   }
 
-  /** @internal Watches `pid` with a callback (used by `call` and supervisors); null if already dead. */
-  watch(pid: Pid, onDown: (reason: ExitReason) => void): Monitor | null {
+  /**
+   * Watches `pid` from outside any process: `onDown(reason)` runs once, synchronously, when it exits. This is a
+   * monitor without a mailbox (no Ref or DOWN message to match), for libraries that keep per-process state,
+   * such as `call` and `@cinder/pubsub`. Returns a handle for `unwatch`, or null if `pid` is not alive (then
+   * `onDown` never runs). `onDown` runs while the process is being torn down: keep it short, and do not throw.
+   */
+  watch(pid: Pid, onDown: (reason: ExitReason) => void): Watch | null {
     const t = pid._p;
     if (t === null) return null;
     const m: Monitor = { ref: new Ref(), watcher: onDown, target: t };
@@ -696,8 +704,8 @@ export class Runtime {
     return m;
   }
 
-  /** @internal */
-  unwatch(m: Monitor): void {
+  /** Cancels a `watch`: its `onDown` will not run. Cancelling twice, or after the exit, does nothing. */
+  unwatch(m: Watch): void {
     m.target.monitors?.delete(m.ref);
   }
 
