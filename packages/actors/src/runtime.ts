@@ -156,9 +156,10 @@ export class Runtime {
       throw new TypeError("spawn: { link: true } needs a calling process (call spawn from inside a process)");
     }
     if (opts.name !== undefined) this.checkName(opts.name, "spawn");
+    const limit = opts.mailbox !== undefined ? checkMailbox(opts.mailbox) : null;
     const p = new Proc(this, ++this.nextId, flags & FN ? null : (target as Behaviour), flags);
     this.live++;
-    if (opts.mailbox !== undefined) p.limit = checkMailbox(opts.mailbox);
+    p.limit = limit;
     if (opts.name !== undefined) {
       this.names.set(opts.name, p);
       p.name = opts.name;
