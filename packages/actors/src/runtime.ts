@@ -567,6 +567,8 @@ export class Runtime {
    * Link signals are queued and applied in a loop, so a long chain of links dies without deep recursion.
    */
   exitProc(p: Proc, reason: ExitReason): void {
+    // A signal may cross runtimes (links, `exit` from outside): the dead process's own runtime does the books.
+    if (p.rt !== this) return p.rt.exitProc(p, reason);
     if (p.flags & DEAD) return;
     p.flags |= DEAD;
     this.live--;
