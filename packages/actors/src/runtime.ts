@@ -786,6 +786,8 @@ export class Runtime {
     assertPid(pid, "register");
     const p = pid._p;
     if (p === null) throw new Error(`register: ${pid} is not alive`);
+    // As in Erlang (badarg for a remote pid): the name must live in the registry its process's exit clears.
+    if (p.rt !== this) throw new Error(`register: ${pid} belongs to another runtime; register it there`);
     if (p.name !== null)
       throw new Error(`register: ${pid} is already registered as ${JSON.stringify(p.name)}`);
     this.names.set(name, p);
