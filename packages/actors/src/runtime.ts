@@ -94,6 +94,8 @@ const behaviourFlags = new WeakMap<object, number>();
 /** A timer made by `sendAfter`. Pass it to `cancelTimer`. */
 export class Timer {
   /** @internal */ handle: unknown = null;
+  /** @internal The runtime that armed it: its clock and its timer count. */
+  rt: Runtime | null = null;
   /** @internal */
   constructor(
     readonly due: number,
@@ -580,7 +582,7 @@ export class Runtime {
       p.name = null;
     }
     if (p.timers !== null) {
-      for (const t of p.timers as Set<Timer>) this.clearTimer(t);
+      for (const t of p.timers as Set<Timer>) t.rt!.clearTimer(t); // set by another runtime, maybe
       p.timers = null;
     }
     if (p.waiter !== null) {
@@ -837,6 +839,7 @@ export class Runtime {
     }
     const t = new Timer(this.clock.now() + ms, target, msg);
     if (typeof target !== "string") (target.timers ??= new Set()).add(t);
+    t.rt = this;
     this.timerCount++;
     this.arm(t, ms);
     return t;
@@ -865,6 +868,7 @@ export class Runtime {
   /** Cancels a timer: the milliseconds that were left (it will never deliver), or false if it already fired. */
   cancelTimer(t: Timer): number | false {
     if (!(t instanceof Timer)) throw new TypeError(`cancelTimer: expected a Timer, got ${describe(t)}`);
+    if (t.rt !== null && t.rt !== this) return t.rt.cancelTimer(t);
     if (t.handle === null) return false;
     if (typeof t.target !== "string") t.target.timers?.delete(t);
     this.clearTimer(t);
