@@ -207,7 +207,9 @@ export class Runtime {
     running.proc = p;
     let r: unknown;
     try {
-      r = isAsyncFunction(beh.init) ? asyncContext.run(p, callInit, beh, args) : beh.init(args);
+      // Once async contexts are in use, even a sync init enters its own: spawned from an async process, it
+      // would otherwise run in the spawner's context, and self() in a `.then` of init would name the spawner.
+      r = running.asyncUsed ? asyncContext.run(p, callInit, beh, args) : beh.init(args);
     } catch (err) {
       running.proc = prev;
       this.crash(p, err, false);
