@@ -199,7 +199,8 @@ function shutdownChild(st: State, child: Child): Promise<void> | null {
   const rt = st.proc.rt;
   st.proc.links?.delete(p);
   p.links?.delete(st.proc);
-  const shutdown = child.spec.shutdown ?? 5000;
+  // As in OTP: a child that is itself a supervisor gets all the time its own children need.
+  const shutdown = child.spec.shutdown ?? (p.beh === supervisor ? "infinity" : 5000);
   if (shutdown === "brutal_kill") {
     rt.signal(p, st.proc.pid, "kill", false);
     return null;
