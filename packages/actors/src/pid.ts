@@ -63,6 +63,8 @@ export function assertPid(value: unknown, fn: string): asserts value is Pid {
 /** A short description of a value for error messages. */
 export function describe(value: unknown): string {
   if (value === null) return "null";
+  if (value === undefined) return "undefined";
+  if (typeof value === "function") return `a function (${value.name || "anonymous"})`;
   if (typeof value === "string")
     return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
   if (typeof value === "object") return `an object (${(value as object).constructor?.name ?? "Object"})`;
