@@ -1,0 +1,14 @@
+export type { Adapter, AdapterHost } from "./adapter.js";
+export type { Codec } from "./codec.js";
+export { jsonCodec } from "./codec.js";
+export { channels } from "./diagnostics.js";
+export type { Dispatcher, Entry } from "./dispatcher.js";
+export type { Envelope } from "./envelope.js";
+export { ENVELOPE_VERSION } from "./envelope.js";
+export { BroadcastError, CodecError, NodeNameTakenError } from "./errors.js";
+export type { LocalAdapterOptions } from "./local.js";
+export { LocalCluster, local } from "./local.js";
+export type { BroadcastResult, PubSubOptions, PubSubStats, SubscribeOptions } from "./pubsub.js";
+export { PubSub } from "./pubsub.js";
+export type { RedisAdapterOptions, RedisAdapterStats } from "./redis.js";
+export { redis } from "./redis.js";

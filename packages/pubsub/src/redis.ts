@@ -1,0 +1,358 @@
+import { randomUUID } from "node:crypto";
+import type { Pid } from "@cinder/actors";
+import { Redis, type RedisOptions } from "ioredis";
+import type { Adapter, AdapterHost } from "./adapter.js";
+import { type Codec, jsonCodec } from "./codec.js";
+import { decodeEnvelope, EnvelopeError, encodeEnvelope } from "./envelope.js";
+import { NodeNameTakenError } from "./errors.js";
+
+/** Options for the `redis` adapter. */
+export interface RedisAdapterOptions {
+  /** Where Redis answers (default: `REDIS_URL`, else `redis://127.0.0.1:6379`). */
+  url?: string;
+  /**
+   * Extra ioredis options for both connections (TLS, password, `retryStrategy`...). The adapter overrides
+   * `lazyConnect`, `enableOfflineQueue`, `maxRetriesPerRequest`, `autoResubscribe` and
+   * `autoResendUnfulfilledCommands`, which its outage handling depends on.
+   */
+  redis?: RedisOptions;
+  /** The first part of every channel and key name (default `"cinder"`). */
+  prefix?: string;
+  /** How messages become text (default `jsonCodec`). Every node of a cluster must use the same. */
+  codec?: Codec;
+  /** How long a node's name stays claimed after its last heartbeat (default 15 s; a heartbeat every third). */
+  nameTtlMs?: number;
+}
+
+/** The redis adapter's counters (in `PubSub.stats().adapter`). */
+export interface RedisAdapterStats {
+  [key: string]: number | boolean;
+  /** Both connections are ready. */
+  connected: boolean;
+  /** PUBLISH commands sent while connected. */
+  published: number;
+  /** Envelopes received and dispatched on this node. */
+  received: number;
+  /** Envelopes received but not for this node (its own broadcasts coming back on a topic channel). */
+  ignoredOwn: number;
+  /** Envelopes of another version, ignored. */
+  ignoredUnknownVersion: number;
+  /** Envelopes that could not be decoded, ignored. */
+  ignoredMalformed: number;
+  /** Times the connection to Redis was lost. */
+  outages: number;
+  /** Times another live node was found holding this node's name after a reconnect. */
+  nameConflicts: number;
+}
+
+// Unlock the name only if this instance holds it; refresh it likewise (a name taken over is never touched).
+const RELEASE =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0";
+const REFRESH =
+  "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
+
+const SUBSCRIBE_CHUNK = 1000;
+
+/**
+ * Redis names, for the pubsub `name` and node `node`:
+ * - `{prefix}:{name}:t:{topic}`: a topic's channel. A node SUBSCRIBEs to it only while it has local
+ *   subscribers to the topic, so a node receives only the topics it needs.
+ * - `{prefix}:{name}:n:{node}`: the node's own channel, for `directBroadcast`. Being subscribed to it is also
+ *   how a node shows it is alive (`PUBSUB NUMSUB`).
+ * - `{prefix}:{name}:node:{node}`: a key holding the random id of the instance that owns the node name, with
+ *   a TTL its heartbeat refreshes.
+ */
+class RedisAdapter implements Adapter {
+  readonly kind = "redis";
+  private readonly url: string;
+  private readonly codec: Codec;
+  private readonly ttl: number;
+  private readonly instance = randomUUID();
+  private host!: AdapterHost;
+  private pub!: Redis;
+  private sub!: Redis;
+  private base = "";
+  private topicPrefix = "";
+  private nodeChannel = "";
+  private nameKey = "";
+  private started = false;
+  private stopping = false;
+  private down = false;
+  private lastError = "";
+  private heartbeat: NodeJS.Timeout | null = null;
+  /** The last SUBSCRIBE/UNSUBSCRIBE: they complete in order, so awaiting it awaits them all. */
+  private lastSubOp: Promise<unknown> = Promise.resolve();
+  private loggedVersion = false;
+  private loggedMalformed = false;
+  private readonly counters: RedisAdapterStats = {
+    connected: false,
+    published: 0,
+    received: 0,
+    ignoredOwn: 0,
+    ignoredUnknownVersion: 0,
+    ignoredMalformed: 0,
+    outages: 0,
+    nameConflicts: 0,
+  };
+
+  constructor(private readonly opts: RedisAdapterOptions) {
+    this.url = opts.url ?? process.env.REDIS_URL ?? "redis://127.0.0.1:6379";
+    this.codec = opts.codec ?? jsonCodec;
+    this.ttl = opts.nameTtlMs ?? 15_000;
+    if (!(this.ttl >= 100)) throw new TypeError(`redis: nameTtlMs must be a number >= 100, got ${this.ttl}`);
+  }
+
+  async start(host: AdapterHost): Promise<void> {
+    if (this.started) throw new Error("redis: this adapter is already started (make one per PubSub)");
+    this.host = host;
+    const base = (this.base = `${this.opts.prefix ?? "cinder"}:${host.name}`);
+    this.topicPrefix = `${base}:t:`;
+    this.nodeChannel = `${base}:n:${host.node}`;
+    this.nameKey = `${base}:node:${host.node}`;
+    const common: RedisOptions = {
+      retryStrategy: (attempt) => Math.min(attempt * 50, 1000),
+      ...this.opts.redis,
+      lazyConnect: true,
+      // While disconnected, commands fail at once (a broadcast reports it) rather than queue for later.
+      enableOfflineQueue: false,
+      // Commands in flight when the connection drops fail then, instead of waiting for the reconnect...
+      maxRetriesPerRequest: 0,
+      // ...and are never resent: Redis may have run a PUBLISH whose reply was lost (at most once).
+      autoResendUnfulfilledCommands: false,
+    };
+    this.pub = new Redis(this.url, { ...common, enableAutoPipelining: true, connectionName: `${base}:pub` });
+    // The adapter resubscribes itself, from the topics that have subscribers at the time of the reconnect.
+    this.sub = new Redis(this.url, { ...common, autoResubscribe: false, connectionName: `${base}:sub` });
+    for (const c of [this.pub, this.sub]) {
+      c.on("error", (err: Error) => {
+        this.lastError = err.message;
+      });
+      c.on("close", () => this.lost());
+      c.on("ready", () => this.ready());
+    }
+    this.sub.on("message", (_channel: string, text: string) => this.receive(text));
+    try {
+      await Promise.all([this.pub.connect(), this.sub.connect()]);
+    } catch (err) {
+      this.pub.disconnect();
+      this.sub.disconnect();
+      throw new Error(
+        `redis: cannot connect to ${redact(this.url)}: ${err instanceof Error ? err.message : err}`,
+      );
+    }
+    try {
+      await this.claim(true);
+    } catch (err) {
+      this.pub.disconnect();
+      this.sub.disconnect();
+      throw err;
+    }
+    this.started = true;
+    this.counters.connected = true;
+    this.heartbeat = setInterval(() => void this.refresh(), Math.max(50, Math.floor(this.ttl / 3)));
+    this.heartbeat.unref();
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // The node name
+
+  /**
+   * Claims the node name. Subscribing to the node channel first makes this node visible to `PUBSUB NUMSUB`
+   * before it claims; then `SET NX` either wins, or finds the key held. A held key whose node channel has
+   * no other subscriber belongs to a node that died (its connection closed) without releasing it: take it
+   * over. Otherwise a live node has the name: refuse. Two nodes starting together both see each other and
+   * only the one whose SET NX won keeps going.
+   */
+  private async claim(initial: boolean): Promise<void> {
+    await this.sub.subscribe(this.nodeChannel);
+    if ((await this.pub.set(this.nameKey, this.instance, "PX", this.ttl, "NX")) === "OK") return;
+    const [, subscribers] = (await this.pub.pubsub("NUMSUB", this.nodeChannel)) as [string, number | string];
+    if (Number(subscribers) <= 1) {
+      await this.pub.set(this.nameKey, this.instance, "PX", this.ttl);
+      return;
+    }
+    if (initial) {
+      await this.sub.unsubscribe(this.nodeChannel).catch(noop);
+      throw new NodeNameTakenError(this.host.node, this.host.name);
+    }
+    this.counters.nameConflicts++;
+    this.host.log(
+      "error",
+      `${this.label()}: after reconnecting, another live node holds the node name ${JSON.stringify(this.host.node)}; ` +
+        "both now get its direct broadcasts: stop one of them",
+    );
+  }
+
+  /** The heartbeat: keeps the claim alive, or claims again if it was lost (Redis restarted empty). */
+  private async refresh(): Promise<void> {
+    if (this.stopping || this.pub.status !== "ready") return;
+    try {
+      const ours = await this.pub.eval(REFRESH, 1, this.nameKey, this.instance, this.ttl);
+      if (ours !== 1) await this.claim(false);
+    } catch {
+      // Disconnected meanwhile: the next "ready" claims again.
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Connection state
+
+  private lost(): void {
+    this.counters.connected = false;
+    if (!this.started || this.stopping || this.down) return;
+    this.down = true;
+    this.counters.outages++;
+    this.host.log(
+      "warn",
+      `${this.label()}: lost the connection to Redis at ${redact(this.url)}` +
+        `${this.lastError ? ` (${this.lastError})` : ""}; local delivery continues, broadcasts to other nodes ` +
+        "fail and are counted until it is back; reconnecting",
+    );
+  }
+
+  private ready(): void {
+    if (!this.started || this.stopping) return;
+    if (this.sub.status !== "ready" || this.pub.status !== "ready") return;
+    this.counters.connected = true;
+    // A fresh connection has no subscriptions: subscribe to what this node needs now.
+    const channels = [this.nodeChannel];
+    for (const t of this.host.topics()) channels.push(this.topicPrefix + t);
+    for (let i = 0; i < channels.length; i += SUBSCRIBE_CHUNK) {
+      this.lastSubOp = this.sub.subscribe(...channels.slice(i, i + SUBSCRIBE_CHUNK)).catch(noop);
+    }
+    void this.refresh();
+    if (this.down) {
+      this.down = false;
+      this.host.log(
+        "info",
+        `${this.label()}: reconnected to Redis; resubscribed ${channels.length - 1} topics and the node channel`,
+      );
+    }
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Sending and receiving
+
+  broadcast(topic: string, message: unknown, from: Pid | null): Promise<unknown> {
+    const text = encodeEnvelope(this.codec, {
+      kind: "b",
+      origin: this.host.node,
+      target: null,
+      from,
+      topic,
+      message,
+    });
+    return this.publish(this.topicPrefix + topic, text);
+  }
+
+  directBroadcast(node: string, topic: string, message: unknown, from: Pid | null): Promise<unknown> {
+    const text = encodeEnvelope(this.codec, {
+      kind: "d",
+      origin: this.host.node,
+      target: node,
+      from,
+      topic,
+      message,
+    });
+    return this.publish(`${this.base}:n:${node}`, text);
+  }
+
+  private publish(channel: string, text: string): Promise<unknown> {
+    const status = this.pub.status;
+    if (status !== "ready") {
+      return Promise.reject(
+        new Error(`the Redis connection is not ready (${status}${this.lastErrorText()})`),
+      );
+    }
+    this.counters.published++;
+    return this.pub.publish(channel, text);
+  }
+
+  private receive(text: string): void {
+    let e: ReturnType<typeof decodeEnvelope>;
+    try {
+      e = decodeEnvelope(this.codec, text);
+    } catch (err) {
+      this.ignored(err);
+      return;
+    }
+    // A node never dispatches its own broadcast again (it did locally), and a direct one only on its target.
+    if (e.kind === "b" ? e.origin === this.host.node : e.target !== this.host.node) {
+      this.counters.ignoredOwn++;
+      return;
+    }
+    this.counters.received++;
+    this.host.deliver(e.topic, e.message, e.from);
+  }
+
+  private ignored(err: unknown): void {
+    const version = err instanceof EnvelopeError && err.kind === "version";
+    if (version) this.counters.ignoredUnknownVersion++;
+    else this.counters.ignoredMalformed++;
+    // Logged once each: a node of another version can send a lot.
+    if (version ? this.loggedVersion : this.loggedMalformed) return;
+    if (version) this.loggedVersion = true;
+    else this.loggedMalformed = true;
+    this.host.log(
+      "warn",
+      `${this.label()}: ignoring a message from Redis: ${err instanceof Error ? err.message : err} ` +
+        `(counted in stats().adapter.${version ? "ignoredUnknownVersion" : "ignoredMalformed"}; logged once)`,
+    );
+  }
+
+  // -------------------------------------------------------------------------------------------------------------
+  // Topic interest
+
+  topicChanged(topic: string, present: boolean): void {
+    // While disconnected there is nothing to change: "ready" subscribes to the topics of that moment.
+    if (this.sub.status !== "ready") return;
+    const channel = this.topicPrefix + topic;
+    this.lastSubOp = (present ? this.sub.subscribe(channel) : this.sub.unsubscribe(channel)).catch(noop);
+  }
+
+  async sync(): Promise<void> {
+    await this.lastSubOp;
+  }
+
+  stats(): RedisAdapterStats {
+    return { ...this.counters };
+  }
+
+  async stop(): Promise<void> {
+    this.stopping = true;
+    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    if (this.pub.status === "ready") {
+      await this.pub.eval(RELEASE, 1, this.nameKey, this.instance).catch(noop);
+      await this.pub.quit().catch(noop);
+    }
+    this.pub.disconnect();
+    this.sub.disconnect();
+    this.counters.connected = false;
+  }
+
+  private label(): string {
+    return `pubsub ${JSON.stringify(this.host.name)} on ${JSON.stringify(this.host.node)}`;
+  }
+
+  private lastErrorText(): string {
+    return this.lastError ? `: ${this.lastError}` : "";
+  }
+}
+
+/**
+ * The Redis adapter: nodes that start a `PubSub` of the same name on the same Redis share its topics. One
+ * publisher and one subscriber connection per node, whatever the number of topics and subscribers.
+ *
+ * ```ts
+ * const pubsub = await PubSub.start({ name: "app", node: "web-1", adapter: redis({ url: process.env.REDIS_URL }) });
+ * ```
+ */
+export function redis(opts: RedisAdapterOptions = {}): Adapter {
+  return new RedisAdapter(opts);
+}
+
+function noop(): void {}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, "//***@");
+}
