@@ -1,5 +1,10 @@
 export { type Diff, type DiffExtras, DiffTracker, type PushEvent } from "./diff.js";
+export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "./endpoint.js";
 export { escapeHtml } from "./escape.js";
+export { defaultLayout, type Layout, type Page } from "./layout.js";
+export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./logger.js";
+export type { CheckOrigin } from "./origin.js";
+export { decodeParams, decodeTarget, encodeParams, type Params, type ParamValue } from "./params.js";
 export {
   type Dynamic,
   html,
@@ -11,3 +16,15 @@ export {
   renderToString,
   Safe,
 } from "./rendered.js";
+export { type RouteMatch, Router, type Routes } from "./router.js";
+export { Signer, type TokenError, type Verified } from "./token.js";
+export {
+  defineLiveView,
+  type EventResult,
+  type EventValue,
+  isLiveView,
+  type LiveView,
+  type LiveViewDefinition,
+  type Session,
+} from "./view.js";
+export type { BuiltinAssigns, Flash, LiveViewSocket } from "./view_socket.js";

@@ -1,0 +1,51 @@
+import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+
+/** A static file the endpoint serves from memory. */
+export interface Asset {
+  readonly body: Buffer;
+  readonly contentType: string;
+  readonly etag: string;
+}
+
+const require = createRequire(import.meta.url);
+
+// The two packages restrict their "exports", so their files are found next to their main entries
+// (priv/static/*.cjs.js), where the browser bundles live too.
+const phoenixStatic = dirname(require.resolve("phoenix"));
+const liveViewStatic = dirname(require.resolve("phoenix_live_view"));
+
+/** The pinned client's version (`phoenix_live_view/package.json`), echoed in join replies. */
+export const LIVEVIEW_VERSION: string = JSON.parse(
+  readFileSync(join(liveViewStatic, "../../package.json"), "utf8"),
+).version;
+
+/** The client's boot script: reads the CSRF token from the page and connects the LiveSocket. */
+export function bootScript(livePath: string): string {
+  return `(() => {
+  const csrfToken = document.querySelector("meta[name='csrf-token']").getAttribute("content");
+  const liveSocket = new LiveView.LiveSocket(${JSON.stringify(livePath)}, Phoenix.Socket, { params: { _csrf_token: csrfToken } });
+  liveSocket.connect();
+  window.liveSocket = liveSocket;
+})();
+`;
+}
+
+/**
+ * The files under `<livePath>/assets/`: the official bundles, served as they ship in their npm
+ * packages (global `Phoenix` and `LiveView`), and the boot script.
+ */
+export function loadAssets(livePath: string): Map<string, Asset> {
+  const js = "text/javascript; charset=utf-8";
+  const assets = new Map<string, Asset>();
+  const add = (name: string, body: Buffer) => {
+    const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
+    assets.set(`${livePath}/assets/${name}`, { body, contentType: js, etag });
+  };
+  add("phoenix.min.js", readFileSync(join(phoenixStatic, "phoenix.min.js")));
+  add("phoenix_live_view.min.js", readFileSync(join(liveViewStatic, "phoenix_live_view.min.js")));
+  add("boot.js", Buffer.from(bootScript(livePath)));
+  return assets;
+}

@@ -1,0 +1,278 @@
+import {
+  type Behaviour,
+  Exit,
+  type ExitReason,
+  exit,
+  type Pid,
+  type Stop,
+  send,
+  spawn,
+  stop,
+} from "@cinder/actors";
+import { type LiveContext, SALT, type SessionToken } from "../context.js";
+import { ChannelPush, verifyFlash, viewBehaviour } from "../view_process.js";
+import { Channel } from "./channel.js";
+import { decodeFrame, encodeReply, type Message, type Transport } from "./frame.js";
+
+/** A frame from the websocket, handed to the socket process. */
+export class Incoming {
+  constructor(
+    readonly data: string | Buffer,
+    readonly binary: boolean,
+  ) {}
+}
+
+/** Told to the socket process when its websocket has closed. */
+export class TransportClosed {}
+
+/** What the endpoint passes to a socket process it spawns for a new websocket. */
+export interface SocketArgs {
+  readonly ctx: LiveContext;
+  readonly transport: Transport;
+}
+
+interface SocketState {
+  readonly ctx: LiveContext;
+  readonly transport: Transport;
+  /** Joined (or joining) channels by topic. */
+  readonly channels: Map<string, Channel>;
+  /** The same channels by view pid, to find the one whose view exited. */
+  readonly byPid: Map<Pid, Channel>;
+}
+
+// Pushes a live view understands; anything else on a joined topic is answered with an error.
+const VIEW_EVENTS = new Set(["event", "live_patch", "cids_will_destroy", "cids_destroyed"]);
+
+/**
+ * The process behind one websocket (Phoenix's socket process): decodes frames, answers heartbeats,
+ * verifies joins and spawns one view process per joined topic, linked to itself, routes pushes to
+ * them, and turns their exits into `phx_close` / `phx_error`. It traps exits, so a crashing view takes
+ * nothing else down; when the websocket closes it stops, and the link stops every view (each runs its
+ * `terminate`).
+ */
+export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
+  init(args: SocketArgs): SocketState {
+    return { ctx: args.ctx, transport: args.transport, channels: new Map(), byPid: new Map() };
+  },
+
+  handleInfo(msg: unknown, state: SocketState): SocketState | Stop<SocketState> {
+    if (msg instanceof Incoming) return handleIncoming(msg, state);
+    if (msg instanceof Exit) return handleExit(msg, state);
+    if (msg instanceof TransportClosed) return stop("shutdown", state);
+    return state;
+  },
+
+  terminate(_reason: ExitReason, state: SocketState): void {
+    // Views stop through their link to this process; nothing they still write can reach the client.
+    for (const ch of state.channels.values()) ch.state = "closed";
+  },
+};
+
+function handleIncoming(msg: Incoming, state: SocketState): SocketState | Stop<SocketState> {
+  const { ctx, transport } = state;
+  if (msg.binary) {
+    // The official client sends binary frames only for file uploads, which this server does not take.
+    const m = decodeBinaryHeader(msg.data as Buffer);
+    ctx.logger.log("warn", "binary frame refused: uploads are not supported");
+    if (m !== null && m.ref !== "") {
+      transport.send(
+        encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "binary frames are not supported" }),
+      );
+      return state;
+    }
+    return protocolViolation(state, 1003, "binary frames are not supported");
+  }
+  const m = decodeFrame(typeof msg.data === "string" ? msg.data : msg.data.toString("utf8"));
+  if ("error" in m) {
+    ctx.logger.log("warn", `malformed frame: ${m.error}`);
+    if (m.replyTo !== undefined) {
+      const { joinRef, ref, topic } = m.replyTo;
+      transport.send(encodeReply(joinRef, ref, topic, "error", { reason: "malformed message" }));
+      return state;
+    }
+    return protocolViolation(state, 1008, "malformed frame");
+  }
+  return route(m, state);
+}
+
+/** Closes the websocket after a frame that cannot be answered (no ref to reply to, or not a frame). */
+function protocolViolation(state: SocketState, code: number, reason: string): Stop<SocketState> {
+  state.ctx.logger.log("warn", `closing websocket: ${reason}`);
+  state.transport.close(code, reason);
+  return stop("shutdown", state);
+}
+
+function route(m: Message, state: SocketState): SocketState {
+  const { ctx, transport } = state;
+  if (m.topic === "phoenix") {
+    if (m.event === "heartbeat") transport.send(encodeReply(null, m.ref, "phoenix", "ok", {}));
+    else unmatched(m, state);
+    return state;
+  }
+  if (m.event === "phx_join") return join(m, state);
+  const ch = state.channels.get(m.topic);
+  if (ch === undefined || (m.joinRef !== null && m.joinRef !== ch.joinRef)) {
+    // Leaving what is not joined is already done; anything else before a join is an error.
+    if (m.event === "phx_leave") transport.send(encodeReply(m.joinRef, m.ref, m.topic, "ok", {}));
+    else unmatched(m, state);
+    return state;
+  }
+  if (m.event === "phx_leave") {
+    closeChannel(ch, state, "phx_close");
+    transport.send(encodeReply(ch.joinRef, m.ref, ch.topic, "ok", {}));
+    return state;
+  }
+  if (VIEW_EVENTS.has(m.event)) {
+    send(ch.pid!, new ChannelPush(m.ref, m.event, m.payload));
+    return state;
+  }
+  if (m.event === "allow_upload" || m.event === "progress") {
+    ctx.logger.log("warn", `${m.event} on ${m.topic} refused: uploads are not supported`);
+    transport.send(
+      encodeReply(ch.joinRef, m.ref, ch.topic, "error", { reason: "uploads are not supported" }),
+    );
+    return state;
+  }
+  ctx.logger.log("warn", `unknown event ${JSON.stringify(m.event)} on ${m.topic}; replied with an error`);
+  transport.send(encodeReply(ch.joinRef, m.ref, ch.topic, "error", { reason: "unknown event" }));
+  return state;
+}
+
+function unmatched(m: Message, state: SocketState): void {
+  state.ctx.logger.log(
+    "warn",
+    `Ignoring unmatched topic ${JSON.stringify(m.topic)} (event ${JSON.stringify(m.event)})`,
+  );
+  state.transport.send(encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "unmatched topic" }));
+}
+
+function join(m: Message, state: SocketState): SocketState {
+  const { ctx, transport } = state;
+  const { topic, payload } = m;
+  const joinRef = m.joinRef ?? m.ref;
+  if (!topic.startsWith("lv:") || joinRef === null) {
+    unmatched(m, state);
+    return state;
+  }
+  const refuse = (response: Record<string, unknown>, why: string): SocketState => {
+    ctx.logger.log("info", `REFUSED JOIN ${topic}: ${why}`);
+    transport.send(encodeReply(joinRef, m.ref, topic, "error", response));
+    return state;
+  };
+  const old = state.channels.get(topic);
+  // A second join of a joined topic replaces the first (the client rejoining): close the old one.
+  if (old !== undefined) closeChannel(old, state, "phx_close");
+  if (state.channels.size >= ctx.maxChannels)
+    return refuse({ reason: "too many channels" }, "too many channels");
+
+  const token = ctx.signer.verify<SessionToken>(SALT.session, payload.session, ctx.sessionMaxAgeMs);
+  if (!token.ok) {
+    return refuse(
+      { reason: token.error === "expired" ? "stale" : "unauthorized" },
+      `session token ${token.error}`,
+    );
+  }
+  const data = token.data;
+  if (typeof data !== "object" || data === null || data.id !== topic.slice(3)) {
+    return refuse({ reason: "unauthorized" }, "session token is for another view");
+  }
+  // Live navigation joins with `redirect` (the new URL) in place of `url`.
+  const navigating = typeof payload.redirect === "string";
+  const url = parseUrl(navigating ? payload.redirect : payload.url);
+  if (url === null) return refuse({ reason: "stale" }, "no URL to mount");
+  const match = ctx.router.match(url.pathname);
+  if (match === null) {
+    // Navigating to a page no live view serves: load it in full instead.
+    if (navigating)
+      return refuse({ redirect: { to: url.pathname + url.search } }, `no live route for ${url.pathname}`);
+    return refuse({ reason: "stale" }, `no live route for ${url.pathname}`);
+  }
+  const connectParams: Record<string, unknown> = {};
+  if (typeof payload.params === "object" && payload.params !== null) {
+    for (const [k, v] of Object.entries(payload.params)) {
+      if (k !== "_csrf_token" && k !== "__proto__") connectParams[k] = v;
+    }
+  }
+  const ch = new Channel(topic, joinRef, transport);
+  ch.pid = spawn(
+    viewBehaviour,
+    {
+      ctx,
+      channel: ch,
+      route: match,
+      url,
+      session: typeof data.s === "object" && data.s !== null ? data.s : {},
+      flash: verifyFlash(ctx, payload.flash),
+      connectParams,
+    },
+    // Linked: the view ends with its socket. Trapping: so that end runs the view's terminate.
+    { link: true, trapExit: true },
+  );
+  state.channels.set(topic, ch);
+  state.byPid.set(ch.pid, ch);
+  return state;
+}
+
+/** Removes a channel, tells the client (`phx_close`), and stops its view (running its `terminate`). */
+function closeChannel(ch: Channel, state: SocketState, event: "phx_close"): void {
+  state.channels.delete(ch.topic);
+  if (ch.pid !== null) {
+    state.byPid.delete(ch.pid);
+    exit(ch.pid, "shutdown");
+  }
+  if (ch.state === "joining") ch.state = "closed";
+  else ch.end(event);
+}
+
+function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketState> {
+  // An exit signal from outside any process is a request to stop (e.g. the endpoint shutting down).
+  if (msg.from === null) return stop(msg.reason, state);
+  const ch = state.byPid.get(msg.from);
+  if (ch === undefined) return state; // a channel already closed (left, replaced)
+  state.byPid.delete(msg.from);
+  state.channels.delete(ch.topic);
+  const { logger } = state.ctx;
+  if (ch.state === "joining") {
+    logger.log("error", `${ch.topic} crashed while mounting; join refused`);
+    ch.refuse({ reason: "join crashed" });
+  } else if (ch.state === "joined") {
+    if (graceful(msg.reason)) {
+      ch.end("phx_close");
+    } else {
+      // The client shows the error state and rejoins, which mounts the view afresh.
+      logger.log("info", `${ch.topic} crashed; sent phx_error`);
+      ch.end("phx_error", { reason: "channel_crash" });
+    }
+  }
+  return state;
+}
+
+/** Exit reasons that end a channel without an error, as Phoenix's socket sees them. */
+function graceful(reason: ExitReason): boolean {
+  return (
+    reason === "normal" ||
+    reason === "shutdown" ||
+    (typeof reason === "object" && reason !== null && "shutdown" in reason)
+  );
+}
+
+function parseUrl(value: unknown): URL | null {
+  if (typeof value !== "string" || value.length > 8192) return null;
+  try {
+    return new URL(value);
+  } catch {
+    return null;
+  }
+}
+
+/** The header of a binary frame (kind, join_ref, ref, topic, event), or null if it is not one. */
+function decodeBinaryHeader(buf: Buffer): { joinRef: string; ref: string; topic: string } | null {
+  if (buf.length < 5) return null;
+  const [jl, rl, tl, el] = [buf[1], buf[2], buf[3], buf[4]];
+  if (5 + jl + rl + tl + el > buf.length) return null;
+  let at = 5;
+  const joinRef = buf.toString("utf8", at, (at += jl));
+  const ref = buf.toString("utf8", at, (at += rl));
+  const topic = buf.toString("utf8", at, (at += tl));
+  return { joinRef, ref, topic };
+}

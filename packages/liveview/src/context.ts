@@ -1,0 +1,35 @@
+import type { Logger } from "./logger.js";
+import type { Router } from "./router.js";
+import type { Signer } from "./token.js";
+
+/** The salts that bind each kind of signed token to its one use. */
+export const SALT = {
+  session: "session",
+  static: "static",
+  flash: "flash",
+  csrf: "csrf",
+} as const;
+
+/** How long a flash token lives: it only has to survive one redirect (Phoenix uses 60 s too). */
+export const FLASH_MAX_AGE_MS = 60_000;
+
+/** What the endpoint shares with its socket and view processes: configuration, never mutable state. */
+export interface LiveContext {
+  readonly router: Router;
+  readonly signer: Signer;
+  readonly logger: Logger;
+  /** The pinned client's version, echoed in join replies as `liveview_version`. */
+  readonly liveviewVersion: string;
+  /** Max age of a `data-phx-session` token; an older one is answered `stale`. */
+  readonly sessionMaxAgeMs: number;
+  /** Channels one websocket may have joined at once. */
+  readonly maxChannels: number;
+}
+
+/** What the signed `data-phx-session` token holds. */
+export interface SessionToken {
+  /** The view's DOM id: a token only joins the topic `lv:<id>`. */
+  readonly id: string;
+  /** The session data given to `mount`. */
+  readonly s: Record<string, unknown>;
+}

@@ -1,0 +1,96 @@
+import { type Behaviour, type Runtime, stop } from "@cinder/actors";
+import { nanoid } from "nanoid";
+import { type LiveContext, SALT, type SessionToken } from "./context.js";
+import { escapeHtml } from "./escape.js";
+import type { Layout } from "./layout.js";
+import { raw, renderToString } from "./rendered.js";
+import type { RouteMatch } from "./router.js";
+import type { Session } from "./view.js";
+import { paramsFor } from "./view_process.js";
+import { type Flash, ViewSocket } from "./view_socket.js";
+
+/** What the HTTP (dead) render of a live route produced. */
+export type DeadRenderResult =
+  | { readonly kind: "page"; readonly html: string; readonly id: string; readonly sessionToken: string }
+  | { readonly kind: "redirect"; readonly to: string; readonly flashToken?: string };
+
+/** The inputs of one dead render. */
+export interface DeadRenderInput {
+  readonly ctx: LiveContext;
+  readonly runtime: Runtime;
+  readonly route: RouteMatch;
+  readonly url: URL;
+  readonly session: Session;
+  readonly flash: Flash;
+  readonly csrfToken: string;
+  readonly livePath: string;
+  readonly layout: Layout;
+  readonly defaultTitle: string;
+}
+
+/**
+ * Mounts the view disconnected (`socket.connected` false), renders it, and wraps it in the container
+ * the client joins (`id`, `data-phx-main`, signed `data-phx-session` and `data-phx-static`) and the
+ * layout. The callbacks run inside a short-lived process, so a `mount` that calls `self()` or `send`
+ * unconditionally works here as it does when connected (messages to it are simply dropped).
+ */
+export function deadRender(input: DeadRenderInput): Promise<DeadRenderResult> {
+  return new Promise((resolve, reject) => {
+    input.runtime.spawn(oneShot, { run: () => render(input), resolve, reject });
+  });
+}
+
+interface OneShotArgs {
+  run(): Promise<DeadRenderResult>;
+  resolve(result: DeadRenderResult): void;
+  reject(err: unknown): void;
+}
+
+// One process per dead render: runs the work in init and stops; errors go to the HTTP handler, which
+// answers 500, rather than crashing (and being logged as) a process.
+const oneShot: Behaviour<undefined, unknown, OneShotArgs> = {
+  async init(args: OneShotArgs) {
+    try {
+      args.resolve(await args.run());
+    } catch (err) {
+      args.reject(err);
+    }
+    return stop("normal");
+  },
+};
+
+async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
+  const { ctx, route, url } = input;
+  const view = route.view;
+  const id = `phx-${nanoid()}`;
+  const socket = new ViewSocket<any>(id, false, url, {}, input.flash);
+  const params = paramsFor(route, url);
+  await view.mount(params, input.session, socket);
+  if (socket.navigation === null && view.handleParams !== undefined)
+    await view.handleParams(params, url, socket);
+  const nav = socket.navigation;
+  if (nav !== null) {
+    // Before the page exists, any navigation is an HTTP redirect; the flash rides in a cookie.
+    const flash = socket.assigns.flash;
+    return Object.keys(flash).length > 0
+      ? { kind: "redirect", to: nav.to, flashToken: ctx.signer.sign(SALT.flash, flash) }
+      : { kind: "redirect", to: nav.to };
+  }
+  const inner = renderToString(view.render(socket.assigns));
+  const sessionData: SessionToken = { id, s: { ...input.session } };
+  const sessionToken = ctx.signer.sign(SALT.session, sessionData);
+  const staticToken = ctx.signer.sign(SALT.static, { id });
+  const content =
+    `<div id="${id}" data-phx-main data-phx-session="${sessionToken}" data-phx-static="${staticToken}">` +
+    `${inner}</div>`;
+  const title = socket.pageTitle ?? input.defaultTitle;
+  const assets = `${input.livePath}/assets`;
+  const head =
+    `<meta name="csrf-token" content="${escapeHtml(input.csrfToken)}">\n` +
+    `<title>${escapeHtml(title)}</title>\n` +
+    `<script defer src="${assets}/phoenix.min.js"></script>\n` +
+    `<script defer src="${assets}/phoenix_live_view.min.js"></script>\n` +
+    `<script defer src="${assets}/boot.js"></script>`;
+  const page = input.layout({ title, csrfToken: input.csrfToken, head: raw(head), content: raw(content) });
+  return { kind: "page", html: typeof page === "string" ? page : renderToString(page), id, sessionToken };
+}

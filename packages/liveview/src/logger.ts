@@ -1,0 +1,67 @@
+/** Log levels, most severe first (the same names as `@cinder/actors` and Elixir's Logger). */
+export type LogLevel = "error" | "warn" | "info" | "debug";
+
+/**
+ * Where the endpoint writes what happens: requests, connections, joins, events, protocol errors.
+ * Lines are in Phoenix's voice (`[info] GET /`, `[info] Sent 200 in 3ms`, `[info] CONNECTED TO ...`),
+ * so that someone who has read a Phoenix log reads this one without a glossary.
+ */
+export interface Logger {
+  readonly level: LogLevel;
+  /** True when a line at `level` would be written; lets callers skip building expensive messages. */
+  enabled(level: LogLevel): boolean;
+  log(level: LogLevel, message: string): void;
+}
+
+const rank: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
+
+/** The level named by `LOG_LEVEL` (default `info`). */
+export function envLogLevel(): LogLevel {
+  const v = process.env.LOG_LEVEL?.toLowerCase();
+  return v === "error" || v === "warn" || v === "info" || v === "debug" ? v : "info";
+}
+
+/** Options for {@link createLogger}. */
+export interface LoggerOptions {
+  /** Lowest level written (default: `LOG_LEVEL`, else `info`). */
+  level?: LogLevel;
+  /** Where finished lines go (default: stderr). Tests pass a function that collects them. */
+  write?: (line: string) => void;
+}
+
+/** A logger writing `[level] message` lines, dropping levels below its own. */
+export function createLogger(opts: LoggerOptions = {}): Logger {
+  const level = opts.level ?? envLogLevel();
+  const write = opts.write ?? ((line: string) => process.stderr.write(`${line}\n`));
+  const max = rank[level];
+  return {
+    level,
+    enabled: (l) => rank[l] <= max,
+    log(l, message) {
+      if (rank[l] <= max) write(`[${l}] ${message}`);
+    },
+  };
+}
+
+/** Phoenix's duration format: microseconds under a millisecond, else whole milliseconds. */
+export function formatDuration(startNs: bigint): string {
+  const us = Number((process.hrtime.bigint() - startNs) / 1000n);
+  return us < 1000 ? `${us}µs` : `${Math.round(us / 1000)}ms`;
+}
+
+// Parameters that must never reach a log file, as Phoenix's `filter_parameters` does by default.
+const SECRET = /password|secret|token|csrf/i;
+
+/**
+ * Parameters as a log line shows them: JSON with secrets replaced by "[FILTERED]", cut at 2 KB so a
+ * hostile client cannot fill the disk through our logs.
+ */
+export function inspectParams(value: unknown): string {
+  let out: string;
+  try {
+    out = JSON.stringify(value, (key, v) => (key !== "" && SECRET.test(key) ? "[FILTERED]" : v)) ?? "null";
+  } catch {
+    out = String(value);
+  }
+  return out.length > 2048 ? `${out.slice(0, 2048)}…` : out;
+}

@@ -1,0 +1,93 @@
+import type { ExitReason } from "@cinder/actors";
+import type { Params } from "./params.js";
+import type { Rendered } from "./rendered.js";
+import type { BuiltinAssigns, LiveViewSocket } from "./view_socket.js";
+
+/** What the dead render signed into the page for this view (from the endpoint's `session` option). */
+export type Session = Readonly<Record<string, unknown>>;
+
+/**
+ * The value of an event: `phx-value-*` attributes (and `value`, `key`) for clicks and keys, the
+ * decoded form (nested, with `_target` as a path list) for forms, whatever the hook pushed for hooks.
+ */
+export type EventValue = { [key: string]: any };
+
+/** What `handleEvent` may return: a reply for a hook's `pushEvent(event, payload, onReply)`. */
+// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing must type-check
+export type EventResult = void | { reply: Record<string, unknown> };
+
+/**
+ * A live view: the callbacks Phoenix's `Phoenix.LiveView` behaviour has, in TypeScript.
+ *
+ * @typeParam A the view's assigns; @typeParam M the messages `handleInfo` receives (PubSub broadcasts
+ * arrive as `{ topic, event, payload }`).
+ */
+export interface LiveViewDefinition<A extends object = any, M = any> {
+  /** A name for logs (`MOUNT CounterView`); default: the route's path. */
+  name?: string;
+  /**
+   * Sets the first assigns. Runs twice, as in Phoenix: for the HTTP render (`socket.connected` false)
+   * and in the live-view process once the websocket joins. Subscribe to topics only when connected.
+   */
+  mount(params: Params, session: Session, socket: LiveViewSocket<A>): void | Promise<void>;
+  /** Runs after `mount` and on every `pushPatch` or `live_patch` with the URL's params. */
+  handleParams?(params: Params, url: URL, socket: LiveViewSocket<A>): void | Promise<void>;
+  /** A client event (`phx-click`, `phx-submit`, `phx-change`, keys, focus, hooks' `pushEvent`). */
+  handleEvent?(
+    event: string,
+    value: EventValue,
+    socket: LiveViewSocket<A>,
+  ): EventResult | Promise<EventResult>;
+  /** Any other message to the view's process: `send(self(), ...)`, timers, PubSub broadcasts. */
+  handleInfo?(msg: M, socket: LiveViewSocket<A>): void | Promise<void>;
+  /** The view's HTML for the current assigns, as an `html` template. Must not have side effects. */
+  render(assigns: Readonly<A & BuiltinAssigns>): Rendered;
+  /** Runs when the live-view process stops: the client left, the socket closed, or a callback threw. */
+  terminate?(reason: ExitReason, socket: LiveViewSocket<A>): void | Promise<void>;
+  /**
+   * Receive `{ type: "EXIT" }` messages from linked processes in `handleInfo` instead of dying with
+   * them (default false: a linked process's crash takes the view down, as in Erlang).
+   */
+  trapExit?: boolean;
+}
+
+/** A live view made by {@link defineLiveView}: route it with `createEndpoint({ routes })`. */
+export interface LiveView<A extends object = any, M = any> extends LiveViewDefinition<A, M> {
+  readonly [LIVE_VIEW]: true;
+}
+
+const LIVE_VIEW: unique symbol = Symbol.for("cinder.liveview");
+
+/**
+ * Defines a live view. Each connected client gets its own `@cinder/actors` process running these
+ * callbacks one message at a time; `self()`, `send`, `sendAfter`, `link` and `monitor` work inside
+ * them, and any of them may be `async` (the view handles its next message once the promise settles).
+ *
+ * ```ts
+ * const Counter = defineLiveView<{ count: number }>({
+ *   mount: (_params, _session, socket) => { socket.assign({ count: 0 }); },
+ *   handleEvent: (event, _value, socket) => { if (event === "inc") socket.update("count", (n) => n + 1); },
+ *   render: ({ count }) => html`<button phx-click="inc">${count}</button>`,
+ * });
+ * ```
+ */
+export function defineLiveView<A extends object = any, M = any>(
+  definition: LiveViewDefinition<A, M>,
+): LiveView<A, M> {
+  if (typeof definition !== "object" || definition === null)
+    throw new TypeError("defineLiveView: expected an object");
+  if (typeof definition.mount !== "function") throw new TypeError("defineLiveView: mount must be a function");
+  if (typeof definition.render !== "function")
+    throw new TypeError("defineLiveView: render must be a function");
+  for (const cb of ["handleParams", "handleEvent", "handleInfo", "terminate"] as const) {
+    if (definition[cb] !== undefined && typeof definition[cb] !== "function") {
+      throw new TypeError(`defineLiveView: ${cb} must be a function`);
+    }
+  }
+  return Object.freeze({ ...definition, [LIVE_VIEW]: true as const });
+}
+
+/** Whether `value` was made by {@link defineLiveView}. */
+export function isLiveView(value: unknown): value is LiveView {
+  return typeof value === "object" && value !== null && (value as Partial<LiveView>)[LIVE_VIEW] === true;
+}

@@ -1,0 +1,327 @@
+import { type Behaviour, Exit, type ExitReason, type Stop, stop } from "@cinder/actors";
+import type { Channel } from "./channel/channel.js";
+import { FLASH_MAX_AGE_MS, type LiveContext, SALT } from "./context.js";
+import { type Diff, DiffTracker } from "./diff.js";
+import { formatDuration, inspectParams } from "./logger.js";
+import { decodeParams, decodeTarget, type Params } from "./params.js";
+import type { RouteMatch } from "./router.js";
+import type { EventValue, LiveView, Session } from "./view.js";
+import { type Flash, type Navigation, ViewSocket } from "./view_socket.js";
+
+/** A client push on a joined channel, routed to its view process by the socket process. */
+export class ChannelPush {
+  constructor(
+    readonly ref: string | null,
+    readonly event: string,
+    readonly payload: Record<string, unknown>,
+  ) {}
+}
+
+/** What the socket process passes to a view process it spawns for a `phx_join`. */
+export interface ViewArgs {
+  readonly ctx: LiveContext;
+  readonly channel: Channel;
+  readonly route: RouteMatch;
+  readonly url: URL;
+  readonly session: Session;
+  readonly flash: Flash;
+  readonly connectParams: Record<string, unknown>;
+}
+
+/** A view process's state. */
+interface ViewState {
+  readonly ctx: LiveContext;
+  readonly channel: Channel;
+  readonly view: LiveView;
+  readonly name: string;
+  readonly socket: ViewSocket<any>;
+  readonly tracker: DiffTracker;
+}
+
+// How many pushPatch calls in a row (each running handleParams, which may patch again) are followed
+// before giving up: a view that patches forever must not hang its process.
+const MAX_PATCH_HOPS = 16;
+
+/**
+ * The behaviour of a connected live view's process. `init` mounts and answers the join; every later
+ * message is a client push (an event, a patch) or a message for the view's `handleInfo`. All
+ * callbacks are `async` functions, so that the user's callbacks may `await` and still call `self()`.
+ */
+export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
+  async init(args: ViewArgs): Promise<ViewState | Stop<ViewState>> {
+    const { ctx, channel, route, url } = args;
+    const start = process.hrtime.bigint();
+    const view = route.view;
+    const id = channel.topic.slice(3);
+    const socket = new ViewSocket<any>(id, true, url, args.connectParams, args.flash);
+    const state: ViewState = { ctx, channel, view, name: route.name, socket, tracker: new DiffTracker() };
+    const params = paramsFor(route, url);
+    if (ctx.logger.enabled("debug")) {
+      ctx.logger.log(
+        "debug",
+        `MOUNT ${route.name}\n  Parameters: ${inspectParams(params)}\n  Session: ${inspectParams(args.session)}`,
+      );
+    }
+    await view.mount(params, args.session, socket);
+    let nav = takeNavigation(socket);
+    if (nav === null && view.handleParams !== undefined) {
+      await view.handleParams(params, url, socket);
+      nav = takeNavigation(socket);
+    }
+    let livePatch: { to: string; kind: string } | undefined;
+    for (let hops = 0; nav?.kind === "patch"; hops++) {
+      const target = patchTarget(state, nav, hops);
+      if (target === null) {
+        nav = { kind: "navigate", to: nav.to, replace: nav.replace };
+        break;
+      }
+      livePatch = { to: nav.to, kind: nav.replace ? "replace" : "push" };
+      nav = await applyPatch(state, target.url, target.match);
+    }
+    if (nav !== null) {
+      // Redirected while mounting: the join is refused with where to go instead; the client follows.
+      channel.refuse(navigationReply(state, nav));
+      return stop("normal");
+    }
+    const rendered = state.tracker.render(view.render(socket.assigns), {
+      title: socket.pageTitle,
+      events: socket.events,
+    });
+    socket.clearChanges();
+    channel.joined(
+      livePatch === undefined
+        ? { rendered, liveview_version: ctx.liveviewVersion }
+        : { rendered, liveview_version: ctx.liveviewVersion, live_patch: livePatch },
+    );
+    if (ctx.logger.enabled("debug")) ctx.logger.log("debug", `Replied in ${formatDuration(start)}`);
+    return state;
+  },
+
+  async handleInfo(msg: unknown, state: ViewState): Promise<ViewState | Stop<ViewState>> {
+    if (msg instanceof ChannelPush) return handlePush(msg, state);
+    const { view, socket } = state;
+    if (msg instanceof Exit && view.trapExit !== true) {
+      // The process traps exits only so that its terminate runs when its socket goes away; for any
+      // other linked process it behaves as if it did not trap: a crash there takes the view down.
+      return msg.reason === "normal" ? state : stop(msg.reason, state);
+    }
+    if (view.handleInfo === undefined) {
+      state.ctx.logger.log("warn", `${state.name} received a message but defines no handleInfo; dropped`);
+      return state;
+    }
+    await view.handleInfo(msg, socket);
+    return finish(state, null, undefined);
+  },
+
+  async terminate(reason: ExitReason, state: ViewState): Promise<void> {
+    // init did not complete (state is undefined when the runtime stops a view that never mounted).
+    if (state === undefined) return;
+    await state.view.terminate?.(reason, state.socket);
+  },
+};
+
+async function handlePush(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {
+  const { channel, ctx } = state;
+  switch (msg.event) {
+    case "event":
+      return handleEvent(msg, state);
+    case "live_patch":
+      return handleLivePatch(msg, state);
+    default:
+      // cids_will_destroy / cids_destroyed: this server renders no components, so there is nothing to
+      // free, but the client waits for the answer.
+      ctx.logger.log("debug", `${msg.event} on ${channel.topic} answered with {}`);
+      channel.reply(msg.ref, "ok", {});
+      return state;
+  }
+}
+
+async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {
+  const { view, socket, channel, ctx } = state;
+  const p = msg.payload;
+  if (typeof p.event !== "string") {
+    ctx.logger.log("warn", `malformed event on ${channel.topic}: no event name; replied with an error`);
+    channel.reply(msg.ref, "error", { reason: "malformed event" });
+    return state;
+  }
+  const start = process.hrtime.bigint();
+  const value = eventValue(p);
+  if (ctx.logger.enabled("debug")) {
+    ctx.logger.log(
+      "debug",
+      `HANDLE EVENT ${JSON.stringify(p.event)} in ${state.name}\n  Parameters: ${inspectParams(value)}`,
+    );
+  }
+  let reply: Record<string, unknown> | undefined;
+  if (p.event === "lv:clear-flash") {
+    // Reserved by Phoenix: the client's flash close buttons send it, with the kind as `key`.
+    socket.clearFlash(typeof value.key === "string" ? value.key : undefined);
+  } else if (view.handleEvent === undefined) {
+    ctx.logger.log("warn", `${state.name} got event ${JSON.stringify(p.event)} but defines no handleEvent`);
+  } else {
+    const result = await view.handleEvent(p.event, value, socket);
+    if (typeof result === "object" && result !== null && typeof result.reply === "object")
+      reply = result.reply;
+  }
+  const next = await finish(state, msg.ref, reply);
+  if (ctx.logger.enabled("debug")) ctx.logger.log("debug", `Replied in ${formatDuration(start)}`);
+  return next;
+}
+
+async function handleLivePatch(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {
+  const { channel, ctx, socket } = state;
+  const url = parseUrl(msg.payload.url, socket.url);
+  const match = url === null ? null : ctx.router.match(url.pathname);
+  if (url === null || match === null || match.view !== state.view) {
+    // Not this view's URL: the client navigates to it over the same socket instead.
+    channel.reply(msg.ref, "ok", { link_redirect: true });
+    return state;
+  }
+  const nav = await applyPatch(state, url, match);
+  if (nav !== null) socket.navigation = nav;
+  return finish(state, msg.ref, undefined);
+}
+
+/** Moves the view to `url` and runs `handleParams`; returns the navigation that requested, if any. */
+async function applyPatch(state: ViewState, url: URL, match: RouteMatch): Promise<Navigation | null> {
+  const { view, socket, ctx } = state;
+  socket.url = url;
+  if (view.handleParams !== undefined) {
+    if (ctx.logger.enabled("debug"))
+      ctx.logger.log("debug", `HANDLE PARAMS in ${state.name}\n  URL: ${url.href}`);
+    await view.handleParams(paramsFor(match, url), url, socket);
+  }
+  return takeNavigation(socket);
+}
+
+/**
+ * After a callback: follows patches (running `handleParams`, pushing `live_patch`), answers a
+ * redirect or navigation by stopping the view, else renders and sends what changed: the reply to
+ * `ref`, or a `diff` push when no push is being answered (handleInfo).
+ */
+async function finish(
+  state: ViewState,
+  ref: string | null,
+  hookReply: Record<string, unknown> | undefined,
+): Promise<ViewState | Stop<ViewState>> {
+  const { socket, channel } = state;
+  let nav = takeNavigation(socket);
+  for (let hops = 0; nav?.kind === "patch"; hops++) {
+    const target = patchTarget(state, nav, hops);
+    if (target === null) {
+      nav = { kind: "navigate", to: nav.to, replace: nav.replace };
+      break;
+    }
+    const kind = nav.replace ? "replace" : "push";
+    const to = nav.to;
+    nav = await applyPatch(state, target.url, target.match);
+    // As Phoenix: the URL change goes first, then the reply carrying the diff.
+    channel.push("live_patch", { to, kind });
+  }
+  if (nav !== null) {
+    const payload = navigationReply(state, nav);
+    if (ref !== null) channel.reply(ref, "ok", payload);
+    else channel.push(nav.kind === "redirect" ? "redirect" : "live_redirect", Object.values(payload)[0]);
+    // The client leaves this view (full page load, or a new view over the same socket): stop it,
+    // which makes the socket send phx_close.
+    return stop("shutdown", state);
+  }
+  let diff = renderDiff(state);
+  if (hookReply !== undefined) diff = { ...(diff ?? {}), r: hookReply };
+  if (ref !== null) channel.reply(ref, "ok", diff === null ? {} : { diff });
+  else if (diff !== null) channel.push("diff", diff);
+  return state;
+}
+
+/** Renders if anything changed, and returns the diff to send (null when there is nothing to send). */
+function renderDiff(state: ViewState): Diff | null {
+  const { socket, tracker, view } = state;
+  let diff: Diff | null = null;
+  if (socket.changed.size > 0 || socket.titleChanged) {
+    diff = tracker.diff(view.render(socket.assigns), { title: socket.pageTitle, events: socket.events });
+  } else if (socket.events.length > 0) {
+    // Only events: nothing to render, the diff carries just them.
+    diff = { e: socket.events };
+  }
+  socket.clearChanges();
+  return diff;
+}
+
+function takeNavigation(socket: ViewSocket<any>): Navigation | null {
+  const nav = socket.navigation;
+  socket.navigation = null;
+  return nav;
+}
+
+/** Where a patch goes, or null when it leaves this view (then it becomes a navigation). */
+function patchTarget(
+  state: ViewState,
+  nav: Navigation,
+  hops: number,
+): { url: URL; match: RouteMatch } | null {
+  if (hops >= MAX_PATCH_HOPS)
+    throw new Error(`${state.name}: more than ${MAX_PATCH_HOPS} pushPatch in a row`);
+  const url = new URL(nav.to, state.socket.url);
+  const match = state.ctx.router.match(url.pathname);
+  return match !== null && match.view === state.view ? { url, match } : null;
+}
+
+/** The reply that sends the client elsewhere: `{redirect: {to, flash?}}` or `{live_redirect: {...}}`. */
+function navigationReply(state: ViewState, nav: Navigation): Record<string, unknown> {
+  const flash = state.socket.assigns.flash;
+  // The flash survives the trip as a short-lived signed token: as a cookie the next page load reads,
+  // or in the next view's join.
+  const token = Object.keys(flash).length > 0 ? state.ctx.signer.sign(SALT.flash, flash) : undefined;
+  if (nav.kind === "redirect")
+    return { redirect: token === undefined ? { to: nav.to } : { to: nav.to, flash: token } };
+  const kind = nav.replace ? "replace" : "push";
+  return { live_redirect: token === undefined ? { to: nav.to, kind } : { to: nav.to, kind, flash: token } };
+}
+
+/** The params of a URL for `mount`/`handleParams`: the query string's, then the path's over them. */
+export function paramsFor(route: RouteMatch, url: URL): Params {
+  const params = decodeParams(url.search.slice(1));
+  for (const [k, v] of Object.entries(route.params)) if (k !== "__proto__") params[k] = v;
+  return params;
+}
+
+/** The value of an `event` push as `handleEvent` receives it (see {@link EventValue}). */
+export function eventValue(payload: Record<string, unknown>): EventValue {
+  const raw = payload.value;
+  if (payload.type === "form") {
+    const value: EventValue = typeof raw === "string" ? decodeParams(raw) : {};
+    const meta = payload.meta;
+    if (typeof meta === "object" && meta !== null && !Array.isArray(meta)) {
+      for (const [k, v] of Object.entries(meta)) if (k !== "__proto__") value[k] = v;
+    }
+    // The client sends `_target: "undefined"` when no input triggered the event; Phoenix drops it.
+    const target = value._target;
+    if (typeof target === "string" && target !== "undefined") value._target = decodeTarget(target);
+    else delete value._target;
+    return value;
+  }
+  if (payload.type === "hook") return raw as EventValue;
+  if (typeof raw === "string") return decodeParams(raw);
+  return typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as EventValue) : {};
+}
+
+/** Verifies a flash token from a join (`flash`) or a cookie; an empty flash when absent or invalid. */
+export function verifyFlash(ctx: LiveContext, token: unknown): Flash {
+  if (typeof token !== "string" || token === "") return {};
+  const v = ctx.signer.verify<Record<string, unknown>>(SALT.flash, token, FLASH_MAX_AGE_MS);
+  if (!v.ok || typeof v.data !== "object" || v.data === null) return {};
+  const flash: Record<string, string> = {};
+  for (const [k, m] of Object.entries(v.data)) if (typeof m === "string" && k !== "__proto__") flash[k] = m;
+  return flash;
+}
+
+function parseUrl(value: unknown, base: URL): URL | null {
+  if (typeof value !== "string") return null;
+  try {
+    const url = new URL(value, base);
+    // A patch stays on this page's origin; anything else is not a patch.
+    return url.origin === base.origin ? url : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,211 @@
+import type { PushEvent } from "./diff.js";
+
+/** Flash messages by kind (`info`, `error`, ...), available to `render` as `assigns.flash`. */
+export type Flash = Readonly<Record<string, string>>;
+
+/** Assigns every view has, besides its own. */
+export interface BuiltinAssigns {
+  /** Flash messages: set with `socket.putFlash`, carried across redirects, cleared by `lv:clear-flash`. */
+  readonly flash: Flash;
+}
+
+/** Where a handler asked to go next; applied by the view process after the handler returns. */
+export type Navigation =
+  | { kind: "patch"; to: string; replace: boolean }
+  | { kind: "navigate"; to: string; replace: boolean }
+  | { kind: "redirect"; to: string; external: boolean };
+
+/**
+ * What a live view's callbacks get as `socket`: its assigns and the ways to act on the page. Every
+ * method records an intent; the view process applies it when the callback returns (re-render, diff,
+ * push), as Phoenix applies the socket returned from a callback.
+ */
+export interface LiveViewSocket<A extends object = Record<string, unknown>> {
+  /** The view's DOM id (`phx-...`); its channel topic is `lv:<id>`. */
+  readonly id: string;
+  /** False during the HTTP (dead) render, true in the live-view process behind a websocket. */
+  readonly connected: boolean;
+  /** The current assigns. Change them with {@link assign}, never in place. */
+  readonly assigns: Readonly<A & BuiltinAssigns>;
+  /** The client's connect params (`LiveSocket` `params`; `_csrf_token` removed); `{}` when not connected. */
+  readonly connectParams: Readonly<Record<string, unknown>>;
+  /** The page's current URL. */
+  readonly url: URL;
+  /**
+   * Sets assigns. A key counts as changed only when its value is not `Object.is` the old one, so a
+   * mutated-in-place object is not seen: assign a new object instead. A callback that changes nothing
+   * renders nothing.
+   */
+  assign(values: Partial<A>): this;
+  assign<K extends keyof A>(key: K, value: A[K]): this;
+  /** Sets `key` to `fn(current value)`. */
+  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this;
+  /** Sets `key` only if it has no value yet (as Phoenix's `assign_new`). */
+  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this;
+  /** Sends an event to the client: a window `phx:<event>` event and hooks' `handleEvent`. */
+  pushEvent(event: string, payload?: unknown, opts?: { beforePatch?: boolean }): this;
+  /** Changes the URL without leaving the view; `handleParams` runs with the new params. */
+  pushPatch(to: string, opts?: { replace?: boolean }): this;
+  /** Navigates to another live view over the same websocket (no page load). */
+  pushNavigate(to: string, opts?: { replace?: boolean }): this;
+  /** A full page load of `to` (a local path), or of any URL with `{ external }`. Ends the view. */
+  redirect(to: string | { external: string }): this;
+  /** Sets a flash message, shown by `render` through `assigns.flash`, kept across a redirect. */
+  putFlash(kind: string, message: string): this;
+  /** Removes one flash message, or all of them. */
+  clearFlash(kind?: string): this;
+  /** The page title (`<title>`); setting it updates the browser's title with the next diff. */
+  pageTitle: string | undefined;
+}
+
+/**
+ * The one implementation of {@link LiveViewSocket}, with the bookkeeping the view process reads
+ * between callbacks (changed keys, pending events and navigation).
+ */
+export class ViewSocket<A extends object = Record<string, unknown>> implements LiveViewSocket<A> {
+  #assigns: Record<string, unknown>;
+  /** Keys changed since the last render. */
+  readonly changed = new Set<string>();
+  /** Events waiting for the next diff. */
+  events: PushEvent[] = [];
+  /** Navigation requested by the running callback (the last request wins). */
+  navigation: Navigation | null = null;
+  #title: string | undefined;
+  /** Whether the title changed since the last render. */
+  titleChanged = false;
+  url: URL;
+
+  constructor(
+    readonly id: string,
+    readonly connected: boolean,
+    url: URL,
+    readonly connectParams: Readonly<Record<string, unknown>>,
+    flash: Flash,
+  ) {
+    this.url = url;
+    this.#assigns = { flash };
+  }
+
+  get assigns(): Readonly<A & BuiltinAssigns> {
+    return this.#assigns as A & BuiltinAssigns;
+  }
+
+  assign(values: Partial<A>): this;
+  assign<K extends keyof A>(key: K, value: A[K]): this;
+  assign(keyOrValues: unknown, value?: unknown): this {
+    if (typeof keyOrValues === "string") {
+      this.#set(keyOrValues, value);
+    } else if (typeof keyOrValues === "object" && keyOrValues !== null) {
+      for (const key of Object.keys(keyOrValues))
+        this.#set(key, (keyOrValues as Record<string, unknown>)[key]);
+    } else {
+      throw new TypeError("assign: expected an object of assigns, or a key and a value");
+    }
+    return this;
+  }
+
+  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this {
+    this.#set(key as string, fn(this.#assigns[key as string] as A[K]));
+    return this;
+  }
+
+  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this {
+    if (!Object.hasOwn(this.#assigns, key)) this.#set(key as string, fn());
+    return this;
+  }
+
+  #set(key: string, value: unknown): void {
+    if (key === "__proto__") throw new TypeError('assign: "__proto__" cannot be an assign');
+    const assigns = this.#assigns;
+    if (Object.hasOwn(assigns, key) && Object.is(assigns[key], value)) return;
+    // A fresh object per change: render functions may keep the assigns they got, and must not see
+    // them change under their feet.
+    this.#assigns = { ...assigns, [key]: value };
+    this.changed.add(key);
+  }
+
+  pushEvent(event: string, payload: unknown = {}, opts?: { beforePatch?: boolean }): this {
+    if (typeof event !== "string" || event === "")
+      throw new TypeError("pushEvent: the event must be a non-empty string");
+    this.events.push(opts?.beforePatch === true ? [event, payload, true] : [event, payload]);
+    return this;
+  }
+
+  pushPatch(to: string, opts?: { replace?: boolean }): this {
+    this.navigation = { kind: "patch", to: localPath(to, "pushPatch"), replace: opts?.replace === true };
+    return this;
+  }
+
+  pushNavigate(to: string, opts?: { replace?: boolean }): this {
+    this.navigation = {
+      kind: "navigate",
+      to: localPath(to, "pushNavigate"),
+      replace: opts?.replace === true,
+    };
+    return this;
+  }
+
+  redirect(to: string | { external: string }): this {
+    if (typeof to === "object" && to !== null && typeof to.external === "string") {
+      const url = new URL(to.external); // throws on anything that is not an absolute URL
+      if (url.protocol !== "http:" && url.protocol !== "https:") {
+        throw new TypeError(`redirect: only http(s) URLs may be external targets, got ${url.protocol}`);
+      }
+      this.navigation = { kind: "redirect", to: url.href, external: true };
+    } else {
+      this.navigation = { kind: "redirect", to: localPath(to as string, "redirect"), external: false };
+    }
+    return this;
+  }
+
+  putFlash(kind: string, message: string): this {
+    this.#set("flash", { ...(this.#assigns.flash as Flash), [kind]: message });
+    return this;
+  }
+
+  clearFlash(kind?: string): this {
+    const flash = this.#assigns.flash as Flash;
+    if (kind === undefined) {
+      if (Object.keys(flash).length > 0) this.#set("flash", {});
+    } else if (Object.hasOwn(flash, kind)) {
+      const { [kind]: _, ...rest } = flash;
+      this.#set("flash", rest);
+    }
+    return this;
+  }
+
+  get pageTitle(): string | undefined {
+    return this.#title;
+  }
+
+  set pageTitle(title: string | undefined) {
+    if (title !== undefined && typeof title !== "string") throw new TypeError("pageTitle must be a string");
+    if (title === this.#title) return;
+    this.#title = title;
+    this.titleChanged = true;
+  }
+
+  /** Whether anything needs sending: changed assigns, a new title or events. */
+  get dirty(): boolean {
+    return this.changed.size > 0 || this.titleChanged || this.events.length > 0;
+  }
+
+  /** Forgets what was sent: called after each render. */
+  clearChanges(): void {
+    this.changed.clear();
+    this.titleChanged = false;
+    this.events = [];
+  }
+}
+
+/**
+ * Only same-site paths are accepted as navigation targets: a `to` taken from user input can then
+ * never send the browser to another site (an open redirect). `//evil.example` is a protocol-relative
+ * URL, hence refused too.
+ */
+function localPath(to: string, fn: string): string {
+  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) {
+    throw new TypeError(`${fn}: expected a local path starting with "/", got ${JSON.stringify(to)}`);
+  }
+  return to;
+}
