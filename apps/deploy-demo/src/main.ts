@@ -1,13 +1,25 @@
-// Placeholder until the deploy demo lands: a tiny actors example that prints what it does.
-import { call, reply, send, spawn } from "@cinder/actors";
+// `npm start`: one node of the deploy demo. See apps/deploy-demo/README.md for two nodes over Redis.
+import { startApp } from "./app.js";
+import { readConfig } from "./config.js";
 
-const counter = spawn(
-  {
-    init: (start: number) => start,
-    handleInfo: (msg: "inc", n: number) => (msg === "inc" ? n + 1 : n),
-    handleCall: (_req: "get", _from, n: number) => reply(n, n),
-  },
-  0,
+const cfg = readConfig();
+const app = await startApp(cfg);
+console.log(
+  `Cinder deploy demo: node ${cfg.node} on http://localhost:${app.port} (PubSub: ${cfg.pubsub}, step ${cfg.stepMs} ms)`,
 );
-for (let i = 0; i < 3; i++) send(counter, "inc");
-console.log(`counter ${counter} says ${await call(counter, "get")}`);
+
+let exiting = false;
+for (const signal of ["SIGINT", "SIGTERM"] as const) {
+  process.on(signal, () => {
+    if (exiting) return;
+    exiting = true;
+    console.log(`\n${signal}: stopping`);
+    app.stop().then(
+      () => process.exit(0),
+      (err) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  });
+}

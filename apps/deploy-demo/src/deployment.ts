@@ -1,0 +1,329 @@
+import {
+  type Behaviour,
+  type DownMessage,
+  monitor,
+  noreply,
+  type Pid,
+  reply,
+  replyTo,
+  self,
+  send,
+  sendAfter,
+  spawn,
+  stop,
+} from "@cinder/actors";
+import type { DeployLock } from "./deploy_lock.js";
+import type { GitHubClient } from "./github_client.js";
+import { FIRST_STEP, isStep, STEPS, type Step, TOPIC } from "./steps.js";
+
+/** What every node knows about the current (or last) deploy. Broadcast as the payload of every step. */
+export interface Deployment {
+  /** Unique per deploy: `<node>-<start time>`. */
+  id: string;
+  /** The node whose process runs the steps. */
+  node: string;
+  status: "running" | "done" | "failed";
+  step: Step;
+  /** The status line: "Creating org", ..., "Done!", or "Failed: ...". */
+  text: string;
+  /** Epoch ms (sub-millisecond precision) when the deploy started. */
+  startedAt: number;
+  /** When each step started, ms since `startedAt`. */
+  times: Partial<Record<Step, number>>;
+}
+
+/** How the deploy processes reach the topic: the endpoint's broadcast functions, as in the article. */
+export interface Bus {
+  readonly node: string;
+  subscribe(pid: Pid, topic: string): void;
+  broadcast(topic: string, event: string, payload: unknown): void;
+  broadcastFrom(from: Pid, topic: string, event: string, payload: unknown): void;
+  directBroadcast(node: string, topic: string, event: string, payload: unknown): void;
+  localBroadcast(topic: string, event: string, payload: unknown): void;
+  log(message: string): void;
+}
+
+/** A Phoenix.Socket.Broadcast: what a subscriber gets for `broadcast(topic, event, payload)`. */
+export interface Broadcast<P = unknown> {
+  topic: string;
+  event: string;
+  payload: P;
+}
+
+export function isBroadcast(msg: unknown): msg is Broadcast {
+  return typeof msg === "object" && msg !== null && "topic" in msg && "event" in msg && "payload" in msg;
+}
+
+/** Epoch milliseconds with sub-millisecond precision, comparable across processes on one machine. */
+export function nowMs(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// The runner: the article's chain of messages a process sends to itself.
+
+interface RunnerState {
+  deployment: Deployment;
+  bus: Bus;
+  github: GitHubClient;
+}
+
+/**
+ * Runs one deploy. It is the article's `GithubDeployView` chain, moved out of the clicker's view process so
+ * that the deploy finishes even if the clicker closes the page: `send(self(), "create-org")`, then each
+ * `handleInfo(step)` broadcasts the step, does the step's work, and sends itself the next step.
+ */
+const Runner: Behaviour<RunnerState, Step, RunnerState> = {
+  init(st) {
+    send(self(), FIRST_STEP);
+    return st;
+  },
+
+  async handleInfo(step, st) {
+    st.bus.log(`HANDLE INFO FOR ${step}`);
+    const d = st.deployment;
+    d.step = step;
+    d.text = STEPS[step].text;
+    d.times = { ...d.times, [step]: nowMs() - d.startedAt };
+    if (step === "done") {
+      d.status = "done";
+      st.bus.broadcastFrom(self(), TOPIC, step, { ...d });
+      st.bus.log("Done!");
+      return stop("normal", st);
+    }
+    st.bus.broadcastFrom(self(), TOPIC, step, { ...d });
+    await st.github.do(step); // a failure crashes this process; the tracker sees it and tells everyone
+    send(self(), STEPS[step].next);
+    return st;
+  },
+};
+
+// -------------------------------------------------------------------------------------------------------------
+// The tracker: one registered process per node that follows the topic.
+
+/** Options for the tracker. */
+export interface TrackerOptions {
+  bus: Bus;
+  lock: DeployLock;
+  github: GitHubClient;
+  /** How long one step may take before the lock expires (the lock is refreshed at every step). */
+  stepMs: number;
+}
+
+interface TrackerState extends TrackerOptions {
+  current: Deployment | null;
+  runner: { pid: Pid; ref: unknown; deployment: Deployment } | null;
+  /** Views on this node (counted for the page) and viewers on other nodes, as last reported. */
+  viewers: Set<Pid>;
+  remoteViewers: Map<string, { count: number; at: number }>;
+  viewersDirty: boolean;
+}
+
+/** Requests the tracker answers. */
+export type TrackerCall = { op: "current" } | { op: "deploy" } | { op: "viewers" };
+
+/** Messages the tracker handles (besides broadcasts and DOWNs). */
+export type TrackerCast = { op: "watch"; pid: Pid };
+
+/** The topic trackers use among themselves: sync on start and viewer counts. */
+export const CLUSTER_TOPIC = "deployments:cluster";
+/** The topic a tracker uses to tell its node's views how many viewers there are. */
+export const VIEWERS_TOPIC = "deployments:viewers";
+const VIEWERS_EVERY_MS = 1000;
+
+/** What views get on VIEWERS_TOPIC. */
+export interface ViewerCount {
+  total: number;
+  byNode: Record<string, number>;
+}
+
+/**
+ * Holds the current deploy's state on its node (so a page opened mid-deploy shows the current step at once),
+ * starts deploys (one at a time, cluster-wide, through the lock), and counts viewers.
+ */
+export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCall, unknown, TrackerCast> = {
+  init(opts) {
+    const me = self();
+    opts.bus.subscribe(me, TOPIC);
+    opts.bus.subscribe(me, CLUSTER_TOPIC);
+    // A node that starts mid-deploy asks the others where things stand.
+    opts.bus.broadcastFrom(me, CLUSTER_TOPIC, "sync-request", { node: opts.bus.node });
+    sendAfter(me, "report-viewers", VIEWERS_EVERY_MS);
+    return {
+      ...opts,
+      current: null,
+      runner: null,
+      viewers: new Set(),
+      remoteViewers: new Map(),
+      viewersDirty: true,
+    };
+  },
+
+  handleCall(req, from, st) {
+    if (req.op === "current") return reply(st.current, st);
+    if (req.op === "viewers") return reply(viewerCount(st), st);
+    if (st.current?.status === "running" || st.runner !== null)
+      return reply({ started: false, current: st.current }, st);
+    const deployment: Deployment = {
+      id: `${st.bus.node}-${Math.round(nowMs())}`,
+      node: st.bus.node,
+      status: "running",
+      step: FIRST_STEP,
+      text: STEPS[FIRST_STEP].text,
+      startedAt: nowMs(),
+      times: {},
+    };
+    // The lock is a Redis round trip with the Redis adapter: answer the caller when it settles. The tracker
+    // keeps handling messages meanwhile; `runner` marks the slot as taken so a second click waits its turn.
+    const pending = { pid: self(), ref: null, deployment };
+    st.runner = pending;
+    st.lock.acquire(deployment.id, lockTtl(st)).then(
+      (ok) => send(pending.pid, { op: "locked", ok, from, deployment }),
+      (err) => send(pending.pid, { op: "locked", ok: false, from, deployment, err }),
+    );
+    return noreply(st);
+  },
+
+  handleCast(req, st) {
+    if (req.op === "watch" && !st.viewers.has(req.pid)) {
+      st.viewers.add(req.pid);
+      monitor(req.pid);
+      st.viewersDirty = true;
+    }
+    return st;
+  },
+
+  handleInfo(msg, st) {
+    if (isLocked(msg)) return afterLock(msg, st);
+    if (isDown(msg)) return afterDown(msg, st);
+    if (msg === "report-viewers") return reportViewers(st);
+    if (!isBroadcast(msg)) return st;
+    if (msg.topic === TOPIC) {
+      const d = msg.payload as Deployment;
+      if (
+        st.current === null ||
+        d.id !== st.current.id ||
+        d.status !== "running" ||
+        st.current.status === "running"
+      ) {
+        st.current = d;
+      }
+      if (st.runner?.deployment.id === d.id && d.status === "running") {
+        st.lock.refresh(d.id, lockTtl(st)).catch(() => undefined);
+      }
+      return st;
+    }
+    if (msg.topic === CLUSTER_TOPIC) return clusterMessage(msg, st);
+    return st;
+  },
+};
+
+function lockTtl(st: TrackerOptions): number {
+  return Math.max(5000, st.stepMs * 4);
+}
+
+interface Locked {
+  op: "locked";
+  ok: boolean;
+  from: Parameters<typeof replyTo>[0];
+  deployment: Deployment;
+  err?: unknown;
+}
+
+function isLocked(msg: unknown): msg is Locked {
+  return typeof msg === "object" && msg !== null && (msg as Locked).op === "locked";
+}
+
+function isDown(msg: unknown): msg is DownMessage {
+  return typeof msg === "object" && msg !== null && (msg as DownMessage).type === "DOWN";
+}
+
+function afterLock(msg: Locked, st: TrackerState): TrackerState {
+  if (!msg.ok) {
+    st.runner = null;
+    if (msg.err !== undefined) st.bus.log(`deploy lock failed: ${String(msg.err)}`);
+    replyTo(msg.from, { started: false, current: st.current });
+    return st;
+  }
+  const d = msg.deployment;
+  const pid = spawn(Runner, { deployment: d, bus: st.bus, github: st.github });
+  st.runner = { pid, ref: monitor(pid), deployment: d };
+  st.current = { ...d };
+  replyTo(msg.from, { started: true, current: st.current });
+  return st;
+}
+
+/** A runner ended (done, or crashed in a step) or a view went away. */
+function afterDown(msg: DownMessage, st: TrackerState): TrackerState {
+  if (st.viewers.delete(msg.pid)) {
+    st.viewersDirty = true;
+    return st;
+  }
+  const r = st.runner;
+  if (r === null || !r.pid.equals(msg.pid)) return st;
+  st.runner = null;
+  st.lock.release(r.deployment.id).catch(() => undefined);
+  if (msg.reason !== "normal") {
+    const reason = msg.reason as { error?: unknown };
+    const why = reason?.error instanceof Error ? reason.error.message : String(msg.reason);
+    const d = st.current?.id === r.deployment.id ? st.current : r.deployment;
+    const failed: Deployment = { ...d, status: "failed", text: `Failed: ${STEPS[d.step].text} (${why})` };
+    st.current = failed;
+    st.bus.broadcast(TOPIC, "failed", failed);
+  }
+  return st;
+}
+
+function clusterMessage(msg: Broadcast, st: TrackerState): TrackerState {
+  const p = msg.payload as { node: string; state?: Deployment | null; viewers?: number };
+  if (p.node === st.bus.node) return st;
+  if (msg.event === "sync-request") {
+    st.bus.directBroadcast(p.node, CLUSTER_TOPIC, "sync", {
+      node: st.bus.node,
+      state: st.current,
+      viewers: st.viewers.size,
+    });
+  } else if (
+    msg.event === "sync" &&
+    p.state &&
+    (st.current === null || p.state.startedAt > st.current.startedAt)
+  ) {
+    st.current = p.state;
+  }
+  if (typeof p.viewers === "number") {
+    const old = st.remoteViewers.get(p.node)?.count;
+    st.remoteViewers.set(p.node, { count: p.viewers, at: Date.now() });
+    if (old !== p.viewers) st.viewersDirty = true;
+  }
+  return st;
+}
+
+/** Once a second: tell other nodes our count, and our views the total if it changed. */
+function reportViewers(st: TrackerState): TrackerState {
+  sendAfter(self(), "report-viewers", VIEWERS_EVERY_MS);
+  const stale = Date.now() - 5 * VIEWERS_EVERY_MS;
+  for (const [node, v] of st.remoteViewers) {
+    if (v.at < stale) {
+      st.remoteViewers.delete(node);
+      st.viewersDirty = true;
+    }
+  }
+  st.bus.broadcastFrom(self(), CLUSTER_TOPIC, "viewers", { node: st.bus.node, viewers: st.viewers.size });
+  if (st.viewersDirty) {
+    st.viewersDirty = false;
+    st.bus.localBroadcast(VIEWERS_TOPIC, "viewers", viewerCount(st));
+  }
+  return st;
+}
+
+function viewerCount(st: TrackerState): ViewerCount {
+  const byNode: Record<string, number> = { [st.bus.node]: st.viewers.size };
+  let total = st.viewers.size;
+  for (const [node, v] of st.remoteViewers) {
+    byNode[node] = v.count;
+    total += v.count;
+  }
+  return { total, byNode };
+}
+
+export { isStep };
