@@ -118,8 +118,8 @@ function route(m: Message, state: SocketState): SocketState {
     return state;
   }
   if (m.event === "phx_leave") {
-    closeChannel(ch, state, "phx_close");
     transport.send(encodeReply(ch.joinRef, m.ref, ch.topic, "ok", {}));
+    closeChannel(ch, state, "phx_close");
     return state;
   }
   if (VIEW_EVENTS.has(m.event)) {

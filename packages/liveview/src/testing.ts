@@ -1,0 +1,384 @@
+import type { IncomingMessage } from "node:http";
+import type { PubSub } from "@cinder/pubsub";
+import { ClientTree } from "./client_tree.js";
+import { createEndpoint, type Endpoint, type MemoryConnection } from "./endpoint.js";
+import { createLogger, type Logger } from "./logger.js";
+import { encodeParams } from "./params.js";
+import type { LiveView, Session } from "./view.js";
+
+/**
+ * `@cinder/liveview/testing`, in the spirit of Phoenix.LiveViewTest: drive a live view from a test
+ * with no browser and no network, yet through the real path: the endpoint's dead render, a signed
+ * session token, the socket process, `phx_join`, the view process, the diff engine, and the JSON
+ * frames, merged here as the browser client merges them.
+ *
+ * ```ts
+ * const view = await live(endpoint, "/");
+ * expect(view.html()).toContain("Count: 0");
+ * await view.click("inc");
+ * expect(view.html()).toContain("Count: 1");
+ * endpoint.broadcast("counter", "reset", {});
+ * await view.waitFor((html) => html.includes("Count: 0"));
+ * ```
+ */
+
+/** Thrown by {@link live} when the dead render redirects instead of rendering. */
+export class RedirectError extends Error {
+  override name = "RedirectError";
+  constructor(
+    /** Where the view sent the browser. */
+    readonly to: string,
+  ) {
+    super(`the page redirected to ${to}`);
+  }
+}
+
+/** Thrown when the server answers a push with an error (e.g. the join was refused). */
+export class ReplyError extends Error {
+  override name = "ReplyError";
+  constructor(
+    readonly response: unknown,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Where a view sent the client: a full page load (`redirect`) or a live navigation (`live_redirect`). */
+export interface Redirect {
+  readonly type: "redirect" | "live_redirect";
+  readonly to: string;
+  /** For a live navigation: whether it pushes a history entry or replaces the current one. */
+  readonly kind?: "push" | "replace";
+  /** The flash token the client would hand on, if any. */
+  readonly flash?: string;
+}
+
+/** Options for {@link live}. */
+export interface LiveOptions {
+  /** Request headers for the dead render (what the endpoint's `session` callback reads). */
+  headers?: Record<string, string>;
+  /** Connect params (`get_connect_params`), as the client's `LiveSocket` `params` option. */
+  connectParams?: Record<string, unknown>;
+  /** How long to wait for each reply, in ms (default 5000). */
+  timeout?: number;
+}
+
+interface Pending {
+  resolve(response: any): void;
+  reject(err: Error): void;
+  timer: NodeJS.Timeout;
+}
+
+/** A mounted live view, driven by a test. Every action resolves once the server's reply is applied. */
+export class LiveViewTest {
+  /** The view's DOM id (`phx-...`). */
+  readonly id: string;
+  /** Every `pushEvent` the view sent, in order, as `[event, payload]`. */
+  readonly events: unknown[][] = [];
+  /** Every URL the view patched to (`pushPatch`), in order. */
+  readonly patches: string[] = [];
+  /** Where the view sent the client, once it did. */
+  redirect: Redirect | null = null;
+  /** `joined` while live; `closed` after phx_close; `crashed` after phx_error (the view died). */
+  status: "joining" | "joined" | "closed" | "crashed" = "joining";
+
+  readonly #conn: MemoryConnection;
+  readonly #topic: string;
+  readonly #tree = new ClientTree();
+  readonly #pending = new Map<string, Pending>();
+  readonly #waiters = new Set<() => void>();
+  readonly #timeout: number;
+  #ref = 0;
+  #joinRef = "";
+  #url: string;
+
+  /** @internal Use {@link live}. */
+  constructor(endpoint: Endpoint, id: string, url: string, timeout: number) {
+    this.id = id;
+    this.#topic = `lv:${id}`;
+    this.#url = url;
+    this.#timeout = timeout;
+    this.#conn = endpoint.connectMemory(
+      (frame) => this.#onFrame(frame),
+      () => this.#settle("closed"),
+    );
+  }
+
+  /** The view's current HTML (inside its container), as the browser would show it. */
+  html(): string {
+    return this.#tree.html();
+  }
+
+  /** The same as {@link html}, under Phoenix.LiveViewTest's name. */
+  render(): string {
+    return this.html();
+  }
+
+  /** The page title, once the server sent one. */
+  get title(): string | undefined {
+    return this.#tree.title;
+  }
+
+  /** Sends `phx-click="<event>"` with `phx-value-*` as `value`; resolves to the HTML after the reply. */
+  click(event: string, value: Record<string, unknown> = {}): Promise<string> {
+    return this.#event({ type: "click", event, value });
+  }
+
+  /** Sends a key event (`phx-keydown`/`phx-keyup`) with the `key` pressed. */
+  key(
+    kind: "keydown" | "keyup",
+    event: string,
+    key: string,
+    value: Record<string, unknown> = {},
+  ): Promise<string> {
+    return this.#event({ type: kind, event, value: { key, ...value } });
+  }
+
+  /** Sends `phx-focus`/`phx-blur`. */
+  focus(kind: "focus" | "blur", event: string, value: Record<string, unknown> = {}): Promise<string> {
+    return this.#event({ type: kind, event, value });
+  }
+
+  /** Submits a form (`phx-submit`) with these (nested) values, urlencoded as the client does. */
+  submit(event: string, values: Record<string, unknown> = {}): Promise<string> {
+    return this.#event({ type: "form", event, value: encodeParams(values), meta: {} });
+  }
+
+  /**
+   * Sends a form change (`phx-change`); `target` names the input that changed (`"user[email]"`),
+   * arriving in `handleEvent` as `_target: ["user", "email"]`.
+   */
+  change(event: string, values: Record<string, unknown> = {}, target?: string): Promise<string> {
+    return this.#event({
+      type: "form",
+      event,
+      value: encodeParams(values),
+      meta: { _target: target ?? "undefined" },
+    });
+  }
+
+  /** A hook's `pushEvent(event, payload)`; resolves to the hook's reply (`{ reply }` from handleEvent). */
+  async hook(event: string, payload: unknown = {}): Promise<unknown> {
+    const response = await this.#push("event", { type: "hook", event, value: payload });
+    return this.#applyReply(response).reply ?? null;
+  }
+
+  /** Patches the URL (`<.link patch>` / `live_patch`), running the view's `handleParams`. */
+  async patch(path: string): Promise<string> {
+    const url = new URL(path, this.#url).href;
+    const response = await this.#push("live_patch", { url });
+    if (response.link_redirect === true) this.redirect = { type: "live_redirect", to: path };
+    else this.#url = url;
+    this.#applyReply(response);
+    return this.html();
+  }
+
+  /**
+   * Waits until `predicate(html)` holds (a string: until the HTML contains it), checking now and after
+   * every diff: how a test sees a re-render driven by a broadcast or a timer. Rejects after `timeoutMs`.
+   */
+  waitFor(predicate: ((html: string) => boolean) | string, timeoutMs = this.#timeout): Promise<string> {
+    const test = typeof predicate === "string" ? (h: string) => h.includes(predicate) : predicate;
+    if (test(this.html())) return Promise.resolve(this.html());
+    return new Promise((resolve, reject) => {
+      const check = () => {
+        if (test(this.html())) {
+          done();
+          resolve(this.html());
+        } else if (this.status === "closed" || this.status === "crashed") {
+          done();
+          reject(new Error(`the view ${this.status} while waiting; HTML:\n${this.html()}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        reject(new Error(`waitFor: no match within ${timeoutMs} ms; HTML:\n${this.html()}`));
+      }, timeoutMs);
+      const done = () => {
+        clearTimeout(timer);
+        this.#waiters.delete(check);
+      };
+      this.#waiters.add(check);
+    });
+  }
+
+  /** Leaves the view (`phx_leave`): its process stops and its `terminate` runs. */
+  async leave(): Promise<void> {
+    await this.#push("phx_leave", {});
+    this.#settle("closed");
+  }
+
+  /** Closes the connection, as a browser tab closing. */
+  close(): void {
+    this.#conn.close();
+    this.#settle("closed");
+  }
+
+  /** @internal Sends the join; resolves once mounted. */
+  async join(
+    session: string,
+    staticToken: string | null,
+    connectParams: Record<string, unknown>,
+  ): Promise<void> {
+    const ref = this.#nextRef();
+    this.#joinRef = ref;
+    const response = await this.#send(ref, "phx_join", {
+      url: this.#url,
+      params: { ...connectParams, _mounts: 0, _mount_attempts: 0 },
+      session,
+      static: staticToken,
+    });
+    this.#tree.merge(response.rendered);
+    this.status = "joined";
+    if (response.live_patch !== undefined) this.patches.push(response.live_patch.to);
+  }
+
+  async #event(payload: Record<string, unknown>): Promise<string> {
+    const response = await this.#push("event", payload);
+    this.#applyReply(response);
+    return this.html();
+  }
+
+  #applyReply(response: any): { reply?: unknown } {
+    if (response.redirect !== undefined) this.redirect = { ...response.redirect, type: "redirect" };
+    if (response.live_redirect !== undefined)
+      this.redirect = { ...response.live_redirect, type: "live_redirect" };
+    if (response.diff === undefined) return {};
+    const out = this.#applyDiff(response.diff);
+    return out;
+  }
+
+  #applyDiff(diff: Record<string, unknown>): { reply?: unknown } {
+    const { events, reply } = this.#tree.merge(diff);
+    for (const e of events) this.events.push(e as unknown[]);
+    for (const check of [...this.#waiters]) check();
+    return { reply };
+  }
+
+  #push(event: string, payload: Record<string, unknown>): Promise<any> {
+    if (this.status !== "joined") {
+      return Promise.reject(new Error(`cannot push ${event}: the view is ${this.status}`));
+    }
+    return this.#send(this.#nextRef(), event, payload);
+  }
+
+  #nextRef(): string {
+    return String(++this.#ref);
+  }
+
+  #send(ref: string, event: string, payload: Record<string, unknown>): Promise<any> {
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#pending.delete(ref);
+        reject(new Error(`no reply to ${event} within ${this.#timeout} ms`));
+      }, this.#timeout);
+      this.#pending.set(ref, { resolve, reject, timer });
+      this.#conn.receive(JSON.stringify([this.#joinRef, ref, this.#topic, event, payload]));
+    });
+  }
+
+  #onFrame(text: string): void {
+    const [joinRef, ref, , event, payload] = JSON.parse(text);
+    if (joinRef !== this.#joinRef && joinRef !== null) return; // a previous join's late frame
+    if (event === "phx_reply") {
+      const pending = this.#pending.get(ref);
+      if (pending === undefined) return;
+      this.#pending.delete(ref);
+      clearTimeout(pending.timer);
+      if (payload.status === "ok") pending.resolve(payload.response);
+      else
+        pending.reject(new ReplyError(payload.response, `error reply: ${JSON.stringify(payload.response)}`));
+      return;
+    }
+    switch (event) {
+      case "diff":
+        this.#applyDiff(payload);
+        break;
+      case "live_patch":
+        this.patches.push(payload.to);
+        this.#url = new URL(payload.to, this.#url).href;
+        break;
+      case "redirect":
+      case "live_redirect":
+        this.redirect = { ...payload, type: event };
+        break;
+      case "phx_close":
+        this.#settle("closed");
+        break;
+      case "phx_error":
+        this.#settle("crashed");
+        break;
+    }
+  }
+
+  #settle(status: "closed" | "crashed"): void {
+    if (this.status === "closed" || this.status === "crashed") return;
+    this.status = status;
+    for (const [, p] of this.#pending) {
+      clearTimeout(p.timer);
+      p.reject(new Error(`the view ${status} before replying`));
+    }
+    this.#pending.clear();
+    for (const check of [...this.#waiters]) check();
+  }
+}
+
+/**
+ * Renders `path` as the endpoint would over HTTP, then connects in memory and joins the view.
+ * Rejects with {@link RedirectError} when the dead render redirects, with {@link ReplyError} when
+ * the join is refused.
+ */
+export async function live(endpoint: Endpoint, path: string, opts: LiveOptions = {}): Promise<LiveViewTest> {
+  const headers = { host: "localhost", ...opts.headers };
+  const req = { url: path, method: "GET", headers, socket: {} } as unknown as IncomingMessage;
+  const page = await endpoint.render(req, "", {});
+  if (page.kind === "redirect") throw new RedirectError(page.to);
+  const staticToken = /data-phx-static="([^"]*)"/.exec(page.html)?.[1] ?? null;
+  const view = new LiveViewTest(
+    endpoint,
+    page.id,
+    new URL(path, `http://${headers.host}`).href,
+    opts.timeout ?? 5000,
+  );
+  await view.join(page.sessionToken, staticToken, opts.connectParams ?? {});
+  return view;
+}
+
+/** Options for {@link liveIsolated}. */
+export interface LiveIsolatedOptions extends LiveOptions {
+  /** The PubSub for `subscribe`/`broadcast` (default: a fresh local one). */
+  pubsub?: PubSub;
+  /** The session `mount` receives. */
+  session?: Session;
+  /** The route to mount it at (default "/"); `path` may then fill its params. */
+  route?: string;
+  /** The path to load (default: the route). */
+  path?: string;
+  /** Logs (default: errors only, so test output stays quiet). */
+  logger?: Logger;
+}
+
+/**
+ * Mounts one view on its own endpoint (a throwaway secret, a local PubSub unless given) and joins it.
+ * `view.endpoint` is that endpoint, for `broadcast` in the test.
+ */
+export async function liveIsolated(
+  view: LiveView,
+  opts: LiveIsolatedOptions = {},
+): Promise<LiveViewTest & { endpoint: Endpoint }> {
+  const { PubSub } = await import("@cinder/pubsub");
+  const pubsub = opts.pubsub ?? (await PubSub.start({ name: `cinder-test-${++isolated}` }));
+  const route = opts.route ?? "/";
+  const endpoint = createEndpoint({
+    routes: { [route]: view },
+    pubsub,
+    secret: `test-secret-${isolated}-${"x".repeat(32)}`,
+    session: () => opts.session ?? {},
+    logger: opts.logger ?? createLogger({ level: "error" }),
+  });
+  const lv = await live(endpoint, opts.path ?? route, opts);
+  return Object.assign(lv, { endpoint });
+}
+
+let isolated = 0;
