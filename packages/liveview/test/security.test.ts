@@ -1,0 +1,74 @@
+import type { IncomingMessage } from "node:http";
+import { describe, expect, test } from "vitest";
+import { parseCookies, serializeCookie } from "../src/cookies.js";
+import { checkCsrfToken, csrfToken, newCsrfSecret } from "../src/csrf.js";
+import { originAllowed } from "../src/origin.js";
+import { Signer } from "../src/token.js";
+
+const signer = new Signer("0123456789abcdef0123456789abcdef-secret");
+
+describe("CSRF tokens", () => {
+  test("a token checks against the secret it was made for, and only that one", () => {
+    const secret = newCsrfSecret();
+    const token = csrfToken(signer, secret);
+    expect(checkCsrfToken(signer, secret, token)).toBe(true);
+    expect(checkCsrfToken(signer, newCsrfSecret(), token)).toBe(false);
+    expect(checkCsrfToken(new Signer("another-secret-another-secret-another"), secret, token)).toBe(false);
+  });
+
+  test("every page gets a different token for the same secret (masking)", () => {
+    const secret = newCsrfSecret();
+    const a = csrfToken(signer, secret);
+    const b = csrfToken(signer, secret);
+    expect(a).not.toBe(b);
+    expect(checkCsrfToken(signer, secret, b)).toBe(true);
+  });
+
+  test("garbage never passes and never throws", () => {
+    const secret = newCsrfSecret();
+    for (const bad of [undefined, null, 1, "", ".", "abc", "a.b", "x".repeat(500), {}]) {
+      expect(checkCsrfToken(signer, secret, bad)).toBe(false);
+    }
+    expect(checkCsrfToken(signer, undefined, csrfToken(signer, secret))).toBe(false);
+    expect(checkCsrfToken(signer, "not-a-secret", csrfToken(signer, "not-a-secret"))).toBe(false);
+  });
+});
+
+describe("Origin check", () => {
+  const req = (origin: string | undefined, host = "app.example:4000") =>
+    ({ headers: { origin, host } }) as unknown as IncomingMessage;
+
+  test("default: same host only; no Origin header (not a browser) passes", () => {
+    expect(originAllowed(true, req("http://app.example:4000"))).toBe(true);
+    expect(originAllowed(true, req("https://APP.example:4000"))).toBe(true);
+    expect(originAllowed(true, req("http://evil.example"))).toBe(false);
+    expect(originAllowed(true, req("http://app.example:4001"))).toBe(false);
+    expect(originAllowed(true, req("null"))).toBe(false);
+    expect(originAllowed(true, req(undefined))).toBe(true);
+  });
+
+  test("a list of origins, with subdomain wildcards; a function; false", () => {
+    const list = ["https://example.com", "https://*.example.org"];
+    expect(originAllowed(list, req("https://example.com"))).toBe(true);
+    expect(originAllowed(list, req("http://example.com"))).toBe(false);
+    expect(originAllowed(list, req("https://a.b.example.org"))).toBe(true);
+    expect(originAllowed(list, req("https://example.org.evil.com"))).toBe(false);
+    expect(originAllowed((o) => o.endsWith(".test"), req("http://x.test"))).toBe(true);
+    expect(originAllowed(false, req("http://evil.example"))).toBe(true);
+  });
+});
+
+describe("cookies", () => {
+  test("parse and serialize", () => {
+    expect(parseCookies('a=1; b="two"; c=%20x; a=ignored')).toEqual(
+      new Map([
+        ["a", "1"],
+        ["b", "two"],
+        ["c", " x"],
+      ]),
+    );
+    expect(
+      serializeCookie("k", "v v", { httpOnly: true, sameSite: "Lax", maxAgeSeconds: 60, secure: true }),
+    ).toBe("k=v%20v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax");
+  });
+});
