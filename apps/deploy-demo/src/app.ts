@@ -48,10 +48,12 @@ export async function startApp(cfg: Config): Promise<App> {
   const pubsub = await PubSub.start({
     name: "deploy-demo",
     node: cfg.node,
-    adapter: cfg.pubsub === "redis" ? redis({ url: cfg.redisUrl }) : undefined,
+    adapter: cfg.pubsub === "redis" ? redis({ url: cfg.redisUrl, prefix: cfg.redisPrefix }) : undefined,
   });
   const lock: DeployLock =
-    cfg.pubsub === "redis" ? redisLock(new Redis(cfg.redisUrl, { maxRetriesPerRequest: 1 })) : localLock();
+    cfg.pubsub === "redis"
+      ? redisLock(new Redis(cfg.redisUrl, { maxRetriesPerRequest: 1 }), cfg.redisPrefix)
+      : localLock();
 
   // The endpoint's broadcast functions, as the article's view calls MyAppWeb.Endpoint.broadcast_from.
   const bus: Bus = {

@@ -6,6 +6,11 @@ export interface Config {
   pubsub: "local" | "redis";
   /** `REDIS_URL`, default `redis://127.0.0.1:6379` (used when `PUBSUB=redis`). */
   redisUrl: string;
+  /**
+   * `REDIS_PREFIX`, default `cinder`: the first part of every Redis channel and key the demo uses (PubSub and
+   * the deploy lock). Nodes that should see each other share it; a test run uses its own to stay apart.
+   */
+  redisPrefix: string;
   /** `NODE_NAME`, default `a`; must be unique among nodes sharing a Redis. */
   node: string;
   /** `DEPLOY_STEP_MS`, default 800: how long each simulated GitHub step takes. */
@@ -31,6 +36,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     pubsub,
     redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
+    redisPrefix: env.REDIS_PREFIX || "cinder",
     node: env.NODE_NAME || "a",
     stepMs,
     failStep: env.DEPLOY_FAIL_STEP || undefined,

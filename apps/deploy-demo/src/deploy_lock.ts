@@ -39,14 +39,13 @@ export function localLock(): DeployLock {
   };
 }
 
-const KEY = "cinder:deploy-demo:lock";
-
 // Compare-and-act scripts, so a node never extends or deletes a lock another node took after expiry.
 const REFRESH = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("pexpire", KEYS[1], ARGV[2]) else return 0 end`;
 const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
-/** The cluster-wide lock on a Redis key. */
-export function redisLock(redis: Redis): DeployLock {
+/** The cluster-wide lock on the Redis key `{prefix}:deploy-demo:lock`. */
+export function redisLock(redis: Redis, prefix = "cinder"): DeployLock {
+  const KEY = `${prefix}:deploy-demo:lock`;
   return {
     async acquire(owner, ttlMs) {
       return (await redis.set(KEY, owner, "PX", ttlMs, "NX")) === "OK";
