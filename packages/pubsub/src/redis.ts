@@ -225,7 +225,7 @@ class RedisAdapter implements Adapter {
       this.down = false;
       this.host.log(
         "info",
-        `${this.label()}: reconnected to Redis; resubscribed ${channels.length - 1} topics and the node channel`,
+        `${this.label()}: reconnected to Redis; resubscribed ${plural(channels.length - 1, "topic")} and the node channel`,
       );
     }
   }
@@ -352,6 +352,10 @@ export function redis(opts: RedisAdapterOptions = {}): Adapter {
 }
 
 function noop(): void {}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? "" : "s"}`;
+}
 
 function redact(url: string): string {
   return url.replace(/\/\/[^@/]*@/, "//***@");
