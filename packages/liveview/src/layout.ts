@@ -18,13 +18,14 @@ export interface Page {
  */
 export type Layout = (page: Page) => Rendered | string;
 
-/** A minimal HTML5 page. */
+/** A minimal HTML5 page (with an empty icon, so browsers do not ask for /favicon.ico). */
 export const defaultLayout: Layout = (page) =>
   html`<!DOCTYPE html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="icon" href="data:,">
 ${page.head}
 </head>
 <body>
