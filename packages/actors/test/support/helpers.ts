@@ -1,4 +1,4 @@
-import { type Clock, createRuntime, type Runtime, type RuntimeOptions } from "@cinder/actors";
+import { type Clock, createRuntime, type Runtime, type RuntimeOptions, type SpawnOptions } from "@cinder/actors";
 import type fc from "fast-check";
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same interleaving. */
@@ -119,4 +119,33 @@ export async function until(cond: () => boolean, what = "condition", turns = 10_
     await tick();
   }
   throw new Error(`until: ${what} never held`);
+}
+
+/**
+ * Runs `fn` inside a new function process of `rt` and resolves with its result (or rejects with its error).
+ * The process exits when `fn` returns.
+ */
+export function inProcess<T>(rt: Runtime, fn: () => T | Promise<T>, opts?: SpawnOptions): Promise<T> {
+  return new Promise((resolve, reject) => {
+    rt.spawn(
+      async () => {
+        try {
+          resolve(await fn());
+        } catch (e) {
+          reject(e);
+        }
+      },
+      undefined,
+      opts,
+    );
+  });
+}
+
+/** A promise with its resolve function, to hold an async handler until the test lets it go. */
+export function gate<T = void>(): { promise: Promise<T>; open: (v: T) => void } {
+  let open!: (v: T) => void;
+  const promise = new Promise<T>((r) => {
+    open = r;
+  });
+  return { promise, open };
 }
