@@ -1,14 +1,15 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { runtime, Supervisor, spawn } from "@cinder/actors";
+import { call, runtime, Supervisor, spawn } from "@cinder/actors";
 import { createEndpoint, type Endpoint, html, type Layout } from "@cinder/liveview";
 import { PubSub, redis } from "@cinder/pubsub";
 import { Redis } from "ioredis";
 import type { Config } from "./config.js";
 import { type DeployLock, localLock, redisLock } from "./deploy_lock.js";
 import { githubDeployView, TRACKER } from "./deploy_view.js";
-import { type Bus, Tracker } from "./deployment.js";
+import { type Bus, type Deployment, nowMs, Tracker } from "./deployment.js";
 import { GitHubClient } from "./github_client.js";
+import { TOPIC } from "./steps.js";
 
 /** A running demo node. */
 export interface App {
@@ -55,12 +56,27 @@ export async function startApp(cfg: Config): Promise<App> {
       ? redisLock(new Redis(cfg.redisUrl, { maxRetriesPerRequest: 1 }), cfg.redisPrefix)
       : localLock();
 
+  // What a load generator reads to tell a step's cost: the server's clock and CPU at each step's broadcast.
+  const marks: StepMark[] = [];
+  const mark = (topic: string, event: string) => {
+    if (topic !== TOPIC) return;
+    const cpu = process.cpuUsage();
+    marks.push({ event, at: nowMs(), cpuUserUs: cpu.user, cpuSystemUs: cpu.system });
+    if (marks.length > 32) marks.shift();
+  };
+
   // The endpoint's broadcast functions, as the article's view calls MyAppWeb.Endpoint.broadcast_from.
   const bus: Bus = {
     node: cfg.node,
     subscribe: (pid, topic) => endpoint.subscribe(pid, topic),
-    broadcast: (topic, event, payload) => void endpoint.broadcast(topic, event, payload),
-    broadcastFrom: (from, topic, event, payload) => void endpoint.broadcastFrom(from, topic, event, payload),
+    broadcast: (topic, event, payload) => {
+      mark(topic, event);
+      void endpoint.broadcast(topic, event, payload);
+    },
+    broadcastFrom: (from, topic, event, payload) => {
+      mark(topic, event);
+      void endpoint.broadcastFrom(from, topic, event, payload);
+    },
     directBroadcast: (node, topic, event, payload) =>
       void pubsub.directBroadcast(node, topic, { topic, event, payload }),
     localBroadcast: (topic, event, payload) => pubsub.localBroadcast(topic, { topic, event, payload }),
@@ -86,7 +102,16 @@ export async function startApp(cfg: Config): Promise<App> {
   });
 
   const server: Server = createServer((req, res) => {
-    if (req.url === "/stats.json") return json(res, stats(cfg.node));
+    if (req.url === "/stats.json")
+      return json(res, { ...stats(cfg.node), connections: endpoint.connections, steps: marks });
+    if (req.url === "/deployment.json") {
+      // The tracker's current deploy: its payload's `startedAt + times[step]` is when each step was broadcast.
+      call<Deployment | null>(TRACKER, { op: "current" }).then(
+        (d) => json(res, d),
+        (err) => res.writeHead(503, { "content-type": "text/plain" }).end(String(err)),
+      );
+      return;
+    }
     endpoint.handler(req, res);
   });
   server.on("upgrade", endpoint.handleUpgrade);
@@ -113,12 +138,21 @@ export async function startApp(cfg: Config): Promise<App> {
   };
 }
 
-/** What a load generator reads to measure the server: memory, CPU and process counts. */
+/** When a step was broadcast on this node (epoch ms), and the process's CPU time then. */
+interface StepMark {
+  event: string;
+  at: number;
+  cpuUserUs: number;
+  cpuSystemUs: number;
+}
+
+/** What a load generator reads to measure the server: memory, CPU, process counts and this node's clock. */
 function stats(node: string) {
   const mem = process.memoryUsage();
   const cpu = process.cpuUsage();
   return {
     node,
+    now: nowMs(),
     rss: mem.rss,
     heapUsed: mem.heapUsed,
     cpuUserUs: cpu.user,
