@@ -4,7 +4,7 @@
  */
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { counterFormView, FragileView } from "../fixtures/liveview/views.js";
+import { counterFormView, FragileView, OtherView, PagedView } from "../fixtures/liveview/views.js";
 import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
 import { type Started, startEndpoint } from "../helpers/liveview.js";
 
@@ -17,7 +17,12 @@ describe.skipIf(!ok)("a live view in Chromium, driven by the official phoenix_li
 
   beforeAll(async () => {
     [s, browser] = await Promise.all([
-      startEndpoint((ep) => ({ "/": counterFormView(ep), "/fragile": FragileView })),
+      startEndpoint((ep) => ({
+        "/": counterFormView(ep),
+        "/fragile": FragileView,
+        "/paged": PagedView,
+        "/other": OtherView,
+      })),
       launchChromium(),
     ]);
   });
@@ -99,6 +104,42 @@ describe.skipIf(!ok)("a live view in Chromium, driven by the official phoenix_li
     expect(await text(page, "#n")).toBe("0");
     await page.click("#inc");
     await page.waitForFunction(() => document.querySelector("#n")?.textContent === "1");
+    await page.close();
+  });
+
+  test("live_patch (link and pushPatch), back button, live navigation with flash, full redirect with flash", async () => {
+    const page = await open("/paged");
+    const url = () => new URL(page.url()).pathname + new URL(page.url()).search;
+    const heading = (sel: string, t: string) =>
+      page.waitForFunction(([s, x]) => document.querySelector(s)?.textContent === x, [sel, t] as const);
+    // A marker that survives only as long as the page is not reloaded.
+    await page.evaluate(() => ((window as any).marker = 42));
+    await page.click("#patch-link");
+    await heading("#page", "Page 2");
+    expect(url()).toBe("/paged?page=2");
+    await page.click("#next");
+    await heading("#page", "Page 3");
+    expect(url()).toBe("/paged?page=3");
+    await page.waitForFunction(() => document.title === "Page 3");
+    await page.goBack();
+    await heading("#page", "Page 2");
+    await page.click("#nav-link");
+    await heading("#other", "Other");
+    expect(url()).toBe("/other");
+    await page.click("#back");
+    await heading("#page", "Page 1");
+    await page.click("#to-other");
+    await heading("#flash", "Welcome over");
+    expect(await page.evaluate(() => (window as any).marker)).toBe(42);
+    await page.click("#back");
+    await heading("#page", "Page 1");
+    await page.click("#reload");
+    await heading("#flash", "Fresh page");
+    expect(await page.evaluate(() => (window as any).marker)).toBeUndefined();
+    // The flash cookie was consumed: a reload shows no flash.
+    await page.reload();
+    await page.waitForSelector("[data-phx-main].phx-connected");
+    expect(await page.locator("#flash").count()).toBe(0);
     await page.close();
   });
 

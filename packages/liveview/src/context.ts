@@ -32,4 +32,6 @@ export interface SessionToken {
   readonly id: string;
   /** The session data given to `mount`. */
   readonly s: Record<string, unknown>;
+  /** The flash the dead render showed (from a redirect), handed on to the first connected mount. */
+  readonly f?: Record<string, string>;
 }

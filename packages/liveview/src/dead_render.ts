@@ -77,7 +77,11 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
       : { kind: "redirect", to: nav.to };
   }
   const inner = renderToString(view.render(socket.assigns));
-  const sessionData: SessionToken = { id, s: { ...input.session } };
+  const flash = socket.assigns.flash;
+  const sessionData: SessionToken =
+    Object.keys(flash).length > 0
+      ? { id, s: { ...input.session }, f: { ...flash } }
+      : { id, s: { ...input.session } };
   const sessionToken = ctx.signer.sign(SALT.session, sessionData);
   const staticToken = ctx.signer.sign(SALT.static, { id });
   const content =

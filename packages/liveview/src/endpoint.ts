@@ -68,6 +68,8 @@ export interface EndpointOptions {
   idleTimeout?: number;
   /** Channels (views) one websocket may join at once (default 100). */
   maxChannels?: number;
+  /** Bytes queued for a websocket that does not read before it is dropped (default 16 MiB). */
+  maxBuffered?: number;
   /** Mark cookies `Secure` (default: when the request came over TLS or `X-Forwarded-Proto: https`). */
   secureCookies?: boolean;
 }
@@ -321,9 +323,20 @@ export class Endpoint {
   };
 
   #accept(ws: WebSocket): void {
+    const maxBuffered = this.#opts.maxBuffered ?? 16 * 1024 * 1024;
     const transport: Transport = {
       send: (frame) => {
-        if (ws.readyState === ws.OPEN) ws.send(frame);
+        if (ws.readyState !== ws.OPEN) return;
+        // A client that stops reading must not make the server buffer for it without end.
+        if (ws.bufferedAmount > maxBuffered) {
+          this.logger.log(
+            "warn",
+            `closing websocket: client not reading (${ws.bufferedAmount} bytes buffered)`,
+          );
+          ws.terminate();
+          return;
+        }
+        ws.send(frame);
       },
       close: (code, reason) => ws.close(code, reason),
     };

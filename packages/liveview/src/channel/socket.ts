@@ -11,6 +11,7 @@ import {
 } from "@cinder/actors";
 import { type LiveContext, SALT, type SessionToken } from "../context.js";
 import { ChannelPush, verifyFlash, viewBehaviour } from "../view_process.js";
+import type { Flash } from "../view_socket.js";
 import { Channel } from "./channel.js";
 import { decodeFrame, encodeReply, type Message, type Transport } from "./frame.js";
 
@@ -202,7 +203,7 @@ function join(m: Message, state: SocketState): SocketState {
       route: match,
       url,
       session: typeof data.s === "object" && data.s !== null ? data.s : {},
-      flash: verifyFlash(ctx, payload.flash),
+      flash: joinFlash(ctx, payload, data),
       connectParams,
     },
     // Linked: the view ends with its socket. Trapping: so that end runs the view's terminate.
@@ -211,6 +212,18 @@ function join(m: Message, state: SocketState): SocketState {
   state.channels.set(topic, ch);
   state.byPid.set(ch.pid, ch);
   return state;
+}
+
+/**
+ * The flash for a mount, as Phoenix picks it: a live navigation's signed `flash` first; else, on the
+ * first mount after the page load, the flash the dead render showed (it came in the session token);
+ * else none, so that a rejoin after a crash does not show an old message again.
+ */
+function joinFlash(ctx: LiveContext, payload: Record<string, unknown>, data: SessionToken): Flash {
+  if (typeof payload.flash === "string") return verifyFlash(ctx, payload.flash);
+  const params = payload.params as Record<string, unknown> | undefined;
+  if (params?._mounts === 0 && typeof data.f === "object" && data.f !== null) return { ...data.f };
+  return {};
 }
 
 /** Removes a channel, tells the client (`phx_close`), and stops its view (running its `terminate`). */
