@@ -1,4 +1,10 @@
-import { type Clock, createRuntime, type Runtime, type RuntimeOptions, type SpawnOptions } from "@cinder/actors";
+import {
+  type Clock,
+  createRuntime,
+  type Runtime,
+  type RuntimeOptions,
+  type SpawnOptions,
+} from "@cinder/actors";
 import type fc from "fast-check";
 
 /** A small seeded PRNG (mulberry32): the same seed gives the same interleaving. */
