@@ -14,20 +14,22 @@ let running = false;
 let busy = Promise.resolve();
 
 process.on("SIGUSR2", () => {
-  busy = busy.then(async () => {
-    if (!running) {
-      await session.post("Profiler.enable");
-      await session.post("Profiler.setSamplingInterval", { interval: 250 });
-      await session.post("Profiler.start");
-      running = true;
-      console.log("profiler started");
-    } else {
-      const { profile } = await session.post("Profiler.stop");
-      writeFileSync(out, JSON.stringify(profile));
-      running = false;
-      console.log(`profile written to ${out}`);
-    }
-  });
+  busy = busy
+    .then(async () => {
+      if (!running) {
+        await session.post("Profiler.enable");
+        await session.post("Profiler.setSamplingInterval", { interval: 250 });
+        await session.post("Profiler.start");
+        running = true;
+        console.log("profiler started");
+      } else {
+        const { profile } = await session.post("Profiler.stop");
+        writeFileSync(out, JSON.stringify(profile));
+        running = false;
+        console.log(`profile written to ${out}`);
+      }
+    })
+    .catch((err) => console.error(`profiler: ${err}`));
 });
 
 await import(

@@ -377,6 +377,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     opts.profile && opts.url === null
       ? join(root, "bench", "results", `load-${opts.clients}.cpuprofile`)
       : null;
+  if (profileOut !== null) mkdirSync(dirname(profileOut), { recursive: true });
   let server: ServerHandle;
   if (opts.url !== null) {
     const u = new URL(opts.url);
