@@ -143,6 +143,31 @@ describe.skipIf(!ok)("a live view in Chromium, driven by the official phoenix_li
     await page.close();
   });
 
+  test("form recovery: after a reconnect the client replays the form into the fresh view", async () => {
+    const page = await open();
+    await page.locator("#name").fill("Recover me");
+    await page.waitForFunction(
+      () => document.querySelector("#preview")?.textContent === "Hello, Recover me!",
+    );
+    // The server loses the view (a new socket means a new process that mounts from scratch)...
+    const before = s.logs.length;
+    await page.evaluate(() => {
+      const ls = (window as any).liveSocket;
+      ls.disconnect(() => ls.connect());
+    });
+    await page.waitForSelector("[data-phx-main].phx-connected");
+    // ...and the form's phx-change replay gives it back what the user typed.
+    await page.waitForFunction(
+      () => document.querySelector("#preview")?.textContent === "Hello, Recover me!",
+    );
+    expect(await page.locator("#name").inputValue()).toBe("Recover me");
+    const after = s.logs.slice(before);
+    const mount = after.findIndex((l) => l.startsWith("[debug] MOUNT CounterFormView"));
+    expect(mount).toBeGreaterThanOrEqual(0);
+    expect(after.slice(mount).some((l) => l.startsWith('[debug] HANDLE EVENT "validate"'))).toBe(true);
+    await page.close();
+  });
+
   test("no errors in the browser console besides the crash the test caused", () => {
     const unexpected = pageErrors.filter((e) => !/view crashed|boom|phx_error|channel_crash/i.test(e));
     expect(unexpected, unexpected.join("\n")).toEqual([]);

@@ -230,9 +230,9 @@ export class Endpoint {
     }
     if (setCookies.length > 0) headers["set-cookie"] = setCookies;
     headers["content-type"] = "text/html; charset=utf-8";
-    const body = Buffer.from(result.html);
-    headers["content-length"] = String(body.length);
-    res.writeHead(200, headers).end(method === "HEAD" ? undefined : body);
+    // A string body lets Node send headers and body in one write.
+    headers["content-length"] = String(Buffer.byteLength(result.html));
+    res.writeHead(200, headers).end(method === "HEAD" ? undefined : result.html);
     return 200;
   }
 
