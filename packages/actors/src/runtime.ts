@@ -282,7 +282,6 @@ export class Runtime {
       return;
     }
     if (flags & DEAD) return;
-    if (p.limit !== null && p.count >= p.limit.max && !this.overflow(p)) return;
     if (flags & FN) {
       const w = p.waiter;
       if (w !== null && this.matches(p, w, msg)) {
@@ -291,9 +290,12 @@ export class Runtime {
         w.resolve(msg);
         return;
       }
+      // Only a message that stays in the mailbox counts against its bound, not one a waiting receive takes.
+      if (p.limit !== null && p.count >= p.limit.max && !this.overflow(p)) return;
       push(p, msg);
       return;
     }
+    if (p.limit !== null && p.count >= p.limit.max && !this.overflow(p)) return;
     push(p, msg);
     if ((p.flags & (QUEUED | SUSPENDED | DYING)) === 0) {
       p.flags |= QUEUED;
