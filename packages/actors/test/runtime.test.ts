@@ -103,6 +103,28 @@ describe("bounded mailboxes", () => {
     await settle(rt);
     expect(got).toEqual(["first", "a", "b"]);
   });
+  test.each(["drop-newest", "drop-oldest", "exit"] as const)(
+    "a receive waiting with a full mailbox still gets the message it waits for (%s)",
+    async (onOverflow) => {
+      const { rt } = quietRuntime();
+      const got: unknown[] = [];
+      const p = rt.spawn(
+        async () => {
+          got.push(await receive((m) => m === "reply"));
+          got.push(await receive(), await receive());
+        },
+        undefined,
+        { mailbox: { max: 2, onOverflow } },
+      );
+      send(p, "noise1");
+      send(p, "noise2");
+      await settle(rt);
+      send(p, "reply"); // taken by the waiting receive: it never sits in the (full) mailbox
+      await settle(rt);
+      expect(got).toEqual(["reply", "noise1", "noise2"]);
+      expect(rt.isAlive(p)).toBe(false); // returned normally
+    },
+  );
 });
 
 describe("crashes", () => {
