@@ -146,8 +146,9 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
     const me = self();
     opts.bus.subscribe(me, TOPIC);
     opts.bus.subscribe(me, CLUSTER_TOPIC);
-    // A node that starts mid-deploy asks the others where things stand.
-    opts.bus.broadcastFrom(me, CLUSTER_TOPIC, "sync-request", { node: opts.bus.node });
+    // A node that starts mid-deploy asks the others where things stand. Cluster messages name their node, and
+    // a tracker drops its own node's (see clusterMessage): a plain broadcast, no pid needed.
+    opts.bus.broadcast(CLUSTER_TOPIC, "sync-request", { node: opts.bus.node });
     sendAfter(me, "report-viewers", VIEWERS_EVERY_MS);
     return {
       ...opts,
@@ -289,6 +290,10 @@ function clusterMessage(msg: Broadcast, st: TrackerState): TrackerState {
     (st.current === null || p.state.startedAt > st.current.startedAt)
   ) {
     st.current = p.state;
+    st.bus.log(`SYNCED FROM NODE ${p.node}: ${p.state.text}`);
+    // Views that mounted on this node before the answer came (a page reloaded, or a client reconnecting, just
+    // as the node started) showed "Ready": tell them too, as a broadcast on this node only.
+    st.bus.localBroadcast(TOPIC, "sync", p.state);
   }
   if (typeof p.viewers === "number") {
     const old = st.remoteViewers.get(p.node)?.count;
@@ -308,7 +313,7 @@ function reportViewers(st: TrackerState): TrackerState {
       st.viewersDirty = true;
     }
   }
-  st.bus.broadcastFrom(self(), CLUSTER_TOPIC, "viewers", { node: st.bus.node, viewers: st.viewers.size });
+  st.bus.broadcast(CLUSTER_TOPIC, "viewers", { node: st.bus.node, viewers: st.viewers.size });
   if (st.viewersDirty) {
     st.viewersDirty = false;
     st.bus.localBroadcast(VIEWERS_TOPIC, "viewers", viewerCount(st));
