@@ -9,7 +9,7 @@ import {
   html,
   type LiveView,
 } from "../src/index.js";
-import { LiveViewTest, live, liveIsolated, RedirectError } from "../src/testing.js";
+import { LiveViewTest, live, liveIsolated, RedirectError, ReplyError } from "../src/testing.js";
 
 const quiet = createLogger({ level: "error" });
 let n = 0;
@@ -301,6 +301,48 @@ describe("the test harness drives a view through the real join/event/diff path",
     await traps.click("go");
     await traps.waitFor("<p>1</p>");
     traps.close();
+  });
+
+  test("session from the request, connect params, key and focus events", async () => {
+    const seen: unknown[] = [];
+    const V = defineLiveView<{ user: string; tz: string }>({
+      mount(_p, session, socket) {
+        socket.assign({ user: String(session.user), tz: String(socket.connectParams.tz ?? "-") });
+      },
+      handleEvent(event, value) {
+        seen.push([event, value]);
+      },
+      render: (a) => html`<p>${a.user} ${a.tz}</p>`,
+    });
+    const pubsub = await PubSub.start({ name: `lv-testing-${++n}` });
+    const endpoint = createEndpoint({
+      routes: { "/": V },
+      pubsub,
+      secret: "a-test-secret-that-is-long-enough-0123456789",
+      logger: quiet,
+      session: (req) => ({ user: /user=(\w+)/.exec(req.headers.cookie ?? "")?.[1] ?? "anon" }),
+    });
+    const view = await live(endpoint, "/", { headers: { cookie: "user=ann" }, connectParams: { tz: "UTC" } });
+    expect(view.html()).toBe("<p>ann UTC</p>");
+    await view.key("keydown", "move", "ArrowUp");
+    await view.focus("blur", "left", { field: "x" });
+    expect(seen).toEqual([
+      ["move", { key: "ArrowUp" }],
+      ["left", { field: "x" }],
+    ]);
+    await endpoint.close();
+  });
+
+  test("a connected mount that throws refuses the join with join crashed", async () => {
+    const Bad = defineLiveView({
+      mount(_p, _s, socket) {
+        if (socket.connected) throw new Error("mount failed (expected by the test)");
+      },
+      render: () => html`<p>dead only</p>`,
+    });
+    const err = await liveIsolated(Bad).catch((e) => e);
+    expect(err).toBeInstanceOf(ReplyError);
+    expect(err.response).toEqual({ reason: "join crashed" });
   });
 
   test("a redirect during the dead render is an HTTP redirect", async () => {
