@@ -320,7 +320,7 @@ export class Runtime {
   private matches(p: Proc, w: Waiter, msg: unknown): boolean {
     if (w.match === undefined) return true;
     try {
-      return w.match(msg) === true;
+      return !!w.match(msg); // truthy, as when receive scans the queued messages
     } catch (err) {
       // The matcher is the receiver's code: its failure belongs to the receiver, not to the sender.
       p.waiter = null;
