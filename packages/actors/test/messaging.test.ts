@@ -221,6 +221,21 @@ describe("receive", () => {
     expect(order).toEqual(["wanted", "x", "y"]);
   });
 
+  test("a pattern's truthy result accepts a message, whether it was queued or arrives while waiting", async () => {
+    const { rt } = quietRuntime();
+    const got: unknown[] = [];
+    const pattern = (m: { reply?: unknown }) => m.reply as boolean; // e.g. receive((m) => m.reply) with any
+    const p = rt.spawn(async () => {
+      got.push(await receive(pattern)); // waits: the message arrives later
+      send(self(), { reply: "queued" });
+      got.push(await receive(pattern)); // already queued
+    });
+    send(p, { other: 1 });
+    send(p, { reply: "arrived" });
+    await settle(rt);
+    expect(got).toEqual([{ reply: "arrived" }, { reply: "queued" }]);
+  });
+
   test("rejects with a TimeoutError after timeoutMs (on the runtime's clock), and not before", async () => {
     const clock = new FakeClock();
     const { rt } = quietRuntime({ clock });
