@@ -1,4 +1,5 @@
-import { type ExitReason, link, self, send, sendAfter, spawn } from "@cinder/actors";
+import type { IncomingMessage } from "node:http";
+import { type ExitReason, isAlive, link, type Pid, self, send, sendAfter, spawn } from "@cinder/actors";
 import { PubSub } from "@cinder/pubsub";
 import { describe, expect, test } from "vitest";
 import {
@@ -343,6 +344,44 @@ describe("the test harness drives a view through the real join/event/diff path",
     const err = await liveIsolated(Bad).catch((e) => e);
     expect(err).toBeInstanceOf(ReplyError);
     expect(err.response).toEqual({ reason: "join crashed" });
+  });
+
+  test("a view stuck in mount is killed when the client joins its topic again", async () => {
+    const mounting: Pid[] = [];
+    const Stuck = defineLiveView({
+      async mount(_p, _s, socket) {
+        if (!socket.connected) return;
+        mounting.push(self());
+        await new Promise(() => {}); // never resolves
+      },
+      render: () => html`<p>never</p>`,
+    });
+    const endpoint = await endpointFor({ "/": Stuck });
+    const req = { url: "/", headers: { host: "localhost" }, socket: {} } as unknown as IncomingMessage;
+    const page = await endpoint.render(req, "", {});
+    if (page.kind !== "page") throw new Error("expected a page");
+    const conn = endpoint.connectMemory(
+      () => {},
+      () => {},
+    );
+    const join = (ref: string) =>
+      conn.receive(
+        JSON.stringify([
+          ref,
+          ref,
+          `lv:${page.id}`,
+          "phx_join",
+          { url: "http://localhost/", session: page.sessionToken },
+        ]),
+      );
+    join("1");
+    await waitUntil(() => mounting.length === 1);
+    join("2");
+    await waitUntil(() => mounting.length === 2);
+    await waitUntil(() => !isAlive(mounting[0]));
+    expect(isAlive(mounting[1])).toBe(true);
+    conn.close();
+    await endpoint.close(100);
   });
 
   test("a redirect during the dead render is an HTTP redirect", async () => {

@@ -4,6 +4,7 @@ import {
   type ExitReason,
   exit,
   type Pid,
+  runtime,
   type Stop,
   send,
   spawn,
@@ -41,6 +42,9 @@ interface SocketState {
   readonly byPid: Map<Pid, Channel>;
 }
 
+/** How long views get to stop (finish their callback, run terminate) after their socket closed. */
+const VIEW_SHUTDOWN_MS = 5000;
+
 // Pushes a live view understands; anything else on a joined topic is answered with an error.
 const VIEW_EVENTS = new Set(["event", "live_patch", "cids_will_destroy", "cids_destroyed"]);
 
@@ -64,8 +68,15 @@ export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
   },
 
   terminate(_reason: ExitReason, state: SocketState): void {
-    // Views stop through their link to this process; nothing they still write can reach the client.
-    for (const ch of state.channels.values()) ch.state = "closed";
+    // Views stop through their link to this process (and run terminate); nothing they still write can
+    // reach the client. A view that never finishes its current callback would never see that exit
+    // signal, so, as a supervisor does, it is killed after a grace period.
+    const rt = runtime();
+    for (const ch of state.channels.values()) {
+      ch.state = "closed";
+      const pid = ch.pid;
+      if (pid !== null) setTimeout(() => rt.exit(pid, "kill"), VIEW_SHUTDOWN_MS).unref();
+    }
   },
 };
 
@@ -231,7 +242,9 @@ function closeChannel(ch: Channel, state: SocketState, event: "phx_close"): void
   state.channels.delete(ch.topic);
   if (ch.pid !== null) {
     state.byPid.delete(ch.pid);
-    exit(ch.pid, "shutdown");
+    // A view still mounting has no state to clean up, and its mount may never return (a client that
+    // gave up waiting rejoins): kill it. A mounted view stops in order and runs its terminate.
+    exit(ch.pid, ch.state === "joining" ? "kill" : "shutdown");
   }
   if (ch.state === "joining") ch.state = "closed";
   else ch.end(event);
