@@ -1,5 +1,5 @@
 import type { Pid } from "@cinder/actors";
-import { encodePush, encodeReply, type Transport } from "./frame.js";
+import { encodePayload, encodeReply, pushPrefix, type Transport } from "./frame.js";
 
 /**
  * One joined topic (`lv:<id>`) on one websocket: what its socket process and its view process share.
@@ -29,9 +29,17 @@ export class Channel {
       this.transport.send(encodeReply(this.joinRef, ref, this.topic, status, response));
   }
 
+  /** `[join_ref,null,topic,"diff",`, made once: most frames of a channel are diffs. */
+  #diffPrefix: string | null = null;
+
   /** Sends an unsolicited message (`diff`, `redirect`, `live_patch`, ...). */
   push(event: string, payload: unknown): void {
-    if (this.state !== "closed") this.transport.send(encodePush(this.joinRef, this.topic, event, payload));
+    if (this.state === "closed") return;
+    const prefix =
+      event === "diff"
+        ? (this.#diffPrefix ??= pushPrefix(this.joinRef, this.topic, event))
+        : pushPrefix(this.joinRef, this.topic, event);
+    this.transport.send(`${prefix}${encodePayload(payload)}]`);
   }
 
   /** Answers the join and marks the channel joined. */

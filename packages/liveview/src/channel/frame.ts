@@ -65,5 +65,70 @@ export function encodeReply(
 
 /** A server push on a joined channel (`ref` is null: nothing answers it). */
 export function encodePush(joinRef: string | null, topic: string, event: string, payload: unknown): string {
-  return JSON.stringify([joinRef, null, topic, event, payload]);
+  return `${pushPrefix(joinRef, topic, event)}${encodePayload(payload)}]`;
+}
+
+/**
+ * `[join_ref,null,topic,event,` : everything of a push frame before its payload. A channel computes it once
+ * per event name; `prefix + encodePayload(payload) + "]"` is the frame `JSON.stringify` would make.
+ */
+export function pushPrefix(joinRef: string | null, topic: string, event: string): string {
+  return `${JSON.stringify([joinRef, null, topic, event]).slice(0, -1)},`;
+}
+
+// The last payload encoded, as its keys and values, and its JSON. A broadcast makes every subscribed view
+// render and push a diff, and views that showed the same page push equal diffs one after another; those
+// are encoded once. Only payloads made of at most MAX_KEYS primitives (and frozen arrays of strings,
+// compared by identity: a template's statics) are remembered, so that comparing costs less than encoding.
+const MAX_KEYS = 16;
+const lastKeys: string[] = [];
+const lastValues: unknown[] = [];
+let lastLength = -1;
+let lastJson = "";
+
+/** `JSON.stringify(payload)`, reusing the previous result when `payload` equals the previous payload. */
+export function encodePayload(payload: unknown): string {
+  if (typeof payload !== "object" || payload === null || Array.isArray(payload))
+    return JSON.stringify(payload) ?? "null";
+  const obj = payload as Record<string, unknown>;
+  if (lastLength >= 0 && sameAsLast(obj)) return lastJson;
+  const json = JSON.stringify(obj);
+  remember(obj, json);
+  return json;
+}
+
+/** A frozen array of strings (a template's statics): immutable, so equal by identity. */
+function isStatics(v: unknown): boolean {
+  if (!Array.isArray(v) || !Object.isFrozen(v)) return false;
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== "string") return false;
+  return true;
+}
+
+function sameAsLast(obj: Record<string, unknown>): boolean {
+  let n = 0;
+  for (const key in obj) {
+    if (n >= lastLength || key !== lastKeys[n]) return false;
+    const v = obj[key];
+    if (v !== lastValues[n] || !Object.hasOwn(obj, key)) return false;
+    n++;
+  }
+  return n === lastLength;
+}
+
+function remember(obj: Record<string, unknown>, json: string): void {
+  let n = 0;
+  for (const key in obj) {
+    const v = obj[key];
+    const t = typeof v;
+    const plain = t === "string" || t === "number" || t === "boolean" || v === null;
+    if (n === MAX_KEYS || !Object.hasOwn(obj, key) || !(plain || isStatics(v))) {
+      lastLength = -1;
+      return;
+    }
+    lastKeys[n] = key;
+    lastValues[n] = v;
+    n++;
+  }
+  lastLength = n;
+  lastJson = json;
 }
