@@ -74,8 +74,9 @@ export class FakeClock implements Clock {
     this.t = end;
   }
 
-  /** Like `advance`, but lets `flush` run (the scheduler, async handlers) after each timer fires. */
+  /** Like `advance`, but lets `flush` run (the scheduler, async handlers) first and after each timer fires. */
   async advanceAsync(ms: number, flush: () => Promise<void>): Promise<void> {
+    await flush(); // first let pending work set its timers, at the current time
     const end = this.t + ms;
     for (let e = this.next(end); e !== undefined; e = this.next(end)) {
       this.timers.delete(e[0]);
