@@ -1,0 +1,182 @@
+/**
+ * The deploy demo on two nodes sharing a real Redis (`PUBSUB=redis`): two `node apps/deploy-demo/dist/main.js`
+ * processes on two ports, a Chromium page on each. Every run uses its own `REDIS_PREFIX`, so runs (and a
+ * developer's `npm start`) sharing the Redis never see each other's broadcasts or lock.
+ */
+
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { chromiumAvailable, launchChromium } from "./helpers/chromium.js";
+import {
+  BUSY_NOTICE,
+  type DemoNode,
+  type DemoOptions,
+  deployButton,
+  forceClick,
+  IDLE_TEXT,
+  killAllDemos,
+  notices,
+  openDeployPage,
+  STEP_TEXTS,
+  startDemo,
+  statuses,
+  stepsTable,
+  uniquePrefix,
+  waitForStatus,
+} from "./helpers/demo.js";
+import { REDIS_URL, redisAvailable } from "./helpers/redis.js";
+
+const ok = chromiumAvailable() && (await redisAvailable("deploy demo multi-node tests"));
+
+/**
+ * Spawns (and ends) `n` processes on `node` (a page load mounts a view disconnected, in a process), so that
+ * the runner of the next deploy it starts has a pid number above those of the other node's views. Works
+ * around the known pubsub bug described at the last test, so that the other tests check the demo, not it.
+ */
+async function bumpPids(node: DemoNode, n = 25): Promise<void> {
+  for (let i = 0; i < n; i++) await (await fetch(node.url)).text();
+}
+
+describe.skipIf(!ok)("deploy demo on two nodes over Redis", { timeout: 60_000 }, () => {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  const open = async (url: string): Promise<Page> => {
+    const ctx = await browser.newContext();
+    contexts.push(ctx);
+    return openDeployPage(() => ctx.newPage(), url);
+  };
+  /** Two nodes, `a` and `b`, of one cluster of their own. */
+  const startPair = async (stepMs: number): Promise<[DemoNode, DemoNode]> => {
+    const common: DemoOptions = { pubsub: "redis", redisUrl: REDIS_URL, redisPrefix: uniquePrefix(), stepMs };
+    return Promise.all([startDemo({ ...common, node: "a" }), startDemo({ ...common, node: "b" })]);
+  };
+
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+    await killAllDemos();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  test("a click on node A: the page on node B goes through every step; B's log has the broadcasts", async () => {
+    const [a, b] = await startPair(250);
+    const [pa, pb] = await Promise.all([open(a.url), open(b.url)]);
+    expect(await pb.locator("main.deploy .meta").textContent()).toContain("Served by node b");
+
+    await bumpPids(a);
+    await deployButton(pa).click();
+    // Each page counts the viewers of the whole cluster, by node (the trackers tell each other once a second).
+    await Promise.all(
+      [pa, pb].map((p) =>
+        p.waitForFunction(() =>
+          /2 watching \((a: 1, b: 1|b: 1, a: 1)\)/.test(
+            document.querySelector("main.deploy .meta")?.textContent ?? "",
+          ),
+        ),
+      ),
+    );
+    await Promise.all([waitForStatus(pa, "Done!"), waitForStatus(pb, "Done!")]);
+    for (const p of [pa, pb]) expect(await statuses(p)).toEqual([IDLE_TEXT, ...STEP_TEXTS]);
+    expect(await stepsTable(pb)).toBe(await stepsTable(pa));
+
+    // The chain runs on A; B's view gets every step as a broadcast through Redis.
+    await b.waitForLine("HANDLE BROADCAST FOR done");
+    expect(a.matching("HANDLE INFO FOR")).toHaveLength(4);
+    expect(b.matching("HANDLE INFO FOR")).toEqual([]);
+    expect(b.matching("HANDLE BROADCAST FOR")).toEqual(
+      ["create-org", "create-repo", "push-contents", "done"].map((s) => `[info] HANDLE BROADCAST FOR ${s}`),
+    );
+  });
+
+  test("clicks on both nodes at once start one deploy, cluster-wide", async () => {
+    const [a, b] = await startPair(250);
+    const [pa, pb] = await Promise.all([open(a.url), open(b.url)]);
+    await Promise.all([bumpPids(a), bumpPids(b)]);
+    await Promise.all([forceClick(pa), forceClick(pb)]);
+    await Promise.all([waitForStatus(pa, "Done!"), waitForStatus(pb, "Done!")]);
+    for (const p of [pa, pb]) expect(await statuses(p)).toEqual([IDLE_TEXT, ...STEP_TEXTS]);
+    expect(
+      a.matching("HANDLE INFO FOR create-org").length + b.matching("HANDLE INFO FOR create-org").length,
+    ).toBe(1);
+    // The click that lost says so (unless it came after the winner's first step had already disabled the button).
+    const lost = [...(await notices(pa)), ...(await notices(pb))];
+    expect(lost.every((n) => n.startsWith(BUSY_NOTICE))).toBe(true);
+
+    // A click on B while A's deploy runs starts nothing either.
+    const before = await statuses(pb);
+    await deployButton(pa).click();
+    await waitForStatus(pb, "Creating org", { from: before.length });
+    await forceClick(pb);
+    await pb.waitForFunction((n) => (window.__notices ?? []).some((s) => s.startsWith(n)), BUSY_NOTICE);
+    await Promise.all([waitForStatus(pa, "Done!", { from: 5 }), waitForStatus(pb, "Done!", { from: 5 })]);
+    expect(
+      a.matching("HANDLE INFO FOR create-org").length + b.matching("HANDLE INFO FOR create-org").length,
+    ).toBe(2);
+  });
+
+  for (const signal of ["SIGTERM", "SIGKILL"] as const) {
+    test(`node B stopped mid-deploy (${signal}): A carries on to Done!, a restarted B shows the current state`, async () => {
+      const [a, b] = await startPair(300);
+      const [pa, pb] = await Promise.all([open(a.url), open(b.url)]);
+      await bumpPids(a);
+      await deployButton(pa).click();
+      await waitForStatus(pb, "Creating org");
+
+      const exit = await b.stop(signal);
+      if (signal === "SIGTERM") expect(exit).toMatchObject({ code: 0, signal: null });
+      else expect(exit).toMatchObject({ code: null, signal: "SIGKILL" });
+
+      // B starts again (same port, same name) while A's deploy runs, and its page is reloaded at once.
+      const b2 = await startDemo(b.options);
+      expect(b2.port).toBe(b.port);
+      await pb.reload();
+      // B's tracker asks the cluster where things stand; A answers with its deploy.
+      await b2.waitForLine("SYNCED FROM NODE a");
+      // From then on a new page on B shows it in its very first HTML.
+      const html = await (await fetch(b2.url)).text();
+      expect(html).toMatch(
+        /Status: <span class="(running|done)">(Creating org|Creating repo|Pushing contents|Done!)</,
+      );
+
+      await Promise.all([waitForStatus(pa, "Done!"), waitForStatus(pb, "Done!")]);
+      expect(await statuses(pa)).toEqual([IDLE_TEXT, ...STEP_TEXTS]);
+      // The reloaded page showed the deploy's state then (or "Ready" if it mounted in the few ms before A's
+      // answer came, which then reached it too), and the rest in order.
+      const seen = (await statuses(pb)).filter((s) => s !== IDLE_TEXT);
+      expect(seen).toEqual(STEP_TEXTS.slice(STEP_TEXTS.indexOf(seen[0] as (typeof STEP_TEXTS)[number])));
+      expect(await stepsTable(pb)).toBe(await stepsTable(pa));
+      expect(await pb.locator("main.deploy .meta").textContent()).toContain("Served by node b");
+
+      // A ran the whole chain, once; B never ran any of it.
+      expect(a.matching("HANDLE INFO FOR")).toHaveLength(4);
+      expect(a.matching("] Done!")).toHaveLength(1);
+      expect([...b.matching("HANDLE INFO FOR"), ...b2.matching("HANDLE INFO FOR")]).toEqual([]);
+    });
+  }
+
+  // KNOWN BUG (pubsub, law L15): a broadcastFrom's `from` pid travels to other nodes as `<local.N>` (every OS
+  // process's default runtime is named "local"), so each other node skips ITS OWN process number N. The
+  // runner on A is `<local.N>`; a view on B that happens to be `<local.N>` never sees the deploy. Remove
+  // `.fails` once @cinder/pubsub qualifies remote `from` pids by node (or the demo names its runtime).
+  test.fails("every viewer on B sees every deploy, whatever the pid number of A's runner", async () => {
+    const [a, b] = await startPair(100);
+    const pa = await open(a.url);
+    // One at a time, so that B's views get evenly spread pid numbers (a page load spawns a few processes).
+    const pbs: Page[] = [];
+    for (let i = 0; i < 4; i++) pbs.push(await open(b.url));
+    // Three deploys whose runners get consecutive-ish pid numbers on A (a page load spawns a process there).
+    for (let k = 0; k < 3; k++) {
+      for (let g = 0; g < k; g++) await (await fetch(a.url)).text();
+      const from = (await statuses(pa)).length;
+      await deployButton(pa).click();
+      await waitForStatus(pa, "Done!", { from });
+      for (const p of pbs) await waitForStatus(p, "Done!", { from, timeoutMs: 2000 });
+    }
+    for (const p of pbs)
+      expect(await statuses(p)).toEqual([IDLE_TEXT, ...STEP_TEXTS, ...STEP_TEXTS, ...STEP_TEXTS]);
+  });
+});
