@@ -21,11 +21,13 @@ export interface Codec {
 const TILDE = 126;
 const MAX_DEPTH = 1000;
 
-/** The default codec: plain data (objects, arrays, strings, numbers, booleans, null, undefined) and `Pid`,
+/**
+ * The default codec: plain data (objects, arrays, strings, numbers, booleans, null, undefined) and `Pid`,
  * `Date`, `Map`, `Set`, `BigInt`, `Uint8Array`, `Buffer`. Functions, symbols, class instances it does not know,
- * and cycles throw a `CodecError` naming where they are. Shared references arrive as copies, a
- * null-prototype object as a plain one. A decoded `Pid`
- * names the same process (`equals` holds) but is not connected to it: sending to it is a no-op. */
+ * and cycles throw a `CodecError` naming where they are. Shared references arrive as copies, a null-prototype
+ * object as a plain one. A decoded `Pid` names the same process (`equals` holds) but is not connected to it:
+ * sending to it is a no-op.
+ */
 export const jsonCodec: Codec = {
   encode: (value) => enc(value, { seen: null, path: [] }),
   decode: (data) => dec(data, 0),
