@@ -198,6 +198,7 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
     if (isLocked(msg)) return afterLock(msg, st);
     if (isDown(msg)) return afterDown(msg, st);
     if (msg === "report-viewers") return reportViewers(st);
+    if (isSilenceCheck(msg)) return afterSilence(msg, st);
     if (!isBroadcast(msg)) return st;
     if (msg.topic === TOPIC) {
       const d = msg.payload as Deployment;
@@ -212,6 +213,7 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
       if (st.runner?.deployment.id === d.id && d.status === "running") {
         st.lock.refresh(d.id, lockTtl(st)).catch(() => undefined);
       }
+      watchForSilence(st);
       return st;
     }
     if (msg.topic === CLUSTER_TOPIC) return clusterMessage(msg, st);
@@ -221,6 +223,44 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
 
 function lockTtl(st: TrackerOptions): number {
   return Math.max(5000, st.stepMs * 4);
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// A deploy whose node went away. Its runner's steps stop coming, nobody broadcasts "failed" (the tracker that
+// would have seen the runner's DOWN is gone too), and without this every other node would show it running,
+// its button disabled, forever. After as long as the deploy lock lives without a refresh, plus a margin, a
+// node that has heard nothing more of a deploy run elsewhere calls it failed, for its own views.
+
+interface SilenceCheck {
+  op: "silence?";
+  id: string;
+  step: Step;
+}
+
+function isSilenceCheck(msg: unknown): msg is SilenceCheck {
+  return typeof msg === "object" && msg !== null && (msg as SilenceCheck).op === "silence?";
+}
+
+/** Arms a check for the current deploy, if it runs on another node (this node's runner is monitored). */
+function watchForSilence(st: TrackerState): void {
+  const d = st.current;
+  if (d === null || d.status !== "running" || st.runner?.deployment.id === d.id) return;
+  sendAfter(self(), { op: "silence?", id: d.id, step: d.step } satisfies SilenceCheck, lockTtl(st) + 1000);
+}
+
+function afterSilence(msg: SilenceCheck, st: TrackerState): TrackerState {
+  const d = st.current;
+  if (d === null || d.id !== msg.id || d.step !== msg.step || d.status !== "running") return st;
+  if (st.runner?.deployment.id === d.id) return st;
+  const failed: Deployment = {
+    ...d,
+    status: "failed",
+    text: `Failed: ${STEPS[d.step].text} (node ${d.node} stopped answering)`,
+  };
+  st.current = failed;
+  st.bus.log(`DEPLOY ${d.id} LOST: node ${d.node} stopped answering during ${d.step}`);
+  st.bus.localBroadcast(TOPIC, "failed", failed);
+  return st;
 }
 
 interface Locked {
@@ -294,6 +334,7 @@ function clusterMessage(msg: Broadcast, st: TrackerState): TrackerState {
     // Views that mounted on this node before the answer came (a page reloaded, or a client reconnecting, just
     // as the node started) showed "Ready": tell them too, as a broadcast on this node only.
     st.bus.localBroadcast(TOPIC, "sync", p.state);
+    watchForSilence(st);
   }
   if (typeof p.viewers === "number") {
     const old = st.remoteViewers.get(p.node)?.count;
