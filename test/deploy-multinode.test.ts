@@ -158,6 +158,28 @@ describe.skipIf(!ok)("deploy demo on two nodes over Redis", { timeout: 60_000 },
     });
   }
 
+  test("node A, which runs the deploy, killed mid-deploy: B shows the deploy failed, and B can deploy again", async () => {
+    const [a, b] = await startPair(250);
+    const [pa, pb] = await Promise.all([open(a.url), open(b.url)]);
+    await bumpPids(b);
+    await deployButton(pa).click();
+    await waitForStatus(pb, "Creating repo");
+    await a.stop("SIGKILL");
+
+    // Nothing more comes from A: once the deploy lock would have expired, B says so and frees the button.
+    await waitForStatus(pb, "Failed", { timeoutMs: 20_000 });
+    const seen = await statuses(pb);
+    expect(seen.at(-1)).toMatch(/^Failed: (Creating repo|Pushing contents) \(node a stopped answering\)$/);
+    expect(await deployButton(pb).isEnabled()).toBe(true);
+    expect(b.matching("HANDLE INFO FOR")).toEqual([]);
+
+    // A click on B starts a new deploy there (A's lock has expired by then), which runs to the end.
+    await deployButton(pb).click();
+    await waitForStatus(pb, "Done!", { from: seen.length });
+    expect((await statuses(pb)).slice(seen.length)).toEqual(STEP_TEXTS);
+    expect(b.matching("HANDLE INFO FOR")).toHaveLength(4);
+  });
+
   // KNOWN BUG (pubsub, law L15): a broadcastFrom's `from` pid travels to other nodes as `<local.N>` (every OS
   // process's default runtime is named "local"), so each other node skips ITS OWN process number N. The
   // runner on A is `<local.N>`; a view on B that happens to be `<local.N>` never sees the deploy. Remove
