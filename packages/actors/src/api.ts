@@ -1,8 +1,7 @@
 import type { Behaviour, ExitReason, ProcessFn, SpawnOptions } from "./behaviour.js";
 import { currentProc } from "./context.js";
 import { describe, Pid, type Ref } from "./pid.js";
-import { CastRequest } from "./process.js";
-import { callerOrThrow, callProc, Runtime, type RuntimeOptions, type Timer } from "./runtime.js";
+import { callerOrThrow, checkTimeout, Runtime, type RuntimeOptions, type Timer } from "./runtime.js";
 
 // The free functions act on the runtime of the calling process, or on the default runtime outside any process.
 
@@ -69,22 +68,12 @@ export function receive<T = any>(match?: (msg: any) => boolean, timeoutMs?: numb
  * timeout (default 5000 ms; a late reply is then dropped), if the process is not alive, or if it exits first.
  */
 export function call<R = any>(dest: Pid | string, request: unknown, timeoutMs = 5000): Promise<R> {
-  checkTimeout(timeoutMs, "call");
-  if (dest instanceof Pid) return callProc(runtime(), dest._p, dest, request, timeoutMs);
-  if (typeof dest === "string") {
-    const rt = runtime();
-    return callProc(rt, rt.names.get(dest) ?? null, dest, request, timeoutMs);
-  }
-  throw new TypeError(`call: expected a Pid or a registered name, got ${describe(dest)}`);
+  return runtime().call(dest, request, timeoutMs);
 }
 
 /** Sends a request to a behaviour's `handleCast`. Never fails, even if nobody is there (as in Erlang). */
 export function cast(dest: Pid | string, request: unknown): void {
-  let p = null;
-  if (dest instanceof Pid) p = dest._p;
-  else if (typeof dest === "string") p = runtime().names.get(dest) ?? null;
-  else throw new TypeError(`cast: expected a Pid or a registered name, got ${describe(dest)}`);
-  if (p !== null) p.rt.deliver(p, new CastRequest(request));
+  runtime().cast(dest, request);
 }
 
 /** Links the calling process with `pid`: when one exits abnormally, the other gets the exit signal. */
@@ -146,10 +135,4 @@ export function sendAfter(dest: Pid | string, msg: unknown, ms: number): Timer {
 /** Cancels a timer: the milliseconds left (it will never deliver), or false if it already fired or was cancelled. */
 export function cancelTimer(timer: Timer): number | false {
   return runtime().cancelTimer(timer);
-}
-
-function checkTimeout(ms: unknown, fn: string): void {
-  if (ms !== undefined && (typeof ms !== "number" || !(ms >= 0))) {
-    throw new TypeError(`${fn}: the timeout must be a number >= 0 (or Infinity), got ${describe(ms)}`);
-  }
 }

@@ -166,13 +166,16 @@ export class Runtime {
       this.names.set(opts.name, p);
       p.name = opts.name;
     }
-    if (opts.link === true) {
+    // A process killed mid-handler still runs the rest of it; a child it links to gets the exit it missed.
+    const orphan = opts.link === true && (caller!.flags & DEAD) !== 0;
+    if (opts.link === true && !orphan) {
       p.parent = caller;
       this.addLink(caller!, p);
     }
     if (channels.spawn.hasSubscribers) channels.spawn.publish({ pid: p.pid, parent: caller?.pid ?? null });
     if (flags & FN) this.startFunction(p, target as ProcessFn<A>, args as A);
     else this.startBehaviour(p, target as Behaviour, args);
+    if (orphan) this.signal(p, caller!.pid, "noproc", true);
     return p.pid;
   }
 
@@ -467,7 +470,10 @@ export class Runtime {
         this.stopProc(p, msg.reason);
         return false;
       }
-      if (beh.handleInfo === undefined) return true;
+      if (beh.handleInfo === undefined) {
+        this.log("warn", `process ${p.pid} has no handleInfo; dropped a message: ${describe(msg)}`);
+        return true;
+      }
       r =
         p.flags & ASYNC_INFO
           ? asyncContext.run(p, callHandleInfo, beh, msg, p.state)
@@ -488,6 +494,18 @@ export class Runtime {
   private settle(p: Proc, r: unknown, from: From | null): boolean {
     if (p.flags & DEAD) return false;
     if (!(r instanceof Marker)) {
+      if (from !== null) {
+        // gen_server's bad_return_value: a call left without an answer would only time out, far from the bug.
+        const got = describe(r);
+        this.crash(
+          p,
+          new TypeError(
+            `handleCall must return reply(value, state), noreply(state) or stop(...), got ${got}`,
+          ),
+          true,
+        );
+        return false;
+      }
       p.state = r;
       return true;
     }
@@ -654,6 +672,24 @@ export class Runtime {
   /** Delivery on the proc's own runtime (links and monitors may cross runtimes). */
   private deliverTo(p: Proc, msg: unknown): void {
     p.rt.deliver(p, msg);
+  }
+
+  /** See `call`: names resolve in this runtime. */
+  call<R = any>(dest: Pid | string, request: unknown, timeoutMs = 5000): Promise<R> {
+    checkTimeout(timeoutMs, "call");
+    if (dest instanceof Pid) return callProc(this, dest._p, dest, request, timeoutMs);
+    if (typeof dest === "string")
+      return callProc(this, this.names.get(dest) ?? null, dest, request, timeoutMs);
+    throw new TypeError(`call: expected a Pid or a registered name, got ${describe(dest)}`);
+  }
+
+  /** See `cast`: names resolve in this runtime. */
+  cast(dest: Pid | string, request: unknown): void {
+    let p: Proc | null = null;
+    if (dest instanceof Pid) p = dest._p;
+    else if (typeof dest === "string") p = this.names.get(dest) ?? null;
+    else throw new TypeError(`cast: expected a Pid or a registered name, got ${describe(dest)}`);
+    if (p !== null) p.rt.deliver(p, new CastRequest(request));
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -934,6 +970,13 @@ function checkMailbox(m: SpawnOptions["mailbox"]) {
   return { max: m.max, onOverflow } as const;
 }
 
+/** @internal Throws a TypeError unless `ms` is undefined or a number >= 0 (Infinity allowed). */
+export function checkTimeout(ms: unknown, fn: string): void {
+  if (ms !== undefined && (typeof ms !== "number" || !(ms >= 0))) {
+    throw new TypeError(`${fn}: the timeout must be a number >= 0 (or Infinity), got ${describe(ms)}`);
+  }
+}
+
 /** @internal The calling process, or a clear error for functions that only make sense inside one. */
 export function callerOrThrow(fn: string): Proc {
   const p = currentProc();
@@ -1007,6 +1050,8 @@ export function callProc(
       reject(new CallError("calling_self", undefined, "call: a process cannot call itself"));
       return;
     }
+    // The target's runtime owns the timeout: a call from outside into a runtime with a fake clock uses that clock.
+    rt = target.rt;
     const ref = new Ref();
     const pc: PendingCall = { resolve, reject, timer: null, clock: rt.clock, monitor: null };
     pendingCalls.set(ref, pc);
