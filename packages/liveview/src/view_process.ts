@@ -43,9 +43,10 @@ interface ViewState {
 const MAX_PATCH_HOPS = 16;
 
 /**
- * The behaviour of a connected live view's process. `init` mounts and answers the join; every later
- * message is a client push (an event, a patch) or a message for the view's `handleInfo`. All
+ * The behaviour of a connected live view's process. `init` mounts and answers the join; client pushes
+ * (events, patches) arrive as casts from the socket process, anything else in `handleInfo`. These
  * callbacks are `async` functions, so that the user's callbacks may `await` and still call `self()`.
+ * See {@link viewBehaviourFor} for the variant whose `handleInfo` is synchronous.
  */
 export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
   async init(args: ViewArgs): Promise<ViewState | Stop<ViewState>> {
@@ -113,12 +114,52 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
     return finish(state, null, undefined);
   },
 
+  async handleCast(msg: unknown, state: ViewState): Promise<ViewState | Stop<ViewState>> {
+    return msg instanceof ChannelPush ? handlePush(msg, state) : state;
+  },
+
   async terminate(reason: ExitReason, state: ViewState): Promise<void> {
     // init did not complete (state is undefined when the runtime stops a view that never mounted).
     if (state === undefined) return;
     await state.view.terminate?.(reason, state.socket);
   },
 };
+
+/**
+ * As {@link viewBehaviour}, but `handleInfo` is a plain function: a message whose handling needs no
+ * `await` (a PubSub broadcast to a view with a synchronous `handleInfo`, the common case) costs no promise,
+ * and the process stays on the run queue. Only for views whose `handleInfo` and `handleParams` are not
+ * `async` functions: those may run outside the async context (as any non-async handler of a process).
+ */
+const syncInfoViewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
+  ...viewBehaviour,
+  handleInfo(msg: unknown, state: ViewState) {
+    if (msg instanceof ChannelPush) return handlePush(msg, state);
+    const { view, socket } = state;
+    if (msg instanceof Exit && view.trapExit !== true) {
+      return msg.reason === "normal" ? state : stop(msg.reason, state);
+    }
+    if (view.handleInfo === undefined) {
+      state.ctx.logger.log("warn", `${state.name} received a message but defines no handleInfo; dropped`);
+      return state;
+    }
+    const r: unknown = view.handleInfo(msg, socket);
+    if (typeof (r as PromiseLike<void> | undefined)?.then === "function")
+      return Promise.resolve(r).then(() => finish(state, null, undefined));
+    return finish(state, null, undefined);
+  },
+};
+
+/** The process behaviour for `view`: {@link viewBehaviour}, or its synchronous-`handleInfo` variant. */
+export function viewBehaviourFor(view: LiveView): Behaviour<ViewState, unknown, ViewArgs> {
+  return isAsyncFunction(view.handleInfo) || isAsyncFunction(view.handleParams)
+    ? viewBehaviour
+    : syncInfoViewBehaviour;
+}
+
+function isAsyncFunction(fn: unknown): boolean {
+  return typeof fn === "function" && (fn as Function).constructor?.name === "AsyncFunction";
+}
 
 async function handlePush(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {
   const { channel, ctx } = state;
@@ -197,9 +238,19 @@ async function applyPatch(state: ViewState, url: URL, match: RouteMatch): Promis
 /**
  * After a callback: follows patches (running `handleParams`, pushing `live_patch`), answers a
  * redirect or navigation by stopping the view, else renders and sends what changed: the reply to
- * `ref`, or a `diff` push when no push is being answered (handleInfo).
+ * `ref`, or a `diff` push when no push is being answered (handleInfo). Synchronous unless the
+ * callback asked for a navigation.
  */
-async function finish(
+function finish(
+  state: ViewState,
+  ref: string | null,
+  hookReply: Record<string, unknown> | undefined,
+): ViewState | Stop<ViewState> | Promise<ViewState | Stop<ViewState>> {
+  if (state.socket.navigation !== null) return navigate(state, ref, hookReply);
+  return sendChanges(state, ref, hookReply);
+}
+
+async function navigate(
   state: ViewState,
   ref: string | null,
   hookReply: Record<string, unknown> | undefined,
@@ -226,6 +277,16 @@ async function finish(
     // which makes the socket send phx_close.
     return stop("shutdown", state);
   }
+  return sendChanges(state, ref, hookReply);
+}
+
+/** Renders what changed and sends it: as the reply to `ref`, else as a `diff` push (if anything changed). */
+function sendChanges(
+  state: ViewState,
+  ref: string | null,
+  hookReply: Record<string, unknown> | undefined,
+): ViewState {
+  const { channel } = state;
   let diff = renderDiff(state);
   if (hookReply !== undefined) diff = { ...(diff ?? {}), r: hookReply };
   if (ref !== null) channel.reply(ref, "ok", diff === null ? {} : { diff });

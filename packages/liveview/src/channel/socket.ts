@@ -1,17 +1,17 @@
 import {
   type Behaviour,
+  cast,
   Exit,
   type ExitReason,
   exit,
   type Pid,
   runtime,
   type Stop,
-  send,
   spawn,
   stop,
 } from "@cinder/actors";
 import { type LiveContext, SALT, type SessionToken } from "../context.js";
-import { ChannelPush, verifyFlash, viewBehaviour } from "../view_process.js";
+import { ChannelPush, verifyFlash, viewBehaviourFor } from "../view_process.js";
 import type { Flash } from "../view_socket.js";
 import { Channel } from "./channel.js";
 import { decodeFrame, encodeReply, type Message, type Transport } from "./frame.js";
@@ -135,7 +135,8 @@ function route(m: Message, state: SocketState): SocketState {
     return state;
   }
   if (VIEW_EVENTS.has(m.event)) {
-    send(ch.pid!, new ChannelPush(m.ref, m.event, m.payload));
+    // A cast: the view handles pushes in its async handleCast, whatever its handleInfo is.
+    cast(ch.pid!, new ChannelPush(m.ref, m.event, m.payload));
     return state;
   }
   if (m.event === "allow_upload" || m.event === "progress") {
@@ -207,7 +208,7 @@ function join(m: Message, state: SocketState): SocketState {
   }
   const ch = new Channel(topic, joinRef, transport);
   ch.pid = spawn(
-    viewBehaviour,
+    viewBehaviourFor(match.view),
     {
       ctx,
       channel: ch,
