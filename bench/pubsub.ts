@@ -124,8 +124,10 @@ interface Report {
 async function nodeB(name: string): Promise<void> {
   const rt = createRuntime({ node: "b" });
   const ps = await PubSub.start({ name, node: "b", runtime: rt, adapter: redis({ url: REDIS_URL }) });
-  const raw = new Redis(REDIS_URL);
+  // Connected before SUBSCRIBE: ioredis may otherwise send its ready check (INFO) after it, and fail.
+  const raw = new Redis(REDIS_URL, { lazyConnect: true });
   raw.on("error", (err) => console.error(`node b: raw subscriber: ${err.message}`));
+  await raw.connect();
   let want: Expect | null = null;
   let latencies: number[] = [];
   const receive = (kind: Kind, m: { t: number }) => {

@@ -15,7 +15,7 @@ export interface PubSubOptions {
   adapter?: Adapter;
   /** This node's name, unique in the cluster (default: the runtime's node name). */
   node?: string;
-  /** The runtime whose processes subscribe (default: the caller's, or the default runtime). */
+  /** The runtime whose node name is the default `node` (default: the caller's, or the default runtime). */
   runtime?: Runtime;
   /** Replaces the default delivery (skip `from`, `send` to each subscription). The same on every node. */
   dispatcher?: Dispatcher;

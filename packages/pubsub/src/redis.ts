@@ -82,6 +82,8 @@ class RedisAdapter implements Adapter {
   private heartbeat: NodeJS.Timeout | null = null;
   /** The last SUBSCRIBE/UNSUBSCRIBE: they complete in order, so awaiting it awaits them all. */
   private lastSubOp: Promise<unknown> = Promise.resolve();
+  /** Another live node holds our name (found after a reconnect); logged once until the claim succeeds. */
+  private conflict = false;
   private loggedVersion = false;
   private loggedMalformed = false;
   private readonly counters: RedisAdapterStats = {
@@ -165,16 +167,28 @@ class RedisAdapter implements Adapter {
    */
   private async claim(initial: boolean): Promise<void> {
     await this.sub.subscribe(this.nodeChannel);
-    if ((await this.pub.set(this.nameKey, this.instance, "PX", this.ttl, "NX")) === "OK") return;
-    const [, subscribers] = (await this.pub.pubsub("NUMSUB", this.nodeChannel)) as [string, number | string];
-    if (Number(subscribers) <= 1) {
-      await this.pub.set(this.nameKey, this.instance, "PX", this.ttl);
+    let claimed = (await this.pub.set(this.nameKey, this.instance, "PX", this.ttl, "NX")) === "OK";
+    if (!claimed) {
+      const [, subscribers] = (await this.pub.pubsub("NUMSUB", this.nodeChannel)) as [
+        string,
+        number | string,
+      ];
+      if (Number(subscribers) <= 1) {
+        await this.pub.set(this.nameKey, this.instance, "PX", this.ttl);
+        claimed = true;
+      }
+    }
+    if (claimed) {
+      this.conflict = false;
       return;
     }
     if (initial) {
       await this.sub.unsubscribe(this.nodeChannel).catch(noop);
       throw new NodeNameTakenError(this.host.node, this.host.name);
     }
+    // The heartbeat keeps trying (the other node may stop); say it once per conflict.
+    if (this.conflict) return;
+    this.conflict = true;
     this.counters.nameConflicts++;
     this.host.log(
       "error",

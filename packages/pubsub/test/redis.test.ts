@@ -179,7 +179,9 @@ describe.skipIf(!ok)("redis adapter", () => {
     expect(await raw.get(key("x"))).not.toBe("crashed-instance");
 
     // A live holder: its key, and a subscriber on its node channel.
-    const holder = new Redis(REDIS_URL);
+    // Connected before SUBSCRIBE: ioredis may otherwise send its ready check (INFO) after it, and fail.
+    const holder = new Redis(REDIS_URL, { lazyConnect: true });
+    await holder.connect();
     await raw.set(key("y"), "live-instance", "PX", 15_000);
     await holder.subscribe(`cinder:${name}:n:y`);
     await expect(startNode("y")).rejects.toThrow(NodeNameTakenError);
@@ -189,6 +191,37 @@ describe.skipIf(!ok)("redis adapter", () => {
     await x.stop();
     expect(await raw.exists(key("x"))).toBe(0);
     await raw.del(key("y"));
+  });
+
+  it("node names: the heartbeat notices another live holder once (logged, counted), and claims back when it is gone", async () => {
+    const name = uniqueName("heartbeat");
+    const key = `cinder:${name}:node:h`;
+    const logs: string[] = [];
+    const h = await PubSub.start({
+      name,
+      node: "h",
+      runtime: createRuntime({ node: "h" }),
+      adapter: redis({ url: REDIS_URL, nameTtlMs: 300 }), // a heartbeat every 100 ms
+      logger: (level, msg) => logs.push(`[${level}] ${msg}`),
+    });
+    const intruder = new Redis(REDIS_URL, { lazyConnect: true });
+    await intruder.connect();
+    try {
+      await intruder.subscribe(`cinder:${name}:n:h`);
+      await raw.set(key, "intruder", "PX", 10_000);
+      await new Promise((r) => setTimeout(r, 450));
+      expect(h.stats().adapter.nameConflicts).toBe(1);
+      expect(logs.filter((l) => /another live node holds the node name "h"/.test(l))).toHaveLength(1);
+      await intruder.unsubscribe();
+      await raw.del(key);
+      await new Promise((r) => setTimeout(r, 250));
+      const holder = await raw.get(key);
+      expect(holder).not.toBeNull();
+      expect(holder).not.toBe("intruder");
+    } finally {
+      intruder.disconnect();
+      await h.stop();
+    }
   });
 
   it("start rejects with a clear error when Redis does not answer", async () => {
