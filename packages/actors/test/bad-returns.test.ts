@@ -1,4 +1,4 @@
-import { CallError, createRuntime, exit, type Pid, self, spawn } from "@cinder/actors";
+import { CallError, createRuntime, exit, noreply, type Pid, self, spawn } from "@cinder/actors";
 import { describe, expect, test } from "vitest";
 
 function collecting() {
