@@ -40,7 +40,12 @@ export interface LiveViewDefinition<A extends object = any, M = any> {
   ): EventResult | Promise<EventResult>;
   /** Any other message to the view's process: `send(self(), ...)`, timers, PubSub broadcasts. */
   handleInfo?(msg: M, socket: LiveViewSocket<A>): void | Promise<void>;
-  /** The view's HTML for the current assigns, as an `html` template. Must not have side effects. */
+  /**
+   * The view's HTML for the current assigns, as an `html` template. A pure function of the assigns: no
+   * side effects, and nothing read from elsewhere (the clock, globals). Views of one definition whose
+   * assigns hold the very same values share one render (after a broadcast, the first view renders and the
+   * others reuse it), as Phoenix re-evaluates only what depends on changed assigns.
+   */
   render(assigns: Readonly<A & BuiltinAssigns>): Rendered;
   /** Runs when the live-view process stops: the client left, the socket closed, or a callback threw. */
   terminate?(reason: ExitReason, socket: LiveViewSocket<A>): void | Promise<void>;

@@ -4,9 +4,10 @@ import { FLASH_MAX_AGE_MS, type LiveContext, SALT } from "./context.js";
 import { type Diff, DiffTracker } from "./diff.js";
 import { formatDuration, inspectParams } from "./logger.js";
 import { decodeParams, decodeTarget, type Params } from "./params.js";
+import { memoRender } from "./render_memo.js";
 import type { RouteMatch } from "./router.js";
 import type { EventValue, LiveView, Session } from "./view.js";
-import { type Flash, type Navigation, ViewSocket } from "./view_socket.js";
+import { type Flash, type Navigation, NO_FLASH, ViewSocket } from "./view_socket.js";
 
 /** A client push on a joined channel, routed to its view process by the socket process. */
 export class ChannelPush {
@@ -84,7 +85,7 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
       channel.refuse(navigationReply(state, nav));
       return stop("normal");
     }
-    const rendered = state.tracker.render(view.render(socket.assigns), {
+    const rendered = state.tracker.render(memoRender(view, socket.assigns), {
       title: socket.pageTitle,
       events: socket.events,
     });
@@ -299,7 +300,7 @@ function renderDiff(state: ViewState): Diff | null {
   const { socket, tracker, view } = state;
   let diff: Diff | null = null;
   if (socket.changed.size > 0 || socket.titleChanged) {
-    diff = tracker.diff(view.render(socket.assigns), { title: socket.pageTitle, events: socket.events });
+    diff = tracker.diff(memoRender(view, socket.assigns), { title: socket.pageTitle, events: socket.events });
   } else if (socket.events.length > 0) {
     // Only events: nothing to render, the diff carries just them.
     diff = { e: socket.events };
@@ -368,9 +369,9 @@ export function eventValue(payload: Record<string, unknown>): EventValue {
 
 /** Verifies a flash token from a join (`flash`) or a cookie; an empty flash when absent or invalid. */
 export function verifyFlash(ctx: LiveContext, token: unknown): Flash {
-  if (typeof token !== "string" || token === "") return {};
+  if (typeof token !== "string" || token === "") return NO_FLASH;
   const v = ctx.signer.verify<Record<string, unknown>>(SALT.flash, token, FLASH_MAX_AGE_MS);
-  if (!v.ok || typeof v.data !== "object" || v.data === null) return {};
+  if (!v.ok || typeof v.data !== "object" || v.data === null) return NO_FLASH;
   const flash: Record<string, string> = {};
   for (const [k, m] of Object.entries(v.data)) if (typeof m === "string" && k !== "__proto__") flash[k] = m;
   return flash;

@@ -3,6 +3,9 @@ import type { PushEvent } from "./diff.js";
 /** Flash messages by kind (`info`, `error`, ...), available to `render` as `assigns.flash`. */
 export type Flash = Readonly<Record<string, string>>;
 
+/** The empty flash, one frozen object shared by every view that has none. */
+export const NO_FLASH: Flash = Object.freeze({});
+
 /** Assigns every view has, besides its own. */
 export interface BuiltinAssigns {
   /** Flash messages: set with `socket.putFlash`, carried across redirects, cleared by `lv:clear-flash`. */
@@ -166,7 +169,7 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
   clearFlash(kind?: string): this {
     const flash = this.#assigns.flash as Flash;
     if (kind === undefined) {
-      if (Object.keys(flash).length > 0) this.#set("flash", {});
+      if (Object.keys(flash).length > 0) this.#set("flash", NO_FLASH);
     } else if (Object.hasOwn(flash, kind)) {
       const { [kind]: _, ...rest } = flash;
       this.#set("flash", rest);

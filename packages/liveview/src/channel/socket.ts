@@ -12,7 +12,7 @@ import {
 } from "@cinder/actors";
 import { type LiveContext, SALT, type SessionToken } from "../context.js";
 import { ChannelPush, verifyFlash, viewBehaviourFor } from "../view_process.js";
-import type { Flash } from "../view_socket.js";
+import { type Flash, NO_FLASH } from "../view_socket.js";
 import { Channel } from "./channel.js";
 import { decodeFrame, encodeReply, type Message, type Transport } from "./frame.js";
 
@@ -235,7 +235,7 @@ function joinFlash(ctx: LiveContext, payload: Record<string, unknown>, data: Ses
   if (typeof payload.flash === "string") return verifyFlash(ctx, payload.flash);
   const params = payload.params as Record<string, unknown> | undefined;
   if (params?._mounts === 0 && typeof data.f === "object" && data.f !== null) return { ...data.f };
-  return {};
+  return NO_FLASH;
 }
 
 /** Removes a channel, tells the client (`phx_close`), and stops its view (running its `terminate`). */
