@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { call, runtime, Supervisor, spawn } from "@cinder/actors";
-import { createEndpoint, type Endpoint, html, type Layout } from "@cinder/liveview";
+import { type Behaviour, call, type ExitReason, type Pid, runtime, Supervisor, spawn } from "@cinder/actors";
+import { createEndpoint, createLogger, Endpoint, html, type Layout } from "@cinder/liveview";
 import { PubSub, redis } from "@cinder/pubsub";
 import { Redis } from "ioredis";
 import type { Config } from "./config.js";
@@ -9,17 +9,36 @@ import { type DeployLock, localLock, redisLock } from "./deploy_lock.js";
 import { githubDeployView, TRACKER } from "./deploy_view.js";
 import { type Bus, type Deployment, nowMs, Tracker } from "./deployment.js";
 import { GitHubClient } from "./github_client.js";
+import { Owned } from "./owned.js";
 import { TOPIC } from "./steps.js";
 
 /** A running demo node. */
 export interface App {
-  readonly endpoint: Endpoint;
-  readonly pubsub: PubSub;
+  /** The endpoint now serving (a new one after each restart of its owner); null while it restarts. */
+  readonly endpoint: Endpoint | null;
+  /** The PubSub now in use (a new one after each restart of its owner); null while it restarts. */
+  readonly pubsub: PubSub | null;
+  /** The top supervisor: `pubsub`, `tracker` and `endpoint`, `rest_for_one`. */
+  readonly supervisor: Pid;
   /** The port it listens on (useful with `PORT=0`). */
   readonly port: number;
+  /**
+   * Settles if the supervisor ends other than through `stop()`: it gave up after too many restarts. The app
+   * no longer serves then; `main.ts` logs it and exits non-zero.
+   */
+  readonly failed: Promise<ExitReason>;
   /** Stops gracefully: views end, sockets close, Redis connections close. */
   stop(): Promise<void>;
 }
+
+/** The registered names of the owners of the PubSub and of the endpoint (the tracker's is `TRACKER`). */
+export const PUBSUB_OWNER = "deploy-demo.pubsub";
+export const ENDPOINT_OWNER = "deploy-demo.endpoint";
+
+/** Restart intensity of the top supervisor: more than this many restarts... */
+export const MAX_RESTARTS = 3;
+/** ...within this many ms, and the supervisor gives up (the app exits). OTP's and Phoenix's default. */
+export const RESTART_PERIOD_MS = 5000;
 
 const layout: Layout = (page) => html`<!DOCTYPE html>
 <html lang="en">
@@ -44,13 +63,39 @@ ${page.content}
 </html>
 `;
 
-/** Starts one node of the demo: PubSub, the deploy tracker (supervised), the endpoint and the HTTP server. */
+/**
+ * Starts one node of the demo: the PubSub, the deploy tracker and the endpoint, under one supervisor, and the
+ * HTTP server in front of them.
+ *
+ * Supervision. The three long-lived parts run under a `rest_for_one` supervisor, in dependency order:
+ * - `pubsub`: owns the PubSub (its subscription index and, with Redis, its two connections);
+ * - `tracker`: the deployment holder, registered as `TRACKER`; it subscribes through the PubSub;
+ * - `endpoint`: owns the Endpoint (its websockets, and through them every socket and view process).
+ *
+ * PubSub and Endpoint are objects, not processes, so each gets a small owning process (see `Owned`): the
+ * object lives exactly as long as its owner. However the owner dies (`exit(pid, "kill")` included), the
+ * object is disposed of: the PubSub stops (every subscription dropped, Redis disconnected), the Endpoint
+ * closes its websockets with 1001, so clients reconnect. The supervisor then starts a new owner, which makes
+ * a new object.
+ *
+ * Why `rest_for_one`: each child depends on the ones before it. Views subscribe through the PubSub and are
+ * counted by the tracker when they mount. A view left subscribed to a stopped PubSub would never update
+ * again, and a restarted tracker would not know the views already mounted. Restarting what comes after the
+ * child that died makes every client reconnect and mount afresh against the new PubSub and tracker: it
+ * takes a moment, and the result is correct. The HTTP server stays up and hands each request to the current
+ * endpoint (503 while it restarts; the official client retries). More than `MAX_RESTARTS` restarts within
+ * `RESTART_PERIOD_MS` and the supervisor gives up: `failed` settles and `main.ts` exits non-zero.
+ */
 export async function startApp(cfg: Config): Promise<App> {
-  const pubsub = await PubSub.start({
-    name: "deploy-demo",
-    node: cfg.node,
-    adapter: cfg.pubsub === "redis" ? redis({ url: cfg.redisUrl, prefix: cfg.redisPrefix }) : undefined,
-  });
+  const startPubSub = () =>
+    PubSub.start({
+      name: "deploy-demo",
+      node: cfg.node,
+      adapter: cfg.pubsub === "redis" ? redis({ url: cfg.redisUrl, prefix: cfg.redisPrefix }) : undefined,
+    });
+  // The first PubSub starts here, so that a start-up error (Redis unreachable, node name taken) rejects
+  // startApp at once; the first owner adopts it, and restarts make new ones.
+  const pubsubs = new Owned<PubSub>(PUBSUB_OWNER, startPubSub, (ps) => ps.stop(), await startPubSub());
   const lock: DeployLock =
     cfg.pubsub === "redis"
       ? redisLock(new Redis(cfg.redisUrl, { maxRetriesPerRequest: 1 }), cfg.redisPrefix)
@@ -65,45 +110,100 @@ export async function startApp(cfg: Config): Promise<App> {
     if (marks.length > 32) marks.shift();
   };
 
-  // The endpoint's broadcast functions, as the article's view calls MyAppWeb.Endpoint.broadcast_from.
+  // One logger for the node, whichever endpoint is serving.
+  const logger = createLogger();
+  // The PubSub in use now. While its owner restarts there is none: a broadcast then is lost (and logged), as
+  // one is when Redis is down; a view subscribing then crashes, and its client rejoins once the app is back.
+  const pubsub = (what: string): PubSub | null => {
+    const ps = pubsubs.current;
+    if (ps === null) logger.log("warn", `${what} dropped: the PubSub is restarting`);
+    return ps;
+  };
+  const message = (topic: string, event: string, payload: unknown) => ({ topic, event, payload });
+
+  // The endpoint's broadcast functions, as the article's view calls MyAppWeb.Endpoint.broadcast_from: a
+  // `{ topic, event, payload }` through the PubSub (what `endpoint.broadcast` sends), here through whichever
+  // PubSub is current, so that the tracker and the runner outlive a restart of the endpoint.
   const bus: Bus = {
     node: cfg.node,
-    subscribe: (pid, topic) => endpoint.subscribe(pid, topic),
+    subscribe: (pid, topic) => {
+      const ps = pubsubs.current;
+      if (ps === null) throw new Error(`cannot subscribe to ${topic}: the PubSub is restarting`);
+      ps.subscribe(pid, topic);
+    },
     broadcast: (topic, event, payload) => {
       mark(topic, event);
-      void endpoint.broadcast(topic, event, payload);
+      void pubsub(`broadcast ${topic} ${event}`)?.broadcast(topic, message(topic, event, payload));
     },
     broadcastFrom: (from, topic, event, payload) => {
       mark(topic, event);
-      void endpoint.broadcastFrom(from, topic, event, payload);
+      void pubsub(`broadcast ${topic} ${event}`)?.broadcastFrom(from, topic, message(topic, event, payload));
     },
     directBroadcast: (node, topic, event, payload) =>
-      void pubsub.directBroadcast(node, topic, { topic, event, payload }),
-    localBroadcast: (topic, event, payload) => pubsub.localBroadcast(topic, { topic, event, payload }),
-    log: (message) => endpoint.logger.log("info", message),
+      void pubsub(`broadcast ${topic} ${event}`)?.directBroadcast(
+        node,
+        topic,
+        message(topic, event, payload),
+      ),
+    localBroadcast: (topic, event, payload) =>
+      pubsub(`broadcast ${topic} ${event}`)?.localBroadcast(topic, message(topic, event, payload)),
+    log: (line) => logger.log("info", line),
   };
-  const endpoint: Endpoint = createEndpoint({
-    routes: { "/": githubDeployView(bus) },
-    pubsub,
-    secret: cfg.secret,
-    title: "Deploy to GitHub",
-    layout,
-  });
+  const view = githubDeployView(bus);
+  const endpoints = new Owned<Endpoint>(
+    ENDPOINT_OWNER,
+    async () =>
+      createEndpoint({
+        routes: { "/": view },
+        pubsub: await pubsubs.ready(),
+        secret: cfg.secret,
+        title: "Deploy to GitHub",
+        layout,
+        logger,
+      }),
+    (ep) => ep.close(2000),
+  );
 
   const github = new GitHubClient({ stepMs: cfg.stepMs, failStep: cfg.failStep });
+  const trackerOpts = { bus, lock, github, stepMs: cfg.stepMs };
+  // The tracker starts once there is a PubSub to subscribe through (at once, except after a PubSub restart);
+  // calls to it wait in its mailbox meanwhile.
+  const tracker: Behaviour<any, unknown, typeof trackerOpts> = {
+    ...Tracker,
+    async init(opts) {
+      await pubsubs.ready();
+      return Tracker.init(opts);
+    },
+  };
   const sup = Supervisor.start({
-    strategy: "one_for_one",
+    strategy: "rest_for_one",
+    intensity: MAX_RESTARTS,
+    period: RESTART_PERIOD_MS,
     children: [
-      {
-        id: "tracker",
-        start: () => spawn(Tracker, { bus, lock, github, stepMs: cfg.stepMs }, { name: TRACKER, link: true }),
-      },
+      { id: "pubsub", start: pubsubs.start },
+      { id: "tracker", start: () => spawn(tracker, trackerOpts, { name: TRACKER }) },
+      { id: "endpoint", start: endpoints.start },
     ],
   });
+  let stopping: Promise<void> | null = null;
+  const failed = new Promise<ExitReason>((resolve) => {
+    runtime().watch(sup, (reason) => {
+      if (stopping === null) resolve(reason);
+    });
+  });
+  const first = await Promise.race([endpoints.ready(), failed]);
+  if (!(first instanceof Endpoint)) throw new Error(`the supervisor failed while starting: ${String(first)}`);
 
   const server: Server = createServer((req, res) => {
-    if (req.url === "/stats.json")
-      return json(res, { ...stats(cfg.node), connections: endpoint.connections, steps: marks });
+    const endpoint = endpoints.current;
+    if (req.url === "/stats.json") {
+      return json(res, {
+        ...stats(cfg.node),
+        connections: endpoint?.connections ?? 0,
+        pubsub: pubsubs.current?.stats() ?? null,
+        steps: marks,
+      });
+    }
     if (req.url === "/deployment.json") {
       // The tracker's current deploy: its payload's `startedAt + times[step]` is when each step was broadcast.
       call<Deployment | null>(TRACKER, { op: "current" }).then(
@@ -112,25 +212,39 @@ export async function startApp(cfg: Config): Promise<App> {
       );
       return;
     }
+    if (endpoint === null) {
+      res.writeHead(503, { "content-type": "text/plain", "retry-after": "1" }).end("Restarting");
+      return;
+    }
     endpoint.handler(req, res);
   });
-  server.on("upgrade", endpoint.handleUpgrade);
+  server.on("upgrade", (req, socket, head) => {
+    const endpoint = endpoints.current;
+    if (endpoint !== null) return endpoint.handleUpgrade(req, socket, head);
+    socket.on("error", () => {});
+    socket.end("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\nContent-Length: 0\r\n\r\n");
+  });
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(cfg.port, () => resolve());
   });
   const port = (server.address() as AddressInfo).port;
 
-  let stopping: Promise<void> | null = null;
   return {
-    endpoint,
-    pubsub,
+    get endpoint() {
+      return endpoints.current;
+    },
+    get pubsub() {
+      return pubsubs.current;
+    },
+    supervisor: sup,
     port,
+    failed,
     stop: () =>
       (stopping ??= (async () => {
-        await endpoint.close(2000);
+        await endpoints.current?.close(2000);
         await Supervisor.stop(sup);
-        await pubsub.stop();
+        await Promise.all([endpoints.disposed(), pubsubs.disposed()]);
         await lock.close();
         server.closeAllConnections();
         await new Promise<void>((r) => server.close(() => r()));

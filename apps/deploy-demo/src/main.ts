@@ -9,6 +9,18 @@ console.log(
 );
 
 let exiting = false;
+
+// The supervisor gave up (its children kept dying): nothing serves any more, so say why and exit non-zero
+// for whatever runs this node (systemd, Kubernetes, a terminal) to notice, never hang half-alive.
+app.failed.then((reason) => {
+  if (exiting) return;
+  exiting = true;
+  console.error(
+    `[error] FATAL: the deploy demo's supervisor reached its restart intensity and stopped (${String(reason)}); exiting with code 1`,
+  );
+  setTimeout(() => process.exit(1), 3000); // a stop that hangs must not keep the process alive
+  app.stop().finally(() => process.exit(1));
+});
 for (const signal of ["SIGINT", "SIGTERM"] as const) {
   process.on(signal, () => {
     if (exiting) return;
