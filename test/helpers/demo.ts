@@ -21,6 +21,21 @@ export const DEMO_MAIN = resolve(ROOT, "apps/deploy-demo/dist/main.js");
 
 /** The status texts of a successful deploy, in order. */
 export const STEP_TEXTS = ["Creating org", "Creating repo", "Pushing contents", "Done!"] as const;
+/**
+ * True when `seen` is some of `STEP_TEXTS`, in order, ending at "Done!". A page that joins while steps go by
+ * may show fewer: the official client applies the diffs that arrive during its join together, so a step
+ * that lasted less than the join is never on screen (the server still sent it; check its log for that).
+ */
+export function inOrderToDone(seen: readonly string[]): boolean {
+  let i = 0;
+  for (const s of seen) {
+    const j = STEP_TEXTS.indexOf(s as (typeof STEP_TEXTS)[number], i);
+    if (j < 0) return false;
+    i = j + 1;
+  }
+  return seen.at(-1) === "Done!";
+}
+
 /** What the page shows before any deploy. */
 export const IDLE_TEXT = "Ready";
 /** The notice a click gets while a deploy runs. */
