@@ -112,7 +112,7 @@ test(`${CLIENTS} views watch a deploy; ${FRAGILE} crash in handleInfo; the rest 
     await endpoint.broadcast("deploy", "step", { step: k, name: current.name });
     // Every view that is joined has it before the next step goes out (crashed ones catch up on rejoin).
     await waitFor(`step ${k} to reach the joined views (${info})`, () =>
-      clients.every((c, i) => seen[i].at(-1) === k || crashed.has(`c${i}`)),
+      clients.every((_c, i) => seen[i].at(-1) === k || crashed.has(`c${i}`)),
     );
   }
 
