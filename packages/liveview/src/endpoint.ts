@@ -13,6 +13,7 @@ import { type WebSocket, WebSocketServer } from "ws";
 import { type Asset, LIVEVIEW_VERSION, loadAssets } from "./assets.js";
 import type { Transport } from "./channel/frame.js";
 import { Incoming, socketBehaviour, TransportClosed } from "./channel/socket.js";
+import { sendText } from "./channel/ws_write.js";
 import type { LiveContext } from "./context.js";
 import { parseCookies, serializeCookie } from "./cookies.js";
 import { CSRF_COOKIE, checkCsrfToken, csrfToken, isCsrfSecret, newCsrfSecret } from "./csrf.js";
@@ -336,7 +337,7 @@ export class Endpoint {
           ws.terminate();
           return;
         }
-        ws.send(frame);
+        sendText(ws, frame);
       },
       close: (code, reason) => ws.close(code, reason),
     };
