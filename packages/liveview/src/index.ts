@@ -19,6 +19,7 @@ export {
 export { type RouteMatch, Router, type Routes } from "./router.js";
 export { Signer, type TokenError, type Verified } from "./token.js";
 export {
+  DEFAULT_VIEW_MAILBOX,
   defineLiveView,
   type EventResult,
   type EventValue,

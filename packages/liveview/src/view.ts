@@ -54,7 +54,23 @@ export interface LiveViewDefinition<A extends object = any, M = any> {
    * them (default false: a linked process's crash takes the view down, as in Erlang).
    */
   trapExit?: boolean;
+  /**
+   * The bound on the view process's mailbox (default {@link DEFAULT_VIEW_MAILBOX}: 10,000 messages, then the
+   * view exits with `"mailbox_overflow"`; its client gets `phx_error`, rejoins and mounts afresh). Raise it
+   * for a view that legitimately falls that far behind; `"drop-newest"` / `"drop-oldest"` keep the view
+   * alive but make it miss messages.
+   */
+  mailbox?: { max: number; onOverflow?: "drop-newest" | "drop-oldest" | "exit" };
 }
+
+/**
+ * Every live-view process has a bounded mailbox, so that one runaway producer (a process sending to a view
+ * faster than it handles its messages, a broadcast storm) cannot exhaust the server's memory: past 10,000
+ * unhandled messages the view exits with reason `"mailbox_overflow"`. That is a crash as far as its client is
+ * concerned: it gets `phx_error`, rejoins, and the view mounts afresh from the current state, which is
+ * better than a view that lives on having silently dropped messages. Set `mailbox` on a view to change it.
+ */
+export const DEFAULT_VIEW_MAILBOX = Object.freeze({ max: 10_000, onOverflow: "exit" as const });
 
 /** A live view made by {@link defineLiveView}: route it with `createEndpoint({ routes })`. */
 export interface LiveView<A extends object = any, M = any> extends LiveViewDefinition<A, M> {
@@ -84,6 +100,9 @@ export function defineLiveView<A extends object = any, M = any>(
   if (typeof definition.mount !== "function") throw new TypeError("defineLiveView: mount must be a function");
   if (typeof definition.render !== "function")
     throw new TypeError("defineLiveView: render must be a function");
+  const mb = definition.mailbox;
+  if (mb !== undefined && (typeof mb !== "object" || mb === null || !Number.isInteger(mb.max) || mb.max < 1))
+    throw new TypeError("defineLiveView: mailbox must be { max: integer >= 1, onOverflow? }");
   for (const cb of ["handleParams", "handleEvent", "handleInfo", "terminate"] as const) {
     if (definition[cb] !== undefined && typeof definition[cb] !== "function") {
       throw new TypeError(`defineLiveView: ${cb} must be a function`);

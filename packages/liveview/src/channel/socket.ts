@@ -11,6 +11,7 @@ import {
   stop,
 } from "@cinder/actors";
 import { type LiveContext, SALT, type SessionToken } from "../context.js";
+import { DEFAULT_VIEW_MAILBOX } from "../view.js";
 import { ChannelPush, verifyFlash, viewBehaviourFor } from "../view_process.js";
 import { type Flash, NO_FLASH } from "../view_socket.js";
 import { Channel } from "./channel.js";
@@ -218,8 +219,9 @@ function join(m: Message, state: SocketState): SocketState {
       flash: joinFlash(ctx, payload, data),
       connectParams,
     },
-    // Linked: the view ends with its socket. Trapping: so that end runs the view's terminate.
-    { link: true, trapExit: true },
+    // Linked: the view ends with its socket. Trapping: so that end runs the view's terminate. Bounded: see
+    // DEFAULT_VIEW_MAILBOX.
+    { link: true, trapExit: true, mailbox: match.view.mailbox ?? DEFAULT_VIEW_MAILBOX },
   );
   state.channels.set(topic, ch);
   state.byPid.set(ch.pid, ch);
@@ -267,6 +269,11 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
       ch.end("phx_close");
     } else {
       // The client shows the error state and rejoins, which mounts the view afresh.
+      if (msg.reason === "mailbox_overflow")
+        logger.log(
+          "warn",
+          `${ch.topic}: the view's mailbox overflowed (see DEFAULT_VIEW_MAILBOX); it stopped`,
+        );
       logger.log("info", `${ch.topic} crashed; sent phx_error`);
       ch.end("phx_error", { reason: "channel_crash" });
     }
