@@ -174,6 +174,12 @@ export class Endpoint {
       return;
     }
     this.logger.log("info", `${method} ${path}`);
+    if (requestUrl(req, false) === null) {
+      // HTTP/1.1 requires a valid Host (RFC 9112 3.2): without one there is no URL to mount the view at.
+      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Bad Request: invalid Host");
+      this.logger.log("info", `Sent 400 in ${formatDuration(start)}`);
+      return;
+    }
     this.#page(req, res, route, method).then(
       (status) => this.logger.log("info", `Sent ${status} in ${formatDuration(start)}`),
       (err) => {
@@ -245,10 +251,8 @@ export class Endpoint {
     route = this.#router.match(pathOf(req.url)),
   ): Promise<DeadRenderResult> {
     if (route === null) throw new Error(`no live route for ${pathOf(req.url)}`);
-    const url = new URL(
-      req.url ?? "/",
-      `${this.#secure(req) ? "https" : "http"}://${req.headers.host ?? "localhost"}`,
-    );
+    const url = requestUrl(req, this.#secure(req));
+    if (url === null) throw new Error(`invalid Host header ${JSON.stringify(req.headers.host)}`);
     const session = (await this.#opts.session?.(req)) ?? {};
     if (this.logger.enabled("debug")) {
       this.logger.log(
@@ -514,6 +518,34 @@ export class Endpoint {
 /** Creates an {@link Endpoint}. */
 export function createEndpoint(opts: EndpointOptions): Endpoint {
   return new Endpoint(opts);
+}
+
+/**
+ * The URL of a request: its Host header (else `localhost`) and its path and query. Null when the Host is not a
+ * host (empty, spaces, a path in it). Built field by field, so that a path such as `//x` stays a path instead
+ * of being read as a URL of host `x`, and nothing a client sends makes `new URL` throw.
+ */
+function requestUrl(req: IncomingMessage, secure: boolean): URL | null {
+  const host = req.headers.host ?? "localhost";
+  let url: URL;
+  try {
+    url = new URL(`${secure ? "https" : "http"}://${host}`);
+  } catch {
+    return null;
+  }
+  if (
+    url.pathname !== "/" ||
+    url.search !== "" ||
+    url.hash !== "" ||
+    url.username !== "" ||
+    url.password !== ""
+  )
+    return null;
+  const raw = req.url ?? "/";
+  const q = raw.indexOf("?");
+  url.pathname = q < 0 ? raw : raw.slice(0, q);
+  url.search = q < 0 ? "" : raw.slice(q);
+  return url;
 }
 
 function pathOf(url: string | undefined): string {

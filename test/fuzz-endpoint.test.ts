@@ -1,0 +1,599 @@
+/**
+ * Fuzzing a live endpoint with fast-check.
+ * - Websocket frames over a raw `ws` client: invalid JSON, valid JSON of the wrong shape, wrong refs, unknown
+ *   topics and events, huge frames, binary frames, deeply nested payloads, random pushes to a joined view,
+ *   forged, expired and foreign session tokens. After each frame the server has answered it (a reply to its
+ *   ref, when it carries one) or closed that socket with a protocol code, and it still answers a heartbeat.
+ * - The handshake: random CSRF tokens (missing, forged, another cookie's), Origins (foreign, absent) and
+ *   serializer versions: refused with 400/403 unless everything is right.
+ * - The dead render over raw TCP: odd methods, paths, headers, query strings, over-long URLs, garbage: a
+ *   well-formed HTTP answer (never 5xx), and the server goes on.
+ * Throughout, a well-behaved client (the official Phoenix.Socket) keeps being served: its clicks are answered
+ * and broadcasts reach it. Afterwards no process, subscription or connection is left but its own, and no
+ * process crashed. Logging runs at debug level, so the log formatting of hostile input is fuzzed too.
+ */
+import net from "node:net";
+import { createRuntime } from "@cinder/actors";
+import { createEndpoint, createLogger, type Endpoint, Signer } from "@cinder/liveview";
+import { PubSub } from "@cinder/pubsub";
+import fc from "fast-check";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import WebSocket from "ws";
+import { SALT } from "../packages/liveview/src/context.js";
+import { counterFormView, FragileView } from "./fixtures/liveview/views.js";
+import { LiveClient, waitFor } from "./helpers/fault.js";
+import { fetchPage, type Page, RawClient, SECRET } from "./helpers/liveview.js";
+
+const MAX_PAYLOAD = 64 * 1024;
+const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
+
+const rtLogs: string[] = [];
+const rt = createRuntime({ node: "fuzz", logger: (level, msg) => rtLogs.push(`[${level}] ${msg}`) });
+const logs: string[] = [];
+let pubsub: PubSub;
+let endpoint: Endpoint;
+let base: string;
+let port: number;
+let good: LiveClient;
+let goodCount = 0;
+let baseline: { processes: number; subscriptions: number };
+
+beforeAll(async () => {
+  pubsub = await PubSub.start({ name: "fuzz", runtime: rt });
+  endpoint = createEndpoint({
+    routes: { "/": counterFormView(() => endpoint), "/fragile": FragileView },
+    pubsub,
+    secret: SECRET,
+    runtime: rt,
+    maxPayload: MAX_PAYLOAD,
+    // Debug: the log lines of every hostile frame are built too. Kept short, so memory stays small.
+    logger: createLogger({
+      level: "debug",
+      write: (line) => {
+        if (line.startsWith("[error]")) logs.push(line);
+      },
+    }),
+  });
+  port = await endpoint.listen(0, "127.0.0.1");
+  base = `http://127.0.0.1:${port}`;
+  // Before any fuzzing: what the server holds when only the well-behaved client is connected.
+  good = await LiveClient.open(base);
+  baseline = { processes: rt.stats().processes, subscriptions: pubsub.stats().subscriptions };
+  expect(baseline).toEqual({ processes: 2, subscriptions: 1 });
+});
+afterAll(async () => {
+  await good?.close();
+  await endpoint?.close(1000);
+  await pubsub?.stop();
+});
+
+/** The well-behaved client is served: a click is answered with the new count, a broadcast reaches it. */
+async function goodClientServed(): Promise<void> {
+  goodCount++;
+  await good.push("inc");
+  expect(good.html()).toContain(`Count: ${goodCount}`);
+  const text = `still here ${goodCount}`;
+  await endpoint.broadcast("counter", "announce", text);
+  await waitFor("the broadcast to reach the good client", () => good.html().includes(text), {
+    timeoutMs: 5000,
+  });
+  expect({ joins: good.joins, errors: good.errors }).toEqual({ joins: 1, errors: 0 });
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// Frames
+
+/** What a frame is built from, per connection. */
+interface Ctx {
+  page: Page;
+  other: Page;
+  topic: string;
+  joinRef: string | null;
+  ref: () => string;
+}
+
+/** A frame to send, and the ref the server must reply to (null: no reply can be asked for). */
+interface Built {
+  data: string | Buffer;
+  ref: string | null;
+  label: string;
+}
+type Frame = (ctx: Ctx) => Built;
+
+const text = (label: string, data: string, ref: string | null = null): Built => ({ data, ref, label });
+const arr = (label: string, ctx: Ctx, parts: (ref: string) => unknown[]): Built => {
+  const ref = ctx.ref();
+  return { data: JSON.stringify(parts(ref)), ref, label };
+};
+
+const anyJson = fc.jsonValue({ maxDepth: 4 });
+const shortString = fc.string({ maxLength: 20 });
+const eventName = fc.oneof(
+  fc.constantFrom("inc", "dec", "validate", "save", "lv:clear-flash", "", "__proto__", "constructor", "boom"),
+  shortString,
+);
+const pushEvent = fc.constantFrom(
+  "event",
+  "live_patch",
+  "cids_will_destroy",
+  "cids_destroyed",
+  "allow_upload",
+  "progress",
+  "phx_leave",
+  "phx_join",
+  "heartbeat",
+  "nope",
+  "",
+);
+const eventPayload = fc.oneof(
+  fc.record({
+    type: fc.constantFrom("click", "form", "hook", "keyup", "focus", "blur", "nope"),
+    event: fc.oneof(eventName, anyJson),
+    value: fc.oneof(
+      anyJson,
+      fc.string({ maxLength: 200 }),
+      fc.constant("a[b][c][d][e][f][g]=1&__proto__[x]=1"),
+    ),
+    meta: fc.option(anyJson, { nil: undefined }),
+    cid: fc.option(fc.integer(), { nil: undefined }),
+  }),
+  fc.record({ url: fc.oneof(fc.webUrl(), shortString, anyJson) }),
+  fc.dictionary(shortString, anyJson, { maxKeys: 5 }),
+);
+
+const frames: fc.Arbitrary<Frame> = fc.oneof(
+  // Invalid JSON, and JSON of the wrong shape.
+  fc.string({ maxLength: 200 }).map((s) => () => text("random text", s)),
+  fc
+    .constantFrom("", "[", "{", "[null,null,", "nul", '"\\ud800"', "[1,2,3,4,5,6]")
+    .map((s) => () => text("broken JSON", s)),
+  anyJson.map((j) => () => text("random JSON", JSON.stringify(j))),
+  fc
+    .tuple(anyJson, anyJson, anyJson, anyJson, anyJson)
+    .map((t) => () => text("5 random JSON values", JSON.stringify(t))),
+  // Well-formed frames with odd contents: wrong refs, unknown topics and events, random payloads.
+  fc
+    .record({
+      topic: fc.oneof(shortString, fc.constantFrom("phoenix", "lv:", "lv:phx-nope")),
+      event: pushEvent,
+      payload: anyJson,
+    })
+    .map(
+      ({ topic, event, payload }) =>
+        (ctx: Ctx) =>
+          arr(`${event} on a random topic`, ctx, (ref) => [ctx.joinRef, ref, topic, event, payload]),
+    ),
+  fc
+    .record({ event: pushEvent, payload: eventPayload, joinRef: fc.oneof(fc.constant(null), shortString) })
+    .map(
+      ({ event, payload, joinRef }) =>
+        (ctx: Ctx) =>
+          arr(`${event} on the view's topic`, ctx, (ref) => [
+            joinRef ?? ctx.joinRef,
+            ref,
+            ctx.topic,
+            event,
+            payload,
+          ]),
+    ),
+  fc.record({ payload: eventPayload }).map(
+    ({ payload }) =>
+      (ctx: Ctx) =>
+        arr("event on the joined view", ctx, (ref) => [ctx.joinRef, ref, ctx.topic, "event", payload]),
+  ),
+  fc
+    .oneof(fc.integer(), fc.constant({}), fc.constant([]), fc.boolean(), fc.constant("x".repeat(300)))
+    .map(
+      (badRef) => (ctx: Ctx) =>
+        text("a ref of the wrong type", JSON.stringify([ctx.joinRef, badRef, ctx.topic, "event", {}])),
+    ),
+  fc.constant((ctx: Ctx) =>
+    text("an over-long topic", JSON.stringify([null, ctx.ref(), "t".repeat(300), "phx_join", {}])),
+  ),
+  // Huge frames: just under the limit (answered), over it (the socket is closed with 1009).
+  fc.constant((ctx: Ctx) =>
+    arr("a big event payload", ctx, (ref) => [
+      ctx.joinRef,
+      ref,
+      ctx.topic,
+      "event",
+      { type: "click", event: "inc", value: { pad: "p".repeat(MAX_PAYLOAD - 500) } },
+    ]),
+  ),
+  fc.constant((ctx: Ctx) =>
+    text(
+      "a frame over maxPayload",
+      JSON.stringify([null, ctx.ref(), "phoenix", "heartbeat", { pad: "p".repeat(MAX_PAYLOAD) }]),
+    ),
+  ),
+  // Binary frames: garbage, and a well-formed binary push (an upload chunk, which is refused).
+  fc
+    .uint8Array({ maxLength: 64 })
+    .map((b) => () => ({ data: Buffer.from(b), ref: null, label: "binary garbage" })),
+  fc.constant((ctx: Ctx) => {
+    const [j, r, t, e] = [ctx.joinRef ?? "", ctx.ref(), ctx.topic, "chunk"];
+    const head = Buffer.from([0, j.length, r.length, t.length, e.length]);
+    return {
+      data: Buffer.concat([head, Buffer.from(j + r + t + e), Buffer.from("data")]),
+      ref: r,
+      label: "a binary push",
+    };
+  }),
+  // Deeply nested payloads.
+  fc.integer({ min: 100, max: 50_000 }).map((depth) => (ctx: Ctx) => {
+    const ref = ctx.ref();
+    const value = `${"[".repeat(depth)}1${"]".repeat(depth)}`;
+    return text(
+      `a payload nested ${depth} deep`,
+      `[${JSON.stringify(ctx.joinRef)},"${ref}","${ctx.topic}","event",{"type":"click","event":"inc","value":${value}}]`,
+      ref,
+    );
+  }),
+  fc
+    .integer({ min: 1000, max: 50_000 })
+    .map((depth) => () => text(`JSON nested ${depth} deep`, "[".repeat(depth) + "]".repeat(depth))),
+  // Joins with forged, expired, foreign or malformed session tokens (and, once in a while, a good one).
+  fc
+    .constantFrom(
+      "valid",
+      "tampered",
+      "expired",
+      "foreign",
+      "garbage",
+      "huge",
+      "number",
+      "object",
+      "none",
+      "bad-url",
+      "patch-away",
+    )
+    .map((kind) => (ctx: Ctx) => {
+      const { page } = ctx;
+      const [body, mac] = page.session.split(".");
+      const session: Record<string, unknown> = {
+        valid: page.session,
+        tampered: `${body.slice(0, -2)}xy.${mac}`,
+        expired: new Signer(SECRET, () => Date.now() - 15 * 24 * 3600e3).sign(SALT.session, {
+          id: page.id,
+          s: {},
+        }),
+        foreign: ctx.other.session,
+        garbage: "a.b",
+        huge: "h".repeat(60_000),
+        number: 42,
+        object: { id: page.id },
+        none: undefined,
+        "bad-url": page.session,
+        "patch-away": page.session,
+      };
+      const payload = {
+        url: kind === "bad-url" ? "not a url" : `${base}/`,
+        params: { _csrf_token: page.csrf, _mounts: 0 },
+        session: session[kind],
+        static: page.staticToken,
+        ...(kind === "patch-away" ? { url: undefined, redirect: `${base}/nowhere` } : {}),
+      };
+      const ref = ctx.ref();
+      return {
+        data: JSON.stringify([ref, ref, ctx.topic, "phx_join", payload]),
+        ref,
+        label: `a join with a ${kind} session`,
+      };
+    }),
+);
+
+const PROTOCOL_CLOSES = [1003, 1008, 1009];
+
+describe("fuzz: websocket frames", () => {
+  test("every frame is answered or closes its socket; the server keeps serving; nothing is left behind", async () => {
+    let sockets = 0;
+    const other = await fetchPage(base);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.boolean(),
+        fc.array(frames, { minLength: 1, maxLength: 6 }),
+        async (joinFirst, script) => {
+          const page = await fetchPage(base);
+          const c = await RawClient.connect(base, page);
+          sockets++;
+          let n = 0;
+          const ctx: Ctx = { page, other, topic: `lv:${page.id}`, joinRef: null, ref: () => `f${++n}` };
+          if (joinFirst) {
+            expect((await c.join(page, "j")).status).toBe("ok");
+            ctx.joinRef = "j";
+          }
+          const trail: string[] = [];
+          for (const frame of script) {
+            const f = frame(ctx);
+            trail.push(f.label);
+            c.send(f.data);
+            const why = `after ${trail.join(" -> ")}`;
+            if (f.ref !== null) {
+              const answered = await c.reply(f.ref, 5000).then(
+                () => true,
+                () => false,
+              );
+              if (!answered) {
+                const closed = await Promise.race([c.closed, new Promise((r) => setTimeout(r, 1000, null))]);
+                expect(closed, `no reply and no close ${why}`).not.toBeNull();
+              }
+            }
+            if (c.ws.readyState !== WebSocket.OPEN) {
+              const { code } = await c.closed;
+              expect(PROTOCOL_CLOSES, `closed with ${code} ${why}`).toContain(code);
+              break;
+            }
+            // Still there: it answers a heartbeat (or closes: a frame with no ref to answer closes the socket).
+            const hb = ctx.ref();
+            c.send([null, hb, "phoenix", "heartbeat", {}]);
+            const alive = await c.reply(hb, 5000).then(
+              (r) => r[4]?.status === "ok",
+              () => false,
+            );
+            if (!alive) {
+              const { code } = await c.closed;
+              expect(PROTOCOL_CLOSES, `closed with ${code} ${why}`).toContain(code);
+              break;
+            }
+          }
+          c.close();
+          await c.closed;
+          if (sockets % 20 === 0) await goodClientServed();
+        },
+      ),
+      { numRuns: RUNS },
+    );
+    await goodClientServed();
+    await waitFor(
+      "every fuzzed socket's processes and subscriptions to be gone",
+      () =>
+        rt.stats().processes === baseline.processes &&
+        pubsub.stats().subscriptions === baseline.subscriptions &&
+        endpoint.connections === 1,
+    );
+    // Nothing crashed: no process ended with an error, the endpoint logged no error.
+    expect(rtLogs.filter((l) => l.startsWith("[error]"))).toEqual([]);
+    expect(logs).toEqual([]);
+  }, 60_000);
+});
+
+describe("fuzz: the websocket handshake", () => {
+  test("refused (400/403) unless the CSRF token, the cookie, the Origin and the vsn are all right", async () => {
+    const page = await fetchPage(base);
+    const other = await fetchPage(base);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom("valid", "missing", "forged", "other-cookies", "empty"),
+        fc.constantFrom("same", "foreign", "absent", "null", "same-other-port"),
+        fc.constantFrom("2.0.0", "1.0.0", "", "2.0.0&vsn=1"),
+        fc.constantFrom("cookie", "no-cookie", "other-cookie"),
+        async (csrf, origin, vsn, cookie) => {
+          const token = {
+            valid: page.csrf,
+            missing: undefined,
+            forged: `${page.csrf}x`,
+            "other-cookies": other.csrf,
+            empty: "",
+          }[csrf];
+          const q = new URLSearchParams({ vsn });
+          if (token !== undefined) q.set("_csrf_token", token);
+          const headers: Record<string, string> = {};
+          const o = {
+            same: base,
+            foreign: "https://evil.example",
+            absent: undefined,
+            null: "null",
+            "same-other-port": "http://127.0.0.1:1",
+          }[origin];
+          if (o !== undefined) headers.origin = o;
+          if (cookie === "cookie") headers.cookie = page.cookie;
+          if (cookie === "other-cookie") headers.cookie = other.cookie;
+          const status = await handshake(
+            `/live/websocket?${q.toString().replace("%26vsn%3D1", "&vsn=1")}`,
+            headers,
+          );
+          const ok =
+            csrf === "valid" &&
+            cookie === "cookie" &&
+            (origin === "same" || origin === "absent") &&
+            vsn === "2.0.0";
+          if (ok) expect(status).toBe(101);
+          else expect([400, 403]).toContain(status);
+        },
+      ),
+      { numRuns: 80 },
+    );
+    await goodClientServed();
+    await waitFor("no connection left but the good client's", () => endpoint.connections === 1);
+    expect(rt.stats().processes).toBe(baseline.processes);
+  }, 30_000);
+});
+
+/** Opens a websocket handshake with `headers`; resolves with the HTTP status (101 when accepted), then closes. */
+function handshake(path: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
+    ws.once("open", () => {
+      ws.close();
+      resolve(101);
+    });
+    ws.once("unexpected-response", (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      res.destroy();
+    });
+    ws.once("error", (err) => reject(err));
+  });
+}
+
+// -------------------------------------------------------------------------------------------------------------
+// The dead render, over raw TCP
+
+/** Sends `raw` and resolves with the status of the answer (0 when the server closed without one). */
+function rawRequest(raw: string | Buffer): Promise<{ status: number; head: string }> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    const done = () => {
+      const head = Buffer.concat(chunks).toString("latin1").split("\r\n\r\n")[0];
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(head);
+      resolve({ status: m ? Number(m[1]) : 0, head });
+    };
+    sock.setTimeout(5000, () => {
+      sock.destroy();
+      reject(new Error(`no answer within 5 s to ${JSON.stringify(String(raw).slice(0, 120))}`));
+    });
+    sock.on("data", (d) => chunks.push(d));
+    sock.on("end", done);
+    sock.on("error", () => done());
+    sock.on("close", done);
+    sock.end(raw);
+  });
+}
+
+const tchar = fc.constantFrom(..."!#$%&'*+-.^_`|~abcXYZ019".split(""));
+const method = fc.oneof(
+  { weight: 4, arbitrary: fc.constantFrom("GET", "HEAD") },
+  fc.constantFrom(
+    "GET",
+    "HEAD",
+    "POST",
+    "PUT",
+    "DELETE",
+    "OPTIONS",
+    "PATCH",
+    "TRACE",
+    "CONNECT",
+    "get",
+    "PRI",
+  ),
+  fc.string({ unit: tchar, minLength: 1, maxLength: 12 }),
+  fc.string({ maxLength: 8 }),
+);
+const pathPart = fc.oneof(
+  { weight: 3, arbitrary: fc.constantFrom("/", "/fragile", "/live/assets/phoenix.min.js") },
+  fc.constantFrom(
+    "/",
+    "//",
+    "/live",
+    "/live/",
+    "/live/assets/phoenix.min.js",
+    "/live/assets/../../package.json",
+    "/live/websocket",
+    "/fragile",
+    "/fragile/",
+    "/../../etc/passwd",
+    "/%00",
+    "/%ZZ",
+    "/%E0%A4%A",
+    "/\u00e9t\u00e9",
+    "*",
+    "http://evil.example/",
+    "",
+  ),
+  fc.webPath(),
+  fc.string({ maxLength: 40 }).map((s) => `/${s}`),
+);
+const query = fc.oneof(
+  fc.constant(""),
+  fc.webQueryParameters().map((q) => `?${q}`),
+  fc.constantFrom(
+    "?a[b][c][d][e][f][g][h][i][j][k]=1",
+    "?__proto__[polluted]=1&constructor[prototype][x]=1",
+    "?a=%E0%A4%A&b=%",
+    `?${"a[]=1&".repeat(2000)}`,
+    `?${"[".repeat(3000)}=1`,
+    "?&&&==&=",
+  ),
+  fc.string({ maxLength: 60 }).map((s) => `?${s}`),
+);
+const header = fc.oneof(
+  fc.constantFrom(
+    "Host: evil.example",
+    "Host:",
+    "Cookie: _cinder_csrf=; a=b; ;;=;",
+    `Cookie: ${"c=1; ".repeat(1500)}`,
+    "Cookie: _cinder_csrf=%%%",
+    "X-Forwarded-Proto: https",
+    'If-None-Match: "x"',
+    "Accept: */*",
+    "Content-Length: 5",
+    "Content-Length: -1",
+    "Transfer-Encoding: chunked",
+    "Upgrade: websocket",
+    "Connection: Upgrade",
+    `X-Long: ${"l".repeat(20_000)}`,
+    "Bad Header Name: x",
+    ": no name",
+    "\u00e9: \u00e9",
+  ),
+  fc
+    .tuple(fc.string({ unit: tchar, minLength: 1, maxLength: 10 }), fc.string({ maxLength: 30 }))
+    .map(([k, v]) => `${k}: ${v}`),
+);
+
+describe("fuzz: the dead render over node:http", () => {
+  test("odd methods, paths, headers, query strings, long URLs, garbage: a well-formed answer, never a 5xx", async () => {
+    const before = rt.stats().processes;
+    const request = fc.oneof(
+      {
+        weight: 5,
+        arbitrary: fc
+          .record({
+            method,
+            path: pathPart,
+            query,
+            headers: fc.array(header, { maxLength: 4 }),
+            long: fc.option(fc.integer({ min: 1000, max: 100_000 }), { freq: 5 }),
+            host: fc.oneof(
+              { weight: 4, arbitrary: fc.constant("Host: 127.0.0.1\r\n") },
+              fc.constantFrom(
+                "",
+                "Host:\r\n",
+                "Host: a b\r\n",
+                "Host: [::1\r\n",
+                "Host: x/y?z#w\r\n",
+                "Host: u:p@h\r\n",
+              ),
+              fc.string({ maxLength: 20 }).map((h) => `Host: ${h}\r\n`),
+            ),
+          })
+          .map(({ method, path, query, headers, long, host }) => {
+            const url = path + query + (long === null ? "" : `${query ? "&" : "?"}x=${"y".repeat(long)}`);
+            return `${method} ${url} HTTP/1.1\r\n${host}${headers.map((h) => `${h}\r\n`).join("")}Connection: close\r\n\r\n`;
+          }),
+      },
+      { weight: 1, arbitrary: fc.string({ maxLength: 300 }).map((s) => s) },
+      {
+        weight: 1,
+        arbitrary: fc.constantFrom(
+          "\r\n\r\n",
+          "GET\r\n\r\n",
+          "GET / HTTP/9.9\r\n\r\n",
+          "GET / HTTP/1.1\r\n",
+          `GET /${"a".repeat(70_000)} HTTP/1.1\r\n\r\n`,
+        ),
+      },
+    );
+    const statuses = new Map<number, number>();
+    await fc.assert(
+      fc.asyncProperty(request, async (raw) => {
+        const { status, head } = await rawRequest(raw);
+        statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        // 0: the server closed the connection (an incomplete request); else a status no higher than 4xx.
+        expect(status < 500, `${status} for ${JSON.stringify(raw.slice(0, 200))}\n${head}`).toBe(true);
+      }),
+      { numRuns: RUNS * 3 },
+    );
+    console.log(`dead render fuzz: status -> count ${JSON.stringify([...statuses])}`);
+    // The answers were not all the same (the fuzzer reached pages, assets, 404s and parser errors).
+    expect(statuses.get(200)).toBeGreaterThan(0);
+    expect([...statuses.keys()].length).toBeGreaterThan(2);
+    const page = await fetchPage(base);
+    expect(page.status).toBe(200);
+    await goodClientServed();
+    // Dead renders run in short-lived processes: none is left.
+    await waitFor("no dead-render process left", () => rt.stats().processes === before);
+    expect(rtLogs.filter((l) => l.startsWith("[error]"))).toEqual([]);
+    expect(logs).toEqual([]);
+  }, 60_000);
+});
