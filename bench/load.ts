@@ -60,6 +60,11 @@ export interface LoadOptions {
   url: string | null;
   /** Print progress. */
   verbose: boolean;
+  /**
+   * Pin the server to CPU 0 and the generators (and this coordinator) to the other CPUs (`taskset`), so
+   * that waking a generator never preempts the server: on one machine, the nearest to separate hosts.
+   */
+  pin: boolean;
 }
 
 /** Targets from the issue, at 10,000 clients. */
@@ -215,6 +220,31 @@ interface Deployment {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// Processes: open files, CPU pinning
+
+/** Raises the soft open-file limit to the hard limit, then runs the command (`sh -c RAISE_NOFILE sh cmd...`). */
+const RAISE_NOFILE = 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"';
+
+const SERVER_CPUS = "0";
+const LOAD_CPUS = cpus().length > 2 ? `1-${cpus().length - 1}` : "1";
+
+/** `taskset -c <cpus>` before a command, when pinning. */
+function pinned(list: string | null): string[] {
+  return list === null ? [] : ["taskset", "-c", list];
+}
+
+/** Whether pinning is possible here: two CPUs or more, and taskset. */
+export function canPin(): boolean {
+  if (cpus().length < 2) return false;
+  try {
+    execFileSync("taskset", ["-p", String(process.pid)], { stdio: "ignore" });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // The server under test
 
 interface ServerHandle {
@@ -233,7 +263,7 @@ async function startServer(opts: LoadOptions, profileOut: string | null): Promis
     profileOut !== null ? join(here, "load-server.js") : join(root, "apps", "deploy-demo", "dist", "main.js");
   const child = spawn(
     "sh",
-    ["-c", 'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"', "sh", process.execPath, script],
+    ["-c", RAISE_NOFILE, "sh", ...pinned(opts.pin ? SERVER_CPUS : null), process.execPath, script],
     {
       env: {
         ...process.env,
@@ -310,7 +340,7 @@ interface Generator {
 }
 
 /** A generator as a child process (its own event loop and CPU), or in this process when `inProcess`. */
-function startGenerator(cfg: PoolConfig, inProcess: boolean): Promise<Generator> {
+function startGenerator(cfg: PoolConfig, inProcess: boolean, pin: boolean): Promise<Generator> {
   const listeners: ((e: PoolEvent) => void)[] = [];
   const waiting = new Map<string, ((e: PoolEvent) => void)[]>();
   const dispatch = (e: PoolEvent) => {
@@ -344,8 +374,9 @@ function startGenerator(cfg: PoolConfig, inProcess: boolean): Promise<Generator>
     "sh",
     [
       "-c",
-      'ulimit -n "$(ulimit -Hn)" 2>/dev/null; exec "$@"',
+      RAISE_NOFILE,
       "sh",
+      ...pinned(pin ? LOAD_CPUS : null),
       process.execPath,
       join(here, "load-client.js"),
     ],
@@ -378,6 +409,8 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
       ? join(root, "bench", "results", `load-${opts.clients}.cpuprofile`)
       : null;
   if (profileOut !== null) mkdirSync(dirname(profileOut), { recursive: true });
+  if (opts.pin)
+    execFileSync("taskset", ["-a", "-p", "-c", LOAD_CPUS, String(process.pid)], { stdio: "ignore" });
   let server: ServerHandle;
   if (opts.url !== null) {
     const u = new URL(opts.url);
@@ -412,7 +445,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         cutFraction: opts.cut,
         cutAtStep: 1,
       };
-      generators.push(await startGenerator(cfg, opts.workers === 0));
+      generators.push(await startGenerator(cfg, opts.workers === 0, opts.pin));
     }
 
     // Baseline: the server with no clients, and each process's clock against it.
@@ -650,6 +683,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         concurrency: opts.concurrency,
         profile: opts.profile,
         url: opts.url,
+        pin: opts.pin,
       },
       connect: {
         joined,
@@ -740,7 +774,7 @@ export function printResult(r: LoadResult): void {
     `\n### Live views under load: ${r.options.clients} clients${r.options.cut > 0 ? `, ${r.options.cut * 100}% cut mid-deploy` : ""}\n`,
   );
   console.log(
-    `machine: ${r.machine}; commit ${r.commit}; DEPLOY_STEP_MS ${r.options.stepMs}; ${r.generators.length} generator(s)`,
+    `machine: ${r.machine}; commit ${r.commit}; DEPLOY_STEP_MS ${r.options.stepMs}; ${r.generators.length} generator(s)${r.options.pin ? `; server pinned to CPU ${SERVER_CPUS}, generators to CPU ${LOAD_CPUS}` : "; not pinned"}`,
   );
   console.log(
     `connect+join: ${r.connect.joined} joined, ${r.connect.failed} failed, ${r.connect.seconds.toFixed(1)} s, ${r.connect.perSecond}/s` +
@@ -872,6 +906,7 @@ function parseArgs(argv: string[]): LoadOptions & { search: boolean; max: number
     out: get("out") ?? null,
     url: get("url") ?? null,
     verbose: !argv.includes("--quiet"),
+    pin: !argv.includes("--no-pin") && canPin(),
     search: argv.includes("--search"),
     max: Number(get("max") ?? 19_000),
     from: Number(get("clients") ?? 10_000),
