@@ -1,7 +1,7 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { type Behaviour, call, type ExitReason, type Pid, runtime, Supervisor, spawn } from "@cinder/actors";
-import { createEndpoint, createLogger, Endpoint, html, type Layout } from "@cinder/liveview";
+import { createEndpoint, createLogger, Endpoint, html, type Layout, type Logger } from "@cinder/liveview";
 import { PubSub, redis } from "@cinder/pubsub";
 import { Redis } from "ioredis";
 import type { Config } from "./config.js";
@@ -96,10 +96,10 @@ export async function startApp(cfg: Config): Promise<App> {
   // The first PubSub starts here, so that a start-up error (Redis unreachable, node name taken) rejects
   // startApp at once; the first owner adopts it, and restarts make new ones.
   const pubsubs = new Owned<PubSub>(PUBSUB_OWNER, startPubSub, (ps) => ps.stop(), await startPubSub());
+  // One logger for the node, whichever endpoint is serving.
+  const logger = createLogger();
   const lock: DeployLock =
-    cfg.pubsub === "redis"
-      ? redisLock(new Redis(cfg.redisUrl, { maxRetriesPerRequest: 1 }), cfg.redisPrefix)
-      : localLock();
+    cfg.pubsub === "redis" ? redisLock(lockConnection(cfg.redisUrl, logger), cfg.redisPrefix) : localLock();
 
   // What a load generator reads to tell a step's cost: the server's clock and CPU at each step's broadcast.
   const marks: StepMark[] = [];
@@ -110,8 +110,6 @@ export async function startApp(cfg: Config): Promise<App> {
     if (marks.length > 32) marks.shift();
   };
 
-  // One logger for the node, whichever endpoint is serving.
-  const logger = createLogger();
   // The PubSub in use now. While its owner restarts there is none: a broadcast then is lost (and logged), as
   // one is when Redis is down; a view subscribing then crashes, and its client rejoins once the app is back.
   const pubsub = (what: string): PubSub | null => {
@@ -250,6 +248,30 @@ export async function startApp(cfg: Config): Promise<App> {
         await new Promise<void>((r) => server.close(() => r()));
       })()),
   };
+}
+
+/**
+ * The deploy lock's own Redis connection. Without an `error` listener ioredis prints "Unhandled error event"
+ * with a stack for every reconnect attempt while Redis is down (several a second): the outage is logged once
+ * here instead, and the return. Meanwhile a click answers that the deploy could not start.
+ */
+function lockConnection(url: string, logger: Logger): Redis {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  let down = false;
+  r.on("error", (err: Error) => {
+    if (down) return;
+    down = true;
+    logger.log(
+      "warn",
+      `deploy lock: lost Redis (${err.message}); no deploy can start until it is back; reconnecting`,
+    );
+  });
+  r.on("ready", () => {
+    if (!down) return;
+    down = false;
+    logger.log("info", "deploy lock: reconnected to Redis");
+  });
+  return r;
 }
 
 /** When a step was broadcast on this node (epoch ms), and the process's CPU time then. */

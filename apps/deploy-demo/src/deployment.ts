@@ -30,6 +30,8 @@ export interface Deployment {
   startedAt: number;
   /** When each step started, ms since `startedAt`. */
   times: Partial<Record<Step, number>>;
+  /** Set by a node that called this deploy failed because its node went silent (a guess, not the runner's word). */
+  lost?: true;
 }
 
 /** How the deploy processes reach the topic: the endpoint's broadcast functions, as in the article. */
@@ -256,6 +258,7 @@ function afterSilence(msg: SilenceCheck, st: TrackerState): TrackerState {
     ...d,
     status: "failed",
     text: `Failed: ${STEPS[d.step].text} (node ${d.node} stopped answering)`,
+    lost: true,
   };
   st.current = failed;
   st.bus.log(`DEPLOY ${d.id} LOST: node ${d.node} stopped answering during ${d.step}`);
@@ -316,7 +319,12 @@ function afterDown(msg: DownMessage, st: TrackerState): TrackerState {
 }
 
 function clusterMessage(msg: Broadcast, st: TrackerState): TrackerState {
-  const p = msg.payload as { node: string; state?: Deployment | null; viewers?: number };
+  const p = msg.payload as {
+    node: string;
+    state?: Deployment | null;
+    viewers?: number;
+    own?: Deployment | null;
+  };
   if (p.node === st.bus.node) return st;
   if (msg.event === "sync-request") {
     st.bus.directBroadcast(p.node, CLUSTER_TOPIC, "sync", {
@@ -336,12 +344,36 @@ function clusterMessage(msg: Broadcast, st: TrackerState): TrackerState {
     st.bus.localBroadcast(TOPIC, "sync", p.state);
     watchForSilence(st);
   }
+  if (p.own) catchUp(p.own, p.node, st);
   if (typeof p.viewers === "number") {
     const old = st.remoteViewers.get(p.node)?.count;
     st.remoteViewers.set(p.node, { count: p.viewers, at: Date.now() });
     if (old !== p.viewers) st.viewersDirty = true;
   }
   return st;
+}
+
+/**
+ * A node's word on the deploy it runs, from its report: adopted when this node is behind, which happens only
+ * when it missed broadcasts (cross-node delivery is at most once: those sent while Redis was down are lost). It
+ * may have missed a whole deploy, or steps of this one, or have called it lost while its node was out of reach.
+ * Never taken when it would step back (a report can be overtaken by the step broadcast that follows it).
+ */
+function catchUp(own: Deployment, node: string, st: TrackerState): void {
+  const d = st.current;
+  const behind =
+    d === null ||
+    (own.id === d.id ? d.lost === true || progress(own) > progress(d) : own.startedAt > d.startedAt);
+  if (!behind) return;
+  st.current = own;
+  st.bus.log(`SYNCED FROM NODE ${node}: ${own.text}`);
+  st.bus.localBroadcast(TOPIC, "sync", own);
+  watchForSilence(st);
+}
+
+/** How far a deploy has got: its step, and whether it has ended at that step. */
+function progress(d: Deployment): number {
+  return Object.keys(STEPS).indexOf(d.step) * 2 + (d.status === "running" ? 0 : 1);
 }
 
 /** Once a second: tell other nodes our count, and our views the total if it changed. */
@@ -354,7 +386,10 @@ function reportViewers(st: TrackerState): TrackerState {
       st.viewersDirty = true;
     }
   }
-  st.bus.broadcast(CLUSTER_TOPIC, "viewers", { node: st.bus.node, viewers: st.viewers.size });
+  // With the count goes the deploy this node runs (or ran last), if any: a node that missed its broadcasts (Redis
+  // was down, see catchUp) gets its state within a second of hearing from this one again.
+  const own = st.current?.node === st.bus.node ? st.current : null;
+  st.bus.broadcast(CLUSTER_TOPIC, "viewers", { node: st.bus.node, viewers: st.viewers.size, own });
   if (st.viewersDirty) {
     st.viewersDirty = false;
     st.bus.localBroadcast(VIEWERS_TOPIC, "viewers", viewerCount(st));
