@@ -4,15 +4,18 @@ import type { Codec } from "./codec.js";
 /** The envelope version this code writes and reads. A node ignores (and counts) any other. */
 export const ENVELOPE_VERSION = 1;
 
-/** What travels between nodes: one broadcast, with where it comes from and where it may be dispatched. */
+/**
+ * What travels between nodes: one or more broadcasts to one topic, from one node, in the order they were
+ * made, with where they may be dispatched.
+ */
 export interface Envelope {
   /** `"b"`: dispatch on every node but `origin`; `"d"`: dispatch on `target` only. */
   readonly kind: "b" | "d";
   readonly origin: string;
   readonly target: string | null;
-  readonly from: Pid | null;
   readonly topic: string;
-  readonly message: unknown;
+  /** The broadcasts: `from` pids and messages alternate, `[from1, message1, from2, message2, ...]`. */
+  readonly items: unknown[];
 }
 
 /** Why a received envelope was ignored. */
@@ -26,15 +29,22 @@ export class EnvelopeError extends Error {
   }
 }
 
+// The wire form is one JSON array: [version, kind, origin, target, topic, from1, payload1, from2, payload2, ...]
+// with each `from` as [node, id] or null and each payload the codec's output. It is built as text, head then
+// items, so an adapter can append the items of consecutive broadcasts to one topic and send them together.
+
+/** The start of an envelope's text (close it with `"]"` after the items). */
+export function envelopeHead(kind: "b" | "d", origin: string, target: string | null, topic: string): string {
+  return `[${ENVELOPE_VERSION},"${kind}",${JSON.stringify(origin)},${JSON.stringify(target)},${JSON.stringify(topic)}`;
+}
+
 /**
- * Encodes an envelope as one JSON text: `[version, kind, origin, target, from, topic, payload]`, with `from` as
- * `[node, id]` or null and `payload` the codec's output. The payload is encoded first, so a message the codec
- * cannot carry throws before anything else happens.
+ * One broadcast's part of an envelope's text (with its leading comma). The message is encoded first, so one
+ * the codec cannot carry throws before anything else happens.
  */
-export function encodeEnvelope(codec: Codec, e: Envelope): string {
-  const payload = codec.encode(e.message);
-  const from = e.from === null ? null : [e.from.node, e.from.id];
-  return JSON.stringify([ENVELOPE_VERSION, e.kind, e.origin, e.target, from, e.topic, payload]);
+export function envelopeItem(codec: Codec, from: Pid | null, message: unknown): string {
+  const payload = JSON.stringify(codec.encode(message));
+  return `,${from === null ? "null" : JSON.stringify([from.node, from.id])},${payload}`;
 }
 
 /** Decodes a received envelope; throws an `EnvelopeError` for another version or a malformed one. */
@@ -47,28 +57,34 @@ export function decodeEnvelope(codec: Codec, text: string): Envelope {
   }
   if (!Array.isArray(a) || typeof a[0] !== "number") throw new EnvelopeError("malformed", "not an envelope");
   if (a[0] !== ENVELOPE_VERSION) throw new EnvelopeError("version", `envelope version ${a[0]}`);
-  const [, kind, origin, target, from, topic, payload] = a;
+  const [, kind, origin, target, topic] = a;
   if (
     (kind !== "b" && kind !== "d") ||
     typeof origin !== "string" ||
     (target !== null && typeof target !== "string") ||
     typeof topic !== "string" ||
-    !(from === null || (Array.isArray(from) && typeof from[0] === "string" && typeof from[1] === "number"))
+    a.length < 7 ||
+    (a.length - 5) % 2 !== 0
   ) {
     throw new EnvelopeError("malformed", "bad envelope fields");
   }
-  let message: unknown;
-  try {
-    message = codec.decode(payload);
-  } catch (err) {
-    throw new EnvelopeError("malformed", `bad payload: ${err instanceof Error ? err.message : String(err)}`);
+  const items = new Array(a.length - 5);
+  for (let i = 5; i < a.length; i += 2) {
+    const from = a[i];
+    if (
+      !(from === null || (Array.isArray(from) && typeof from[0] === "string" && typeof from[1] === "number"))
+    ) {
+      throw new EnvelopeError("malformed", "bad from pid");
+    }
+    items[i - 5] = from === null ? null : new Pid(from[0], from[1], null);
+    try {
+      items[i - 4] = codec.decode(a[i + 1]);
+    } catch (err) {
+      throw new EnvelopeError(
+        "malformed",
+        `bad payload: ${err instanceof Error ? err.message : String(err)}`,
+      );
+    }
   }
-  return {
-    kind,
-    origin,
-    target,
-    from: from === null ? null : new Pid(from[0], from[1], null),
-    topic,
-    message,
-  };
+  return { kind, origin, target, topic, items };
 }

@@ -3,7 +3,7 @@ import type { Pid } from "@cinder/actors";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Adapter, AdapterHost } from "./adapter.js";
 import { type Codec, jsonCodec } from "./codec.js";
-import { decodeEnvelope, EnvelopeError, encodeEnvelope } from "./envelope.js";
+import { decodeEnvelope, EnvelopeError, envelopeHead, envelopeItem } from "./envelope.js";
 import { NodeNameTakenError } from "./errors.js";
 
 /** Options for the `redis` adapter. */
@@ -29,11 +29,13 @@ export interface RedisAdapterStats {
   [key: string]: number | boolean;
   /** Both connections are ready. */
   connected: boolean;
-  /** PUBLISH commands sent while connected. */
+  /** Broadcasts handed to Redis while connected. */
   published: number;
-  /** Envelopes received and dispatched on this node. */
+  /** PUBLISH commands they took (consecutive broadcasts to one topic share one). */
+  publishCommands: number;
+  /** Broadcasts received from other nodes and dispatched on this node. */
   received: number;
-  /** Envelopes received but not for this node (its own broadcasts coming back on a topic channel). */
+  /** Broadcasts received but not for this node (its own, coming back on a topic channel it listens to). */
   ignoredOwn: number;
   /** Envelopes of another version, ignored. */
   ignoredUnknownVersion: number;
@@ -52,6 +54,22 @@ const REFRESH =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 
 const SUBSCRIBE_CHUNK = 1000;
+/** At most this many broadcasts share one PUBLISH. */
+const MAX_BATCH = 256;
+
+/**
+ * Broadcasts to one topic made in the same microtask, sent as one envelope in one PUBLISH when the microtask
+ * ends (or earlier, when a broadcast to another topic or channel comes: that keeps every publisher's order).
+ */
+interface Batch {
+  channel: string;
+  topic: string;
+  text: string;
+  count: number;
+  sent: Promise<unknown>;
+  resolve: (v: unknown) => void;
+  reject: (err: unknown) => void;
+}
 
 /**
  * Redis names, for the pubsub `name` and node `node`:
@@ -84,11 +102,13 @@ class RedisAdapter implements Adapter {
   private lastSubOp: Promise<unknown> = Promise.resolve();
   /** Another live node holds our name (found after a reconnect); logged once until the claim succeeds. */
   private conflict = false;
+  private batch: Batch | null = null;
   private loggedVersion = false;
   private loggedMalformed = false;
   private readonly counters: RedisAdapterStats = {
     connected: false,
     published: 0,
+    publishCommands: 0,
     received: 0,
     ignoredOwn: 0,
     ignoredUnknownVersion: 0,
@@ -248,39 +268,58 @@ class RedisAdapter implements Adapter {
   // Sending and receiving
 
   broadcast(topic: string, message: unknown, from: Pid | null): Promise<unknown> {
-    const text = encodeEnvelope(this.codec, {
-      kind: "b",
-      origin: this.host.node,
-      target: null,
-      from,
-      topic,
-      message,
-    });
-    return this.publish(this.topicPrefix + topic, text);
+    const item = envelopeItem(this.codec, from, message); // throws a CodecError before anything is sent
+    return this.publish(this.topicPrefix + topic, "b", null, topic, item);
   }
 
   directBroadcast(node: string, topic: string, message: unknown, from: Pid | null): Promise<unknown> {
-    const text = encodeEnvelope(this.codec, {
-      kind: "d",
-      origin: this.host.node,
-      target: node,
-      from,
-      topic,
-      message,
-    });
-    return this.publish(`${this.base}:n:${node}`, text);
+    const item = envelopeItem(this.codec, from, message);
+    return this.publish(`${this.base}:n:${node}`, "d", node, topic, item);
   }
 
-  private publish(channel: string, text: string): Promise<unknown> {
+  private publish(channel: string, kind: "b" | "d", target: string | null, topic: string, item: string) {
     const status = this.pub.status;
     if (status !== "ready") {
       return Promise.reject(
         new Error(`the Redis connection is not ready (${status}${this.lastErrorText()})`),
       );
     }
+    let b = this.batch;
+    if (b !== null && (b.channel !== channel || b.topic !== topic || b.count === MAX_BATCH)) {
+      this.flush();
+      b = null;
+    }
+    if (b === null) {
+      let resolve: (v: unknown) => void = noop;
+      let reject: (err: unknown) => void = noop;
+      const sent = new Promise<unknown>((res, rej) => {
+        resolve = res;
+        reject = rej;
+      });
+      b = this.batch = {
+        channel,
+        topic,
+        text: envelopeHead(kind, this.host.node, target, topic),
+        count: 0,
+        sent,
+        resolve,
+        reject,
+      };
+      queueMicrotask(this.flush);
+    }
+    b.text += item;
+    b.count++;
     this.counters.published++;
-    return this.pub.publish(channel, text);
+    return b.sent;
   }
+
+  private readonly flush = (): void => {
+    const b = this.batch;
+    if (b === null) return;
+    this.batch = null;
+    this.counters.publishCommands++;
+    this.pub.publish(b.channel, `${b.text}]`).then(b.resolve, b.reject);
+  };
 
   private receive(text: string): void {
     let e: ReturnType<typeof decodeEnvelope>;
@@ -291,12 +330,14 @@ class RedisAdapter implements Adapter {
       return;
     }
     // A node never dispatches its own broadcast again (it did locally), and a direct one only on its target.
+    const items = e.items;
     if (e.kind === "b" ? e.origin === this.host.node : e.target !== this.host.node) {
-      this.counters.ignoredOwn++;
+      this.counters.ignoredOwn += items.length / 2;
       return;
     }
-    this.counters.received++;
-    this.host.deliver(e.topic, e.message, e.from);
+    this.counters.received += items.length / 2;
+    for (let i = 0; i < items.length; i += 2)
+      this.host.deliver(e.topic, items[i + 1], items[i] as Pid | null);
   }
 
   private ignored(err: unknown): void {
@@ -335,6 +376,7 @@ class RedisAdapter implements Adapter {
   async stop(): Promise<void> {
     this.stopping = true;
     if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    this.flush();
     if (this.pub.status === "ready") {
       await this.pub.eval(RELEASE, 1, this.nameKey, this.instance).catch(noop);
       await this.pub.quit().catch(noop);

@@ -71,26 +71,50 @@ describe.skipIf(!ok)("redis adapter", () => {
     const r = c.recorder("a");
     await c.subscribe("a", r.pid, "t");
     const channel = `cinder:${c.name}:t:t`;
-    await raw.publish(channel, JSON.stringify([2, "b", "zz", null, null, "t", "from the future"]));
-    await raw.publish(channel, JSON.stringify([2, "b", "zz", null, null, "t", "again"]));
+    // [version, kind, origin, target, topic, from, payload, from, payload, ...]
+    await raw.publish(channel, JSON.stringify([2, "b", "zz", null, "t", null, "from the future"]));
+    await raw.publish(channel, JSON.stringify([2, "b", "zz", null, "t", null, "again"]));
     await raw.publish(channel, "not json");
-    await raw.publish(channel, JSON.stringify([1, "b", "zz", null, null, "t", { "~nope": 1 }]));
+    await raw.publish(channel, JSON.stringify([1, "b", "zz", null, "t", null, { "~nope": 1 }]));
+    await raw.publish(channel, JSON.stringify([1, "b", "zz", null, "t", null]));
     await raw.publish(channel, JSON.stringify({ v: 1 }));
-    await raw.publish(channel, JSON.stringify([1, "b", "zz", null, ["zz", 3], "t", "fine"]));
+    await raw.publish(
+      channel,
+      JSON.stringify([1, "b", "zz", null, "t", ["zz", 3], "fine", null, "and this"]),
+    );
     // The raw client is no node, so settle() cannot fence it: wait for the last (valid) one instead.
-    for (let i = 0; i < 500 && r.got.length === 0; i++) await new Promise((res) => setTimeout(res, 2));
+    for (let i = 0; i < 500 && r.got.length < 2; i++) await new Promise((res) => setTimeout(res, 2));
     await c.settle();
-    expect(r.got).toEqual(["fine"]);
+    expect(r.got).toEqual(["fine", "and this"]);
     expect(a.ps.stats().adapter).toMatchObject({
       ignoredUnknownVersion: 2,
-      ignoredMalformed: 3,
-      received: 1,
+      ignoredMalformed: 4,
+      received: 2,
     });
     const warnings = a.logs.filter((l) => l.startsWith("[warn]"));
     expect(warnings).toHaveLength(2);
     expect(warnings[0]).toMatch(
       /ignoring a message from Redis: envelope version 2 .*ignoredUnknownVersion; logged once/,
     );
+  });
+
+  it("consecutive broadcasts to one topic share a PUBLISH; a change of topic or channel ends the batch (order kept)", async () => {
+    const c = await start(["a", "b"]);
+    const rb = c.recorder("b");
+    for (const t of ["x", "y"]) await c.subscribe("b", rb.pid, t);
+    const a = c.get("a").ps;
+    const before = a.stats().adapter;
+    const sent = [];
+    for (let i = 0; i < 600; i++) sent.push(a.broadcast("x", i)); // 256 + 256 + 88
+    sent.push(a.broadcast("y", "y1"));
+    sent.push(a.directBroadcast("b", "x", "direct"));
+    sent.push(a.broadcast("x", "x-again"));
+    expect(await Promise.all(sent)).toEqual(sent.map(() => ({ ok: true })));
+    await c.settle();
+    expect(rb.got).toEqual([...Array.from({ length: 600 }, (_, i) => i), "y1", "direct", "x-again"]);
+    const after = a.stats().adapter;
+    expect((after.published as number) - (before.published as number)).toBe(603 + 1); // + settle's fence
+    expect((after.publishCommands as number) - (before.publishCommands as number)).toBe(6 + 1);
   });
 
   it("carries Pid, Date, Map, Set, BigInt, Uint8Array and plain data intact to another node, with the from pid", async () => {
