@@ -66,7 +66,10 @@ describe("the demo's supervisor restarts what is killed, and the app keeps servi
       expect(String(fresh)).not.toBe(String(old));
 
       // rest_for_one: what comes after the dead child is restarted too, what comes before is kept.
-      await waitFor("an endpoint to serve", () => app.endpoint);
+      await waitFor(
+        "a new endpoint to serve",
+        () => app.endpoint !== null && app.endpoint !== endpointBefore,
+      );
       if (name === PUBSUB_OWNER) expect(app.pubsub).not.toBe(pubsubBefore);
       else expect(app.pubsub).toBe(pubsubBefore);
       expect(app.endpoint).not.toBe(endpointBefore);
