@@ -15,13 +15,24 @@ export class Pid {
     /** The process number, unique within its node. */
     readonly id: number,
     proc: Proc | null,
+    /**
+     * Which incarnation of the node, as Erlang's "creation": a random number per runtime, so that two Node
+     * processes whose runtimes share a name (every default runtime is called "local") never have equal pids.
+     */
+    readonly creation = 0,
   ) {
     this._p = proc;
   }
 
   /** True when `other` names the same process. */
   equals(other: unknown): boolean {
-    return other === this || (other instanceof Pid && other.id === this.id && other.node === this.node);
+    return (
+      other === this ||
+      (other instanceof Pid &&
+        other.id === this.id &&
+        other.node === this.node &&
+        other.creation === this.creation)
+    );
   }
 
   toString(): string {

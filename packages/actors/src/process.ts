@@ -78,6 +78,6 @@ export class Proc implements Mailbox {
     flags: number,
   ) {
     this.flags = flags;
-    this.pid = new Pid(rt.node, id, this);
+    this.pid = new Pid(rt.node, id, this, rt.creation);
   }
 }

@@ -1,3 +1,4 @@
+import { randomInt } from "node:crypto";
 import {
   type Behaviour,
   type ExitReason,
@@ -119,6 +120,8 @@ interface PendingSignal {
  */
 export class Runtime {
   readonly node: string;
+  /** This runtime's incarnation, carried by its pids (see `Pid.creation`). */
+  readonly creation = randomInt(1, 2 ** 31);
   /** @internal */ readonly clock: Clock;
   /** @internal */ readonly log: Logger;
   /** @internal */ readonly names = new Map<string, Proc>();
@@ -280,7 +283,10 @@ export class Runtime {
   /** @internal Appends `msg` to `p`'s mailbox and makes `p` runnable. */
   deliver(p: Proc, msg: unknown): void {
     const flags = p.flags;
-    if ((flags & (DEAD | FN | QUEUED | SUSPENDED | DYING)) === QUEUED && p.limit === null) {
+    if (
+      (flags & (DEAD | FN | QUEUED | SUSPENDED | DYING)) === QUEUED &&
+      (p.limit === null || p.count < p.limit.max)
+    ) {
       push(p, msg); // the common case under load: a behaviour already on the run queue
       return;
     }

@@ -11,7 +11,7 @@ export interface Codec {
 }
 
 // The tagged-JSON format. Plain data is itself; everything else is a one-key object whose key is a tag:
-//   {"~p":[node,id]} Pid   {"~d":ms|null} Date   {"~m":[[k,v],...]} Map   {"~s":[v,...]} Set
+//   {"~p":[node,id,creation]} Pid   {"~d":ms|null} Date   {"~m":[[k,v],...]} Map   {"~s":[v,...]} Set
 //   {"~b":"123"} BigInt    {"~8":"base64"} Uint8Array   {"~B":"base64"} Buffer
 //   {"~n":"NaN"|"Infinity"|"-Infinity"|"-0"} numbers JSON cannot write   {"~u":0} undefined
 // A plain object's own keys that start with "~" get one more "~" ("~x" -> "~~x"), so no user key is ever
@@ -61,7 +61,7 @@ function enc(v: unknown, ctx: Ctx): unknown {
   }
   if (v === null) return null;
   const o = v as object;
-  if (o instanceof Pid) return { "~p": [o.node, o.id] };
+  if (o instanceof Pid) return { "~p": [o.node, o.id, o.creation] };
   if (ctx.path.length > MAX_DEPTH) throw fail(ctx, `nested deeper than ${MAX_DEPTH} levels`);
   // Only the objects on the current path are in `seen` (made for the first container of a message).
   const seen = (ctx.seen ??= new Set());
@@ -154,9 +154,9 @@ function dec(v: unknown, depth: number): unknown {
 function decTag(tag: string, x: unknown, depth: number): unknown {
   switch (tag) {
     case "~p": {
-      const [node, id] = x as [string, number];
-      if (typeof node !== "string" || typeof id !== "number") break;
-      return new Pid(node, id, null);
+      const [node, id, creation = 0] = x as [string, number, number?];
+      if (typeof node !== "string" || typeof id !== "number" || typeof creation !== "number") break;
+      return new Pid(node, id, null, creation);
     }
     case "~d":
       return new Date(x === null ? Number.NaN : (x as number));

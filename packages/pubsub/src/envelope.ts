@@ -44,7 +44,7 @@ export function envelopeHead(kind: "b" | "d", origin: string, target: string | n
  */
 export function envelopeItem(codec: Codec, from: Pid | null, message: unknown): string {
   const payload = JSON.stringify(codec.encode(message));
-  return `,${from === null ? "null" : JSON.stringify([from.node, from.id])},${payload}`;
+  return `,${from === null ? "null" : JSON.stringify([from.node, from.id, from.creation])},${payload}`;
 }
 
 /** Decodes a received envelope; throws an `EnvelopeError` for another version or a malformed one. */
@@ -72,11 +72,17 @@ export function decodeEnvelope(codec: Codec, text: string): Envelope {
   for (let i = 5; i < a.length; i += 2) {
     const from = a[i];
     if (
-      !(from === null || (Array.isArray(from) && typeof from[0] === "string" && typeof from[1] === "number"))
+      !(
+        from === null ||
+        (Array.isArray(from) &&
+          typeof from[0] === "string" &&
+          typeof from[1] === "number" &&
+          typeof (from[2] ?? 0) === "number")
+      )
     ) {
       throw new EnvelopeError("malformed", "bad from pid");
     }
-    items[i - 5] = from === null ? null : new Pid(from[0], from[1], null);
+    items[i - 5] = from === null ? null : new Pid(from[0], from[1], null, from[2] ?? 0);
     try {
       items[i - 4] = codec.decode(a[i + 1]);
     } catch (err) {

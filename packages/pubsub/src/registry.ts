@@ -141,11 +141,13 @@ export class Registry {
       if (from === null) {
         for (let i = 0; i < n; i++) send(pids[i], message);
       } else {
-        // Pids of live local processes are unique objects; the id/node test also catches an equal copy.
+        // Pids of live local processes are unique objects; the id/node/creation test also catches an equal
+        // copy (a pid decoded from another node), and never a look-alike from another runtime.
         const id = from.id;
         for (let i = 0; i < n; i++) {
           const p = pids[i];
-          if (p !== from && (p.id !== id || p.node !== from.node)) send(p, message);
+          if (p !== from && (p.id !== id || p.node !== from.node || p.creation !== from.creation))
+            send(p, message);
         }
       }
     } finally {

@@ -286,3 +286,22 @@ describe("L19 (Cinder's deviation): a failed remote broadcast still reaches loca
     expect(() => ps.broadcastOrThrow("", 1)).toThrow(TypeError);
   });
 });
+
+describe("pids across runtimes", () => {
+  it("broadcastFrom never skips a process of another runtime that merely has the same node name and number", async () => {
+    const { Pid: P, createRuntime: mk } = await import("@cinder/actors");
+    const rt = mk({ node: "local" });
+    const ps = await PubSub.start({ name: `creation-${Math.random()}`, runtime: rt });
+    const got: unknown[] = [];
+    const sub = rt.spawn({ init: () => 0, handleInfo: (m: unknown, s: number) => (got.push(m), s) });
+    ps.subscribe(sub, "t");
+    // What a broadcastFrom on another Node process looks like once decoded: same node name and number.
+    const lookalike = new P(sub.node, sub.id, null, sub.creation + 1);
+    expect(lookalike.equals(sub)).toBe(false);
+    await ps.broadcastFrom(lookalike, "t", "hello");
+    await ps.broadcastFrom(new P(sub.node, sub.id, null, sub.creation), "t", "skipped");
+    await rt.drain();
+    expect(got).toEqual(["hello"]);
+    await ps.stop();
+  });
+});
