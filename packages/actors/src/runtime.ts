@@ -408,12 +408,13 @@ export class Runtime {
   private readonly turn = (): void => {
     const deadline = this.sliceStart + SLICE_MS;
     const budget = this.random === undefined ? BUDGET : 1;
+    const stepping = this.customSchedule !== undefined;
     let n = 0;
     while (this.rqCount > 0) {
       const p = this.dequeue();
       p.flags &= ~QUEUED;
       if ((p.flags & (DEAD | SUSPENDED | DYING)) === 0) this.runProc(p, budget);
-      if (this.customSchedule !== undefined) break;
+      if (stepping) break;
       if ((++n & 127) === 0 && performance.now() > deadline) break;
     }
     this.scheduled = false;
@@ -452,7 +453,17 @@ export class Runtime {
     const beh = p.beh!;
     let r: unknown;
     let from: From | null = null;
-    if (msg instanceof Envelope) {
+    if (
+      (p.flags & (TRAP_EXIT | ASYNC_INFO)) === 0 &&
+      !(msg instanceof Envelope) &&
+      beh.handleInfo !== undefined
+    ) {
+      // The fast path: a plain message to a sync handleInfo. A handler that returns its state object
+      // unchanged skips the marker and promise tests.
+      const state = p.state;
+      r = beh.handleInfo(msg, state);
+      if (r === state && (p.flags & DEAD) === 0) return true;
+    } else if (msg instanceof Envelope) {
       if (msg instanceof CallRequest) {
         from = msg.from;
         if (beh.handleCall === undefined)
