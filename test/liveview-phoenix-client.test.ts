@@ -69,7 +69,7 @@ describe("Phoenix.Socket (phoenix@1.8.16) against the endpoint", () => {
     expect(view.html()).toContain('<h1 id="count">Count: 0</h1>');
     expect(view.titles).toEqual(["Count 0"]);
     const diffs: unknown[] = [];
-    channel.on("diff", (diff) => {
+    channel.on("diff", (diff: Record<string, unknown>) => {
       diffs.push(diff);
       view.apply(diff);
     });
