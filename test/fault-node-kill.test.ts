@@ -9,34 +9,13 @@
  */
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { type DemoNode, killAllDemos, STEP_TEXTS, startDemo, uniquePrefix } from "./helpers/demo.js";
-import { demoStatus, LiveClient, sleep, waitFor } from "./helpers/fault.js";
+import { demoStatus, sleep, type Viewer, viewer, waitFor } from "./helpers/fault.js";
 import { type RedisServer, redisServerAvailable, startRedisServer } from "./helpers/redis.js";
 
 const ok = redisServerAvailable("the node-kill test");
 const STEP_MS = 400;
-
-interface Viewer {
-  client: LiveClient;
-  seen: string[];
-}
-
-async function viewer(node: DemoNode): Promise<Viewer> {
-  const seen: string[] = [];
-  const client = await LiveClient.open(node.url.replace(/\/$/, ""), {
-    // After its node dies, a client keeps trying to reconnect there: slowly, so it stays quiet.
-    reconnectAfterMs: () => 1000,
-    onHtml: (h) => {
-      const s = demoStatus(h);
-      if (s !== null && seen.at(-1) !== s) seen.push(s);
-    },
-  });
-  return { client, seen };
-}
-
-/** Page loads on `node` (each spawns a process): works around the known pubsub bug L15 (see deploy-multinode). */
-async function bumpPids(node: DemoNode, n = 60): Promise<void> {
-  for (let i = 0; i < n; i++) await (await fetch(node.url)).text();
-}
+// After its node dies, a client keeps trying to reconnect there: slowly, so it stays quiet.
+const SLOW_RECONNECT = { reconnectAfterMs: () => 1000 };
 
 /** The surviving node's log since line `from`: error lines (and anything that looks like one), and warnings. */
 function noise(node: DemoNode, from: number) {
@@ -73,9 +52,12 @@ describe.skipIf(!ok)("a node killed with SIGKILL mid-deploy", () => {
 
   test("the node that does not run the deploy: the other carries on to Done!, with a quiet log", async () => {
     const [a, b] = await pair();
-    const [a1, a2, b1] = await Promise.all([viewer(a), viewer(a), viewer(b)]);
+    const [a1, a2, b1] = await Promise.all([
+      viewer(a.url, SLOW_RECONNECT),
+      viewer(a.url, SLOW_RECONNECT),
+      viewer(b.url, SLOW_RECONNECT),
+    ]);
     viewers.push(a1, a2, b1);
-    await bumpPids(a);
     await a1.client.push("deploy");
     await waitFor("B's viewer to show the first step", () => b1.seen.includes(STEP_TEXTS[0]));
     const from = a.lines().length;
@@ -91,16 +73,19 @@ describe.skipIf(!ok)("a node killed with SIGKILL mid-deploy", () => {
     expect(errors, a.lines().slice(from).join("\n")).toEqual([]);
     expect(warnings.length).toBeLessThanOrEqual(3);
     // A goes on serving: a new viewer joins and sees the finished deploy.
-    const a3 = await viewer(a);
+    const a3 = await viewer(a.url, SLOW_RECONNECT);
     viewers.push(a3);
     expect(demoStatus(a3.client.html())).toBe("Done!");
   }, 40_000);
 
   test("the node that runs the deploy: the other serves on, calls the deploy lost once, deploys itself", async () => {
     const [a, b] = await pair();
-    const [a1, b1, b2] = await Promise.all([viewer(a), viewer(b), viewer(b)]);
+    const [a1, b1, b2] = await Promise.all([
+      viewer(a.url, SLOW_RECONNECT),
+      viewer(b.url, SLOW_RECONNECT),
+      viewer(b.url, SLOW_RECONNECT),
+    ]);
     viewers.push(a1, b1, b2);
-    await bumpPids(a);
     await a1.client.push("deploy");
     await waitFor("B's viewers to show the second step", () =>
       [b1, b2].every((v) => v.seen.includes(STEP_TEXTS[1])),
@@ -109,7 +94,7 @@ describe.skipIf(!ok)("a node killed with SIGKILL mid-deploy", () => {
     await a.stop("SIGKILL");
 
     // B serves on meanwhile: a new viewer joins and shows the deploy as B last heard of it.
-    const b3 = await viewer(b);
+    const b3 = await viewer(b.url, SLOW_RECONNECT);
     viewers.push(b3);
     expect(demoStatus(b3.client.html())).toMatch(/^(Creating repo|Pushing contents|Failed)/);
     // Once the deploy lock would have expired (5 s), B calls the deploy lost, once, and tells its viewers.

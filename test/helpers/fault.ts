@@ -167,3 +167,22 @@ export class LiveClient {
 export function demoStatus(html: string): string | null {
   return /Status: <span class="[^"]*">([^<]*)<\/span>/.exec(html)?.[1] ?? null;
 }
+
+/** A demo viewer that records every status its page shows, in order. */
+export interface Viewer {
+  client: LiveClient;
+  seen: string[];
+}
+
+/** Opens a demo page at `url` and records its statuses (`opts` as for `LiveClient.open`). */
+export async function viewer(url: string, opts: Omit<LiveClientOptions, "onHtml"> = {}): Promise<Viewer> {
+  const seen: string[] = [];
+  const client = await LiveClient.open(url.replace(/\/$/, ""), {
+    ...opts,
+    onHtml: (h) => {
+      const s = demoStatus(h);
+      if (s !== null && seen.at(-1) !== s) seen.push(s);
+    },
+  });
+  return { client, seen };
+}
