@@ -100,18 +100,9 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
   },
 
   async handleInfo(msg: unknown, state: ViewState): Promise<ViewState | Stop<ViewState>> {
-    if (msg instanceof ChannelPush) return handlePush(msg, state);
-    const { view, socket } = state;
-    if (msg instanceof Exit && view.trapExit !== true) {
-      // The process traps exits only so that its terminate runs when its socket goes away; for any
-      // other linked process it behaves as if it did not trap: a crash there takes the view down.
-      return msg.reason === "normal" ? state : stop(msg.reason, state);
-    }
-    if (view.handleInfo === undefined) {
-      state.ctx.logger.log("warn", `${state.name} received a message but defines no handleInfo; dropped`);
-      return state;
-    }
-    await view.handleInfo(msg, socket);
+    const routed = routeInfo(msg, state);
+    if (routed !== null) return routed;
+    await state.view.handleInfo!(msg, state.socket);
     return finish(state, null, undefined);
   },
 
@@ -127,6 +118,27 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
 };
 
 /**
+ * What both `handleInfo` variants do before the view's own `handleInfo`: channel pushes, exits of linked
+ * processes, views that define no `handleInfo`. Null when the message is the view's to handle.
+ */
+function routeInfo(
+  msg: unknown,
+  state: ViewState,
+): ReturnType<typeof handlePush> | ViewState | Stop<ViewState> | null {
+  if (msg instanceof ChannelPush) return handlePush(msg, state);
+  if (msg instanceof Exit && state.view.trapExit !== true) {
+    // The process traps exits only so that its terminate runs when its socket goes away; for any other
+    // linked process it behaves as if it did not trap: a crash there takes the view down.
+    return msg.reason === "normal" ? state : stop(msg.reason, state);
+  }
+  if (state.view.handleInfo === undefined) {
+    state.ctx.logger.log("warn", `${state.name} received a message but defines no handleInfo; dropped`);
+    return state;
+  }
+  return null;
+}
+
+/**
  * As {@link viewBehaviour}, but `handleInfo` is a plain function: a message whose handling needs no
  * `await` (a PubSub broadcast to a view with a synchronous `handleInfo`, the common case) costs no promise,
  * and the process stays on the run queue. Only for views whose `handleInfo` and `handleParams` are not
@@ -135,16 +147,9 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
 const syncInfoViewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
   ...viewBehaviour,
   handleInfo(msg: unknown, state: ViewState) {
-    if (msg instanceof ChannelPush) return handlePush(msg, state);
-    const { view, socket } = state;
-    if (msg instanceof Exit && view.trapExit !== true) {
-      return msg.reason === "normal" ? state : stop(msg.reason, state);
-    }
-    if (view.handleInfo === undefined) {
-      state.ctx.logger.log("warn", `${state.name} received a message but defines no handleInfo; dropped`);
-      return state;
-    }
-    const r: unknown = view.handleInfo(msg, socket);
+    const routed = routeInfo(msg, state);
+    if (routed !== null) return routed;
+    const r: unknown = state.view.handleInfo!(msg, state.socket);
     if (typeof (r as PromiseLike<void> | undefined)?.then === "function")
       return Promise.resolve(r).then(() => finish(state, null, undefined));
     return finish(state, null, undefined);
