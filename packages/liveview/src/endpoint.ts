@@ -12,6 +12,7 @@ import type { BroadcastResult, PubSub } from "@cinder/pubsub";
 import { type WebSocket, WebSocketServer } from "ws";
 import { type Asset, LIVEVIEW_VERSION, loadAssets } from "./assets.js";
 import type { Transport } from "./channel/frame.js";
+import { Outbox } from "./channel/outbox.js";
 import { Incoming, socketBehaviour, TransportClosed } from "./channel/socket.js";
 import { sendText } from "./channel/ws_write.js";
 import type { LiveContext } from "./context.js";
@@ -71,6 +72,11 @@ export interface EndpointOptions {
   maxChannels?: number;
   /** Bytes queued for a websocket that does not read before it is dropped (default 16 MiB). */
   maxBuffered?: number;
+  /**
+   * Frames are written once every runnable process has run (a broadcast's frames then go out together),
+   * but never held longer than this many ms (default 50). See `Outbox`.
+   */
+  writeHoldMs?: number;
   /** Mark cookies `Secure` (default: when the request came over TLS or `X-Forwarded-Proto: https`). */
   secureCookies?: boolean;
 }
@@ -115,6 +121,9 @@ export class Endpoint {
   readonly #conns = new Set<Connection>();
   readonly #memory = new Set<Pid>();
   #server: Server | null = null;
+  readonly #maxBuffered: number;
+  /** Frames for the websockets, written together once the scheduler is idle (see {@link Outbox}). */
+  readonly #outbox: Outbox;
   #sweep: NodeJS.Timeout | null = null;
   #closing: Promise<void> | null = null;
 
@@ -144,6 +153,12 @@ export class Endpoint {
       sessionMaxAgeMs: opts.sessionMaxAge ?? TWO_WEEKS_MS,
       maxChannels: opts.maxChannels ?? 100,
     };
+    this.#maxBuffered = opts.maxBuffered ?? 16 * 1024 * 1024;
+    this.#outbox = new Outbox(
+      (ws, frame) => this.#write(ws, frame),
+      () => this.#rt.stats().runQueue === 0,
+      opts.writeHoldMs ?? 50,
+    );
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxPayload ?? 1024 * 1024,
@@ -328,22 +343,15 @@ export class Endpoint {
   };
 
   #accept(ws: WebSocket): void {
-    const maxBuffered = this.#opts.maxBuffered ?? 16 * 1024 * 1024;
     const transport: Transport = {
       send: (frame) => {
-        if (ws.readyState !== ws.OPEN) return;
-        // A client that stops reading must not make the server buffer for it without end.
-        if (ws.bufferedAmount > maxBuffered) {
-          this.logger.log(
-            "warn",
-            `closing websocket: client not reading (${ws.bufferedAmount} bytes buffered)`,
-          );
-          ws.terminate();
-          return;
-        }
-        sendText(ws, frame);
+        if (ws.readyState === ws.OPEN) this.#outbox.push(ws, frame);
       },
-      close: (code, reason) => ws.close(code, reason),
+      close: (code, reason) => {
+        // What was sent before the close goes out before it.
+        this.#outbox.flush();
+        ws.close(code, reason);
+      },
     };
     const pid = this.#spawnSocket(transport);
     const conn: Connection = { ws, pid, lastSeen: Date.now() };
@@ -365,9 +373,23 @@ export class Endpoint {
     ws.on("error", (err) => this.logger.log("warn", `websocket error: ${err.message}`));
     // Whatever ends the socket process (a protocol violation, a flood, a bug) ends the websocket too.
     this.#rt.watch(pid, () => {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING)
+      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
+        this.#outbox.flush();
         ws.close(1011, "socket process exited");
+      }
     });
+  }
+
+  /** Writes one frame to a websocket that is still open and still reading. */
+  #write(ws: WebSocket, frame: string): void {
+    if (ws.readyState !== ws.OPEN) return;
+    // A client that stops reading must not make the server buffer for it without end.
+    if (ws.bufferedAmount > this.#maxBuffered) {
+      this.logger.log("warn", `closing websocket: client not reading (${ws.bufferedAmount} bytes buffered)`);
+      ws.terminate();
+      return;
+    }
+    sendText(ws, frame);
   }
 
   #spawnSocket(transport: Transport): Pid {
@@ -472,6 +494,7 @@ export class Endpoint {
           if (this.#rt.watch(pid, () => r()) === null) r();
         }),
     );
+    this.#outbox.flush();
     for (const c of this.#conns) c.ws.close(1001, "server shutting down");
     for (const pid of pids) send(pid, new TransportClosed());
     let timer: NodeJS.Timeout | undefined;
