@@ -9,7 +9,7 @@ import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { runtime as defaultRuntime, type Pid, type Runtime, self, send } from "@cinder/actors";
 import type { BroadcastResult, PubSub } from "@cinder/pubsub";
-import { type WebSocket, WebSocketServer } from "ws";
+import { type RawData, type WebSocket, WebSocketServer } from "ws";
 import { type Asset, LIVEVIEW_VERSION, loadAssets } from "./assets.js";
 import type { Transport } from "./channel/frame.js";
 import { Outbox } from "./channel/outbox.js";
@@ -91,11 +91,61 @@ export interface MemoryConnection {
   readonly pid: Pid;
 }
 
-interface Connection {
-  readonly ws: WebSocket;
-  readonly pid: Pid;
-  lastSeen: number;
+const CONNECTION = Symbol("cinder.connection");
+type WsWithConnection = WebSocket & { [CONNECTION]?: Connection };
+
+/** One websocket: the transport its socket process writes to, and when the client was last heard from. */
+class Connection implements Transport {
+  lastSeen = Date.now();
+  pid: Pid = null as unknown as Pid;
+
+  constructor(
+    readonly ws: WebSocket,
+    private readonly outbox: Outbox,
+    private readonly conns: Set<Connection>,
+    readonly logger: Logger,
+  ) {}
+
+  send(frame: string): void {
+    if (this.ws.readyState === this.ws.OPEN) this.outbox.push(this.ws, frame);
+  }
+
+  close(code: number, reason: string): void {
+    // What was sent before the close goes out before it.
+    this.outbox.flush();
+    this.ws.close(code, reason);
+  }
+
+  /** The websocket closed. */
+  closed(): void {
+    this.conns.delete(this);
+    send(this.pid, new TransportClosed());
+  }
+
+  /** The socket process ended first. */
+  socketExited(): void {
+    const ws = this.ws;
+    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING)
+      this.close(1011, "socket process exited");
+  }
 }
+
+function onMessage(this: WsWithConnection, data: RawData, isBinary: boolean): void {
+  const conn = this[CONNECTION]!;
+  conn.lastSeen = Date.now();
+  const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
+  send(conn.pid, new Incoming(isBinary ? buf : buf.toString("utf8"), isBinary));
+}
+
+function onClose(this: WsWithConnection): void {
+  this[CONNECTION]!.closed();
+}
+
+function onError(this: WsWithConnection, err: Error): void {
+  this[CONNECTION]!.logger.log("warn", `websocket error: ${err.message}`);
+}
+
+function ignore(): void {}
 
 const FLASH_COOKIE = "__phoenix_flash__";
 const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
@@ -306,8 +356,9 @@ export class Endpoint {
    */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
     const start = process.hrtime.bigint();
-    // A reset during the handshake must not become an uncaught 'error' event.
-    socket.on("error", () => {});
+    // A reset during the handshake must not become an uncaught 'error' event. (A module-level function:
+    // a closure made here would keep this call's variables alive for as long as the socket lives.)
+    socket.on("error", ignore);
     const path = pathOf(req.url);
     if (path !== `${this.livePath}/websocket`) return rejectUpgrade(socket, 404);
     if (this.#closing !== null) return rejectUpgrade(socket, 503);
@@ -343,41 +394,18 @@ export class Endpoint {
   };
 
   #accept(ws: WebSocket): void {
-    const transport: Transport = {
-      send: (frame) => {
-        if (ws.readyState === ws.OPEN) this.#outbox.push(ws, frame);
-      },
-      close: (code, reason) => {
-        // What was sent before the close goes out before it.
-        this.#outbox.flush();
-        ws.close(code, reason);
-      },
-    };
-    const pid = this.#spawnSocket(transport);
-    const conn: Connection = { ws, pid, lastSeen: Date.now() };
+    // Per connection: one Connection (the transport) and one watch callback; the listeners are shared
+    // functions that find it on the websocket, so that 10,000 connections do not cost 10,000 closures each.
+    const conn = new Connection(ws, this.#outbox, this.#conns, this.logger);
+    conn.pid = this.#spawnSocket(conn);
+    (ws as WsWithConnection)[CONNECTION] = conn;
     this.#conns.add(conn);
     this.#startSweep();
-    ws.on("message", (data, isBinary) => {
-      conn.lastSeen = Date.now();
-      const buf = Array.isArray(data)
-        ? Buffer.concat(data)
-        : Buffer.isBuffer(data)
-          ? data
-          : Buffer.from(data);
-      send(pid, new Incoming(isBinary ? buf : buf.toString("utf8"), isBinary));
-    });
-    ws.on("close", () => {
-      this.#conns.delete(conn);
-      send(pid, new TransportClosed());
-    });
-    ws.on("error", (err) => this.logger.log("warn", `websocket error: ${err.message}`));
+    ws.on("message", onMessage);
+    ws.on("close", onClose);
+    ws.on("error", onError);
     // Whatever ends the socket process (a protocol violation, a flood, a bug) ends the websocket too.
-    this.#rt.watch(pid, () => {
-      if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING) {
-        this.#outbox.flush();
-        ws.close(1011, "socket process exited");
-      }
-    });
+    this.#rt.watch(conn.pid, () => conn.socketExited());
   }
 
   /** Writes one frame to a websocket that is still open and still reading. */
