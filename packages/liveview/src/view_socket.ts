@@ -62,13 +62,43 @@ export interface LiveViewSocket<A extends object = Record<string, unknown>> {
 }
 
 /**
+ * The keys changed since the last render, in the order they changed: a few at most, so an array made on
+ * the first change and dropped at the render (a Set per view would hold its table for the view's life).
+ */
+export class ChangedKeys implements Iterable<string> {
+  #keys: string[] | null = null;
+
+  get size(): number {
+    return this.#keys === null ? 0 : this.#keys.length;
+  }
+
+  has(key: string): boolean {
+    return this.#keys?.includes(key) === true;
+  }
+
+  add(key: string): this {
+    if (this.#keys === null) this.#keys = [key];
+    else if (!this.#keys.includes(key)) this.#keys.push(key);
+    return this;
+  }
+
+  clear(): void {
+    this.#keys = null;
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return (this.#keys ?? [])[Symbol.iterator]();
+  }
+}
+
+/**
  * The one implementation of {@link LiveViewSocket}, with the bookkeeping the view process reads
  * between callbacks (changed keys, pending events and navigation).
  */
 export class ViewSocket<A extends object = Record<string, unknown>> implements LiveViewSocket<A> {
   #assigns: Record<string, unknown>;
   /** Keys changed since the last render. */
-  readonly changed = new Set<string>();
+  readonly changed = new ChangedKeys();
   /** Events waiting for the next diff. */
   events: PushEvent[] = [];
   /** Navigation requested by the running callback (the last request wins). */

@@ -37,14 +37,43 @@ export interface SocketArgs {
 interface SocketState {
   readonly ctx: LiveContext;
   readonly transport: Transport;
-  /** Joined (or joining) channels by topic. */
-  readonly channels: Map<string, Channel>;
-  /** The same channels by view pid, to find the one whose view exited. */
-  readonly byPid: Map<Pid, Channel>;
+  /** Joined (or joining) channels. */
+  readonly channels: ChannelTable;
 }
 
 /** How long views get to stop (finish their callback, run terminate) after their socket closed. */
 const VIEW_SHUTDOWN_MS = 5000;
+
+/**
+ * A socket's channels, by topic and by view pid. Almost every socket has one channel (at most
+ * `maxChannels`), so this is an exact-length array searched in order, replaced on each join or leave:
+ * two Maps per connection would cost more memory than the channel itself.
+ */
+export class ChannelTable {
+  list: readonly Channel[] = [];
+
+  get size(): number {
+    return this.list.length;
+  }
+
+  get(topic: string): Channel | undefined {
+    for (const ch of this.list) if (ch.topic === topic) return ch;
+    return undefined;
+  }
+
+  byPid(pid: Pid): Channel | undefined {
+    for (const ch of this.list) if (ch.pid === pid) return ch;
+    return undefined;
+  }
+
+  add(ch: Channel): void {
+    this.list = [...this.list, ch];
+  }
+
+  remove(ch: Channel): void {
+    if (this.list.includes(ch)) this.list = this.list.filter((c) => c !== ch);
+  }
+}
 
 // Pushes a live view understands; anything else on a joined topic is answered with an error.
 const VIEW_EVENTS = new Set(["event", "live_patch", "cids_will_destroy", "cids_destroyed"]);
@@ -58,7 +87,7 @@ const VIEW_EVENTS = new Set(["event", "live_patch", "cids_will_destroy", "cids_d
  */
 export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
   init(args: SocketArgs): SocketState {
-    return { ctx: args.ctx, transport: args.transport, channels: new Map(), byPid: new Map() };
+    return { ctx: args.ctx, transport: args.transport, channels: new ChannelTable() };
   },
 
   handleInfo(msg: unknown, state: SocketState): SocketState | Stop<SocketState> {
@@ -73,7 +102,7 @@ export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
     // reach the client. A view that never finishes its current callback would never see that exit
     // signal, so, as a supervisor does, it is killed after a grace period.
     const rt = runtime();
-    for (const ch of state.channels.values()) {
+    for (const ch of state.channels.list) {
       ch.state = "closed";
       const pid = ch.pid;
       if (pid === null) continue;
@@ -226,8 +255,7 @@ function join(m: Message, state: SocketState): SocketState {
     // DEFAULT_VIEW_MAILBOX.
     { link: true, trapExit: true, mailbox: match.view.mailbox ?? DEFAULT_VIEW_MAILBOX },
   );
-  state.channels.set(topic, ch);
-  state.byPid.set(ch.pid, ch);
+  state.channels.add(ch);
   return state;
 }
 
@@ -245,9 +273,8 @@ function joinFlash(ctx: LiveContext, payload: Record<string, unknown>, data: Ses
 
 /** Removes a channel, tells the client (`phx_close`), and stops its view (running its `terminate`). */
 function closeChannel(ch: Channel, state: SocketState, event: "phx_close"): void {
-  state.channels.delete(ch.topic);
+  state.channels.remove(ch);
   if (ch.pid !== null) {
-    state.byPid.delete(ch.pid);
     // A view still mounting has no state to clean up, and its mount may never return (a client that
     // gave up waiting rejoins): kill it. A mounted view stops in order and runs its terminate.
     exit(ch.pid, ch.state === "joining" ? "kill" : "shutdown");
@@ -259,10 +286,9 @@ function closeChannel(ch: Channel, state: SocketState, event: "phx_close"): void
 function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketState> {
   // An exit signal from outside any process is a request to stop (e.g. the endpoint shutting down).
   if (msg.from === null) return stop(msg.reason, state);
-  const ch = state.byPid.get(msg.from);
+  const ch = state.channels.byPid(msg.from);
   if (ch === undefined) return state; // a channel already closed (left, replaced)
-  state.byPid.delete(msg.from);
-  state.channels.delete(ch.topic);
+  state.channels.remove(ch);
   const { logger } = state.ctx;
   if (ch.state === "joining") {
     logger.log("error", `${ch.topic} crashed while mounting; join refused`);
