@@ -11,7 +11,8 @@ export interface Mailbox {
   count: number;
 }
 
-const FIRST_SIZE = 8;
+// Small: most processes hold a message or two at a time, and an idle one keeps its slots. It doubles as needed.
+const FIRST_SIZE = 4;
 
 export function push(box: Mailbox, msg: unknown): void {
   let buf = box.buf;

@@ -984,8 +984,18 @@ function checkMailbox(m: SpawnOptions["mailbox"]) {
   if (onOverflow !== "drop-newest" && onOverflow !== "drop-oldest" && onOverflow !== "exit") {
     throw new TypeError(`spawn: mailbox.onOverflow must be "drop-newest", "drop-oldest" or "exit"`);
   }
-  return { max: m.max, onOverflow } as const;
+  // Bounds are few and immutable once checked: processes spawned with equal bounds share one frozen object
+  // (a server with a bounded process per connection would otherwise hold one copy per connection).
+  const key = `${m.max}/${onOverflow}`;
+  let limit = limits.get(key);
+  if (limit === undefined) {
+    limit = Object.freeze({ max: m.max, onOverflow });
+    if (limits.size < 64) limits.set(key, limit);
+  }
+  return limit;
 }
+
+const limits = new Map<string, Readonly<{ max: number; onOverflow: "drop-newest" | "drop-oldest" | "exit" }>>();
 
 /** @internal Throws a TypeError unless `ms` is undefined or a number >= 0 (Infinity allowed). */
 export function checkTimeout(ms: unknown, fn: string): void {
