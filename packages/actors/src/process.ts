@@ -2,6 +2,7 @@ import type { Behaviour, From } from "./behaviour.js";
 import type { Mailbox } from "./mailbox.js";
 import { Pid, type Ref } from "./pid.js";
 import type { Runtime } from "./runtime.js";
+import type { LinkSet, MonitorTable } from "./small.js";
 
 /** Process flags, kept as bits of one small integer. */
 export const QUEUED = 1; // on the run queue
@@ -62,8 +63,8 @@ export class Proc implements Mailbox {
   count = 0;
   flags: number;
   state: unknown = undefined;
-  links: Set<Proc> | null = null;
-  monitors: Map<Ref, Monitor> | null = null;
+  links: LinkSet | null = null;
+  monitors: MonitorTable<Monitor> | null = null;
   timers: Set<object> | null = null;
   name: string | null = null;
   waiter: Waiter | null = null;

@@ -35,6 +35,7 @@ import {
   TRAP_EXIT,
   type Waiter,
 } from "./process.js";
+import { LinkSet, MonitorTable } from "./small.js";
 
 /** Time as the runtime sees it: inject one to drive `sendAfter`, `call` and `receive` timeouts in tests. */
 export interface Clock {
@@ -732,8 +733,8 @@ export class Runtime {
   }
 
   private addLink(a: Proc, b: Proc): void {
-    (a.links ??= new Set()).add(b);
-    (b.links ??= new Set()).add(a);
+    (a.links ??= new LinkSet()).add(b);
+    (b.links ??= new LinkSet()).add(a);
   }
 
   /** Monitors `pid` from the calling process: one `DownMessage` with this ref when it exits. */
@@ -747,8 +748,8 @@ export class Runtime {
       return ref;
     }
     const m: Monitor = { ref, watcher: me, target: t };
-    (t.monitors ??= new Map()).set(ref, m);
-    (me.monitors ??= new Map()).set(ref, m);
+    (t.monitors ??= new MonitorTable()).add(m);
+    (me.monitors ??= new MonitorTable()).add(m);
     return ref;
   }
 
@@ -762,7 +763,7 @@ export class Runtime {
     const t = pid._p;
     if (t === null) return null;
     const m: Monitor = { ref: new Ref(), watcher: onDown, target: t };
-    (t.monitors ??= new Map()).set(m.ref, m);
+    (t.monitors ??= new MonitorTable()).add(m);
     return m;
   }
 
@@ -995,7 +996,10 @@ function checkMailbox(m: SpawnOptions["mailbox"]) {
   return limit;
 }
 
-const limits = new Map<string, Readonly<{ max: number; onOverflow: "drop-newest" | "drop-oldest" | "exit" }>>();
+const limits = new Map<
+  string,
+  Readonly<{ max: number; onOverflow: "drop-newest" | "drop-oldest" | "exit" }>
+>();
 
 /** @internal Throws a TypeError unless `ms` is undefined or a number >= 0 (Infinity allowed). */
 export function checkTimeout(ms: unknown, fn: string): void {

@@ -5,6 +5,7 @@ import { Exit } from "./messages.js";
 import { describe, Pid } from "./pid.js";
 import type { Proc } from "./process.js";
 import { callerOrThrow } from "./runtime.js";
+import { LinkSet } from "./small.js";
 
 /** How a supervisor restarts children when one exits. */
 export type Strategy = "one_for_one" | "one_for_all" | "rest_for_one";
@@ -166,8 +167,8 @@ function startChild(st: State, child: Child): string | null {
   if (!(pid instanceof Pid)) return `start() must return a Pid, got ${describe(pid)}`;
   const p = pid._p;
   if (p === null) return "the child exited while starting";
-  (st.proc.links ??= new Set()).add(p);
-  (p.links ??= new Set()).add(st.proc);
+  (st.proc.links ??= new LinkSet()).add(p);
+  (p.links ??= new LinkSet()).add(st.proc);
   p.parent ??= st.proc;
   child.pid = pid;
   return null;
