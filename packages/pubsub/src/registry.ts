@@ -68,7 +68,8 @@ export class Registry {
     const sub = new Subscription(pid, metadata, topic, t.subs.length);
     t.subs.push(sub);
     t.pids.push(pid);
-    s.subs.push(sub);
+    // A process subscribes to a few topics: an exact-length array (push would reserve 17 slots).
+    s.subs = s.subs.concat(sub);
     this.count++;
     if (first) this.onTopic(topic, true);
   }

@@ -67,7 +67,7 @@ export class ChannelTable {
   }
 
   add(ch: Channel): void {
-    this.list = [...this.list, ch];
+    this.list = this.list.concat(ch); // exact length ([...list, ch] would reserve 17 slots)
   }
 
   remove(ch: Channel): void {
