@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { getHeapSpaceStatistics } from "node:v8";
 import { type Behaviour, call, type ExitReason, type Pid, runtime, Supervisor, spawn } from "@cinder/actors";
 import { createEndpoint, createLogger, Endpoint, html, type Layout, type Logger } from "@cinder/liveview";
 import { PubSub, redis } from "@cinder/pubsub";
@@ -291,6 +292,15 @@ function stats(node: string) {
     now: nowMs(),
     rss: mem.rss,
     heapUsed: mem.heapUsed,
+    heapTotal: mem.heapTotal,
+    external: mem.external,
+    // Where the heap's memory is (what RSS holds beyond the live objects: the young generation, free space).
+    heapSpaces: Object.fromEntries(
+      getHeapSpaceStatistics().map((sp) => [
+        sp.space_name,
+        { size: sp.space_size, used: sp.space_used_size, physical: sp.physical_space_size },
+      ]),
+    ),
     cpuUserUs: cpu.user,
     cpuSystemUs: cpu.system,
     ...runtime().stats(),
