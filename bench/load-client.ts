@@ -364,7 +364,7 @@ export interface PoolConfig {
 
 /** Commands from the coordinator. */
 export type PoolCommand =
-  | { type: "connect" }
+  | { type: "connect"; upTo?: number }
   | { type: "clock"; samples: number }
   | { type: "arm" }
   | { type: "results" }
@@ -463,7 +463,7 @@ export class Pool {
   handle(cmd: PoolCommand): void {
     switch (cmd.type) {
       case "connect":
-        void this.connectAll();
+        void this.connectAll(Math.min(cmd.upTo ?? this.cfg.clients, this.cfg.clients));
         break;
       case "clock":
         void this.clock(cmd.samples);
@@ -496,10 +496,12 @@ export class Pool {
     this.emit({ type: "clock", worker: this.cfg.worker, offsetMs, rttMs });
   }
 
-  private async connectAll(): Promise<void> {
-    const n = this.cfg.clients;
+  /** Clients connected so far (by index): a connect command continues from here. */
+  private nextClient = 0;
+
+  /** Connects clients up to index `n` (exclusive), `concurrency` at a time; reports when done. */
+  private async connectAll(n: number): Promise<void> {
     const joinMs: number[] = [];
-    let next = 0;
     let failed = 0;
     const start = now();
     let lastProgress = start;
@@ -528,12 +530,12 @@ export class Pool {
         this.emit({ type: "progress", worker: this.cfg.worker, joined: this.joined, failed });
       }
     };
-    const lanes = Array.from({ length: Math.min(this.cfg.concurrency, n) }, async () => {
-      while (next < n) await one(next++);
+    const lanes = Array.from({ length: Math.max(1, Math.min(this.cfg.concurrency, n)) }, async () => {
+      while (this.nextClient < n) await one(this.nextClient++);
     });
     await Promise.all(lanes);
     const end = now();
-    this.startHeartbeats();
+    if (this.heartbeatTimer === null) this.startHeartbeats();
     this.emit({
       type: "connected",
       worker: this.cfg.worker,

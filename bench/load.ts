@@ -125,6 +125,13 @@ export interface LoadResult {
     heapConnected: number;
     views: number;
     rssPerView: number;
+    /** RSS with half the clients connected, and the RSS per view of the second half alone. */
+    rssHalf: number;
+    viewsAtHalf: number;
+    rssPerViewMarginal: number;
+    heapTotal: number;
+    /** Bytes of the young generation (V8's new space) in RSS: a fixed cost, grown during the connects. */
+    youngGeneration: number | null;
     heapPerView: number;
     processes: number;
     connections: number;
@@ -210,6 +217,8 @@ interface Stats {
   runQueue: number;
   connections: number;
   steps: { event: string; at: number; cpuUserUs: number; cpuSystemUs: number }[];
+  heapTotal?: number;
+  heapSpaces?: Record<string, { size: number; used: number; physical: number }>;
 }
 
 interface Deployment {
@@ -397,6 +406,26 @@ function startGenerator(cfg: PoolConfig, inProcess: boolean, pin: boolean): Prom
   return gen.next("ready").then(() => gen);
 }
 
+/**
+ * Waits until the server is idle (at least 2.5 s, nothing on its run queue: the viewer counts, broadcast
+ * once a second while they change, have settled), then reads its stats three times, 200 ms apart; returns
+ * the last reading.
+ */
+async function settle(target: Target): Promise<Stats> {
+  const start = now();
+  let st = await getJson<Stats>(target, "/stats.json");
+  while (now() - start < 2500 || st.runQueue > 0) {
+    await sleep(250);
+    st = await getJson<Stats>(target, "/stats.json");
+    if (now() - start > 30_000) break;
+  }
+  for (let i = 0; i < 3; i++) {
+    await sleep(200);
+    st = await getJson<Stats>(target, "/stats.json");
+  }
+  return st;
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // One run
 
@@ -476,21 +505,31 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         if (e.type === "progress" || e.type === "connected") joinedSoFar.set(e.worker, e.joined);
       });
     }
-    const connected = await Promise.all(
-      generators.map((g) => {
-        const p = g.next("connected");
-        g.send({ type: "connect" });
-        return p;
-      }),
-    );
+    // In two halves, each followed by a settle and a memory reading: the second half's RSS over its views
+    // is the marginal cost of a view, free of what the first connections cost once (the young generation
+    // growing to its working size, compiled code).
+    const connectBatch = (fraction: number) =>
+      Promise.all(
+        generators.map((g) => {
+          const p = g.next("connected");
+          g.send({ type: "connect", upTo: Math.ceil(g.clients * fraction) });
+          return p;
+        }),
+      );
+    const first = await connectBatch(0.5);
+    const half = await settle(target);
+    const second = await connectBatch(1);
     clearInterval(progress);
     joinedSoFar = new Map();
-    const joined = connected.reduce((a, c) => a + c.joined, 0);
-    const failed = connected.reduce((a, c) => a + c.failed, 0);
-    const connectStart = Math.min(...connected.map((c) => c.start));
-    const connectEnd = Math.max(...connected.map((c) => c.end));
-    const joinMs = quantiles(connected.flatMap((c) => c.joinMs));
-    const connectS = (connectEnd - connectStart) / 1000;
+    const batches = [first, second];
+    const joined = second.reduce((a, c) => a + c.joined, 0);
+    const joinedAtHalf = first.reduce((a, c) => a + c.joined, 0);
+    const failed = batches.flat().reduce((a, c) => a + c.failed, 0);
+    // The connect time is the two batches' (without the settle between them).
+    const connectS =
+      batches.reduce((a, b) => a + Math.max(...b.map((c) => c.end)) - Math.min(...b.map((c) => c.start)), 0) /
+      1000;
+    const joinMs = quantiles(batches.flat().flatMap((c) => c.joinMs));
     log(
       `${joined} joined, ${failed} failed in ${connectS.toFixed(1)} s (${(joined / connectS).toFixed(0)}/s)`,
     );
@@ -499,23 +538,14 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     clicker.c = await LiveClient.open(target, new (await import("node:http")).Agent({ keepAlive: false }));
 
     // Let the viewer-count broadcasts (once a second while the count changes) settle, then read memory.
-    const settleStart = now();
-    let st = await getJson<Stats>(target, "/stats.json");
-    while (now() - settleStart < 2500 || st.runQueue > 0) {
-      await sleep(250);
-      st = await getJson<Stats>(target, "/stats.json");
-      if (now() - settleStart > 30_000) break;
-    }
-    const mem: Stats[] = [];
-    for (let i = 0; i < 3; i++) {
-      mem.push(await getJson<Stats>(target, "/stats.json"));
-      await sleep(200);
-    }
-    const connectedStats = mem[mem.length - 1];
+    const connectedStats = await settle(target);
     const views = joined + 1;
+    const marginalViews = views - joinedAtHalf;
+    const rssMarginal = marginalViews > 0 ? (connectedStats.rss - half.rss) / marginalViews : Number.NaN;
     log(
       `server: RSS ${(connectedStats.rss / 2 ** 20).toFixed(0)} MiB (baseline ${(base.rss / 2 ** 20).toFixed(0)}),` +
-        ` ${((connectedStats.rss - base.rss) / views / 1024).toFixed(2)} KB/view,` +
+        ` ${((connectedStats.rss - base.rss) / views / 1024).toFixed(2)} KB/view` +
+        ` (second half alone ${(rssMarginal / 1024).toFixed(2)} KB/view),` +
         ` ${connectedStats.processes} processes, ${connectedStats.connections} connections`,
     );
 
@@ -529,7 +559,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
     const stepDone: (number | null)[] = STEPS.map(() => null);
     const stepCpu: (Stats | null)[] = STEPS.map(() => null);
     const reported = STEPS.map(() => new Set<number>());
-    const active = generators.filter((_g, i) => connected[i].joined > 0);
+    const active = generators.filter((_g, i) => second[i].joined > 0);
     let resolveAll: () => void = () => {};
     const allDone = new Promise<void>((r) => (resolveAll = r));
     for (const g of active) {
@@ -700,6 +730,11 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         heapConnected: connectedStats.heapUsed,
         views,
         rssPerView: Math.round((connectedStats.rss - base.rss) / views),
+        rssHalf: half.rss,
+        viewsAtHalf: joinedAtHalf,
+        rssPerViewMarginal: Math.round(rssMarginal),
+        heapTotal: connectedStats.heapTotal ?? Number.NaN,
+        youngGeneration: connectedStats.heapSpaces?.new_space?.physical ?? null,
         heapPerView: Math.round((connectedStats.heapUsed - base.heapUsed) / views),
         processes: connectedStats.processes,
         connections: connectedStats.connections,
@@ -781,8 +816,9 @@ export function printResult(r: LoadResult): void {
       ` (per client p50 ${r.connect.joinMs.p50} ms, p99 ${r.connect.joinMs.p99} ms)`,
   );
   console.log(
-    `server: RSS ${(r.server.rssConnected / 2 ** 20).toFixed(0)} MiB (${kb(r.server.rssPerView)}/view), heap ${kb(r.server.heapPerView)}/view,` +
-      ` ${r.server.processes} processes, open files limit ${r.server.fdLimit ?? "?"}`,
+    `server: RSS ${(r.server.rssConnected / 2 ** 20).toFixed(0)} MiB, ${kb(r.server.rssPerView)}/view over the idle server` +
+      ` (second half of the views alone: ${kb(r.server.rssPerViewMarginal)}/view; young generation ${r.server.youngGeneration === null ? "?" : `${(r.server.youngGeneration / 2 ** 20).toFixed(0)} MiB`}),` +
+      ` heap ${kb(r.server.heapPerView)}/view, ${r.server.processes} processes, open files limit ${r.server.fdLimit ?? "?"}`,
   );
   const rows = r.steps.map((s) => [
     s.step,
