@@ -102,6 +102,8 @@ export interface StepResult {
   serverCpuS: number | null;
   /** Broadcast to the last client's arrival. */
   fanoutWallMs: number;
+  /** The server's garbage collections during that time: count and pause ms, by kind. */
+  gc: Record<string, { count: number; ms: number }>;
 }
 
 export interface LoadResult {
@@ -152,6 +154,8 @@ export interface LoadResult {
     wireBytesMax: number;
     wireBytesTypical: number;
     serverCpuS: number;
+    /** Share of the machine's CPU (all cores) used by other processes during the deploy: a disturbed run shows. */
+    otherCpuShare: number | null;
   };
   generators: {
     worker: number;
@@ -251,6 +255,34 @@ export function canPin(): boolean {
   } catch {
     return false;
   }
+}
+
+/** Seconds of CPU the whole machine has spent busy (Linux /proc/stat), or null elsewhere. */
+function machineCpu(): { busyS: number } | null {
+  try {
+    const f = readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+    const [user, nice, system, , , irq, softirq, steal] = f; // idle and iowait are not busy
+    // USER_HZ is 100 on Linux.
+    return { busyS: (user + nice + system + irq + softirq + (steal ?? 0)) / 100 };
+  } catch {
+    return null;
+  }
+}
+
+/** The garbage collections that started between `from` and `to` (epoch ms), by kind. */
+function gcDuring(
+  log: { at: number; ms: number; kind: string }[],
+  from: number,
+  to: number,
+): Record<string, { count: number; ms: number }> {
+  const out: Record<string, { count: number; ms: number }> = {};
+  for (const g of log) {
+    if (g.at < from || g.at > to) continue;
+    const o = (out[g.kind] ??= { count: 0, ms: 0 });
+    o.count++;
+    o.ms = Math.round((o.ms + g.ms) * 10) / 10;
+  }
+  return out;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -551,6 +583,10 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
     // Deploy.
     for (const g of generators) g.send({ type: "arm" });
+    const machineBefore = machineCpu();
+    const serverBefore = await getJson<Stats>(target, "/stats.json");
+    const ownBefore = process.cpuUsage();
+    const wallBefore = now();
     await sleep(50);
     if (profileOut !== null) {
       server.signal("SIGUSR2");
@@ -597,6 +633,12 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
 
     const deployment = await getJson<Deployment | null>(target, "/deployment.json");
     const finalStats = await getJson<Stats>(target, "/stats.json");
+    const machineAfter = machineCpu();
+    const ownCpu = process.cpuUsage(ownBefore);
+    const wallS = (now() - wallBefore) / 1000;
+    const gcLog = await getJson<{ at: number; ms: number; kind: string }[]>(target, "/gc.json").catch(
+      () => [],
+    );
     const results: PoolResults[] = await Promise.all(
       generators.map((g) => {
         const p = g.next("results");
@@ -604,6 +646,16 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         return p.then((e) => e.results);
       }),
     );
+    // CPU that none of this run's processes used, over the deploy: another job on the machine, if any.
+    const oursS =
+      (finalStats.cpuUserUs + finalStats.cpuSystemUs - serverBefore.cpuUserUs - serverBefore.cpuSystemUs) /
+        1e6 +
+      results.reduce((a, r) => a + r.cpuMs, 0) / 1000 +
+      (ownCpu.user + ownCpu.system) / 1e6;
+    const otherCpuShare =
+      machineBefore !== null && machineAfter !== null
+        ? Math.max(0, (machineAfter.busyS - machineBefore.busyS - oursS) / (wallS * cpus().length))
+        : null;
 
     // Vanished viewers: the server must still be there, and have let go of their processes.
     let cutCheck: LoadResult["cutCheck"];
@@ -679,6 +731,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         payloadBytes: payload,
         serverCpuS: cpu,
         fanoutWallMs: lastArrival - b,
+        gc: gcDuring(gcLog, b, lastArrival),
       };
     });
     const click: number[] = [];
@@ -759,6 +812,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
         wireBytesMax: wireSizes.length > 0 ? Math.max(...wireSizes) : Number.NaN,
         wireBytesTypical: sortedTypical[Math.floor((sortedTypical.length - 1) / 2)],
         serverCpuS: r3(steps.reduce((a, s) => a + (s.serverCpuS ?? 0), 0)),
+        otherCpuShare: otherCpuShare === null ? null : r3(otherCpuShare),
       },
       generators: results.map((r) => ({
         worker: r.worker,
@@ -803,6 +857,11 @@ function roundQ(q: Quantiles): Quantiles {
 // ---------------------------------------------------------------------------------------------------------------
 // Printing
 
+function gcText(gc: Record<string, { count: number; ms: number }> | undefined): string {
+  const parts = Object.entries(gc ?? {}).map(([k, v]) => `${v.count} ${k} ${v.ms.toFixed(0)} ms`);
+  return parts.length === 0 ? "none" : parts.join(", ");
+}
+
 export function printResult(r: LoadResult): void {
   const kb = (b: number) => `${(b / 1024).toFixed(2)} KB`;
   console.log(
@@ -830,6 +889,7 @@ export function printResult(r: LoadResult): void {
     `${s.spreadMs.max}`,
     Object.keys(s.wireBytes).join(","),
     s.serverCpuS === null ? "?" : s.serverCpuS.toFixed(3),
+    gcText(s.gc),
   ]);
   const header = [
     "step",
@@ -841,6 +901,7 @@ export function printResult(r: LoadResult): void {
     "spread max",
     "wire B",
     "server CPU s",
+    "server GC (pauses)",
   ];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
@@ -858,6 +919,10 @@ export function printResult(r: LoadResult): void {
       )
       .join("; ")}`,
   );
+  if (r.summary.otherCpuShare !== null)
+    console.log(
+      `other processes used ${(100 * r.summary.otherCpuShare).toFixed(1)}% of the machine's CPU during the deploy`,
+    );
   console.log(
     `errors: ${r.errors.count}, dropped: ${r.errors.dropped}, cut: ${r.errors.cut}; every client got every step: ${r.summary.everyClientEveryStep}`,
   );

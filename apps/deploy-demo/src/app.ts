@@ -1,5 +1,6 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
+import { constants, PerformanceObserver } from "node:perf_hooks";
 import { getHeapSpaceStatistics } from "node:v8";
 import { type Behaviour, call, type ExitReason, type Pid, runtime, Supervisor, spawn } from "@cinder/actors";
 import { createEndpoint, createLogger, Endpoint, html, type Layout, type Logger } from "@cinder/liveview";
@@ -102,6 +103,7 @@ export async function startApp(cfg: Config): Promise<App> {
   const lock: DeployLock =
     cfg.pubsub === "redis" ? redisLock(lockConnection(cfg.redisUrl, logger), cfg.redisPrefix) : localLock();
 
+  watchGc();
   // What a load generator reads to tell a step's cost: the server's clock and CPU at each step's broadcast.
   const marks: StepMark[] = [];
   const mark = (topic: string, event: string) => {
@@ -203,6 +205,7 @@ export async function startApp(cfg: Config): Promise<App> {
         steps: marks,
       });
     }
+    if (req.url === "/gc.json") return json(res, gcLog);
     if (req.url === "/deployment.json") {
       // The tracker's current deploy: its payload's `startedAt + times[step]` is when each step was broadcast.
       call<Deployment | null>(TRACKER, { op: "current" }).then(
@@ -273,6 +276,32 @@ function lockConnection(url: string, logger: Logger): Redis {
     logger.log("info", "deploy lock: reconnected to Redis");
   });
   return r;
+}
+
+/** The last garbage collections (epoch ms start, pause ms, kind), for /gc.json: a load generator lines them up with steps. */
+const gcLog: { at: number; ms: number; kind: string }[] = [];
+let gcObserver: PerformanceObserver | null = null;
+
+function watchGc(): void {
+  if (gcObserver !== null) return;
+  const kinds: Record<number, string> = {
+    [constants.NODE_PERFORMANCE_GC_MINOR]: "minor",
+    [constants.NODE_PERFORMANCE_GC_MAJOR]: "major",
+    [constants.NODE_PERFORMANCE_GC_INCREMENTAL]: "incremental",
+    [constants.NODE_PERFORMANCE_GC_WEAKCB]: "weakcb",
+  };
+  gcObserver = new PerformanceObserver((list) => {
+    for (const e of list.getEntries()) {
+      const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind ?? 0;
+      gcLog.push({
+        at: performance.timeOrigin + e.startTime,
+        ms: e.duration,
+        kind: kinds[kind] ?? String(kind),
+      });
+      if (gcLog.length > 512) gcLog.shift();
+    }
+  });
+  gcObserver.observe({ entryTypes: ["gc"] });
 }
 
 /** When a step was broadcast on this node (epoch ms), and the process's CPU time then. */
