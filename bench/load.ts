@@ -6,16 +6,25 @@
  *   npm run bench:load -- --clients 10000 --cut 0.1  10% of the clients vanish mid-deploy (socket destroyed)
  *   npm run bench:load -- --search                   the largest N (to --max, 19,000) with spread p99 < 250 ms
  *   npm run bench:load -- --clients 10000 --profile  also profiles the server during the deploy
+ *   other options: --workers W, --step-ms MS (500), --concurrency C (32 connects in flight per generator),
+ *   --no-pin, --wait-quiet (wait for an idle machine first; the search always does), --url (a running server)
  *
  * Processes: this coordinator starts the demo server (`apps/deploy-demo/dist/main.js`, DEPLOY_STEP_MS small,
  * LOG_LEVEL=warn) and several generator processes (`load-client.js`, each a pool of clients on its own
  * loopback source address); the server is alone in its process. The coordinator itself holds only the
  * clicker. Open-file limits are raised to the hard limit for each child (`ulimit -n` in the spawning shell).
+ * On two or more CPUs the server is pinned to CPU 0 and everything else to the others (`taskset`), so that
+ * waking a generator never preempts the server.
  *
  * Clocks: every process stamps with `performance.timeOrigin + performance.now()` (epoch ms, sub-ms); the
  * server's stamp of a step's broadcast is the deploy's `startedAt + times[step]` (GET /deployment.json).
  * Each process also estimates its offset to the server's clock (the fastest of several /stats.json round
  * trips) and the figures are reported with it, so a skew would show.
+ *
+ * Memory: the clients connect in two halves, each followed by a settle (the viewer counts stop changing)
+ * and a reading of /stats.json: RSS per view is reported over the idle server and for the second half alone.
+ * CPU per step is the server's CPU from the step's broadcast until every generator has it. The server's GC
+ * pauses per step (/gc.json) and the CPU other processes used during the deploy are reported too.
  */
 import { execFileSync, spawn } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -267,6 +276,30 @@ function machineCpu(): { busyS: number } | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * Waits until the machine is idle (other jobs share it): three 2-second samples in a row with less than 12% of
+ * all CPUs busy. Gives up after `maxS` seconds (the run then goes ahead, and its otherCpuShare tells).
+ */
+export async function waitQuiet(maxS: number, log: (msg: string) => void): Promise<boolean> {
+  const start = now();
+  let calm = 0;
+  let said = false;
+  while (now() - start < maxS * 1000) {
+    const a = machineCpu();
+    await sleep(2000);
+    const b = machineCpu();
+    if (a === null || b === null) return true;
+    const busy = (b.busyS - a.busyS) / (2 * cpus().length);
+    calm = busy < 0.12 ? calm + 1 : 0;
+    if (calm >= 3) return true;
+    if (!said) {
+      log(`waiting for the machine to be idle (${(busy * 100).toFixed(0)}% busy)`);
+      said = true;
+    }
+  }
+  return false;
 }
 
 /** The garbage collections that started between `from` and `to` (epoch ms), by kind. */
@@ -990,7 +1023,9 @@ export function profileTop(path: string, n = 20): string[] {
 // ---------------------------------------------------------------------------------------------------------------
 // Command line
 
-function parseArgs(argv: string[]): LoadOptions & { search: boolean; max: number; from: number } {
+function parseArgs(
+  argv: string[],
+): LoadOptions & { search: boolean; max: number; from: number; waitQuiet: boolean } {
   const get = (name: string): string | undefined => {
     const i = argv.indexOf(`--${name}`);
     return i >= 0 ? argv[i + 1] : undefined;
@@ -1011,6 +1046,7 @@ function parseArgs(argv: string[]): LoadOptions & { search: boolean; max: number
     search: argv.includes("--search"),
     max: Number(get("max") ?? 19_000),
     from: Number(get("clients") ?? 10_000),
+    waitQuiet: argv.includes("--wait-quiet"),
   };
 }
 
@@ -1036,6 +1072,7 @@ async function search(opts: LoadOptions, max: number): Promise<void> {
   const runs: { clients: number; spreadP99Ms: number; everyClientEveryStep: boolean; ok: boolean }[] = [];
   const attempt = async (n: number) => {
     const o = { ...opts, clients: n, workers: defaultWorkers(n), profile: false };
+    await waitQuiet(900, (m) => console.log(`[load] ${m}`));
     const r = await runLoad(o);
     printResult(r);
     write(resultPath({ ...o, out: null }), r);
@@ -1085,6 +1122,7 @@ if (isMain) {
   if (args.search) {
     await search({ ...args, clients: args.from }, args.max);
   } else {
+    if (args.waitQuiet) await waitQuiet(900, (m) => console.log(`[load] ${m}`));
     const r = await runLoad(args);
     printResult(r);
     const path = resultPath(args);
