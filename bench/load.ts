@@ -294,7 +294,7 @@ export async function waitQuiet(maxS: number, log: (msg: string) => void): Promi
     const busy = (b.busyS - a.busyS) / (2 * cpus().length);
     calm = busy < 0.12 ? calm + 1 : 0;
     if (calm >= 3) return true;
-    if (!said) {
+    if (!said && calm === 0) {
       log(`waiting for the machine to be idle (${(busy * 100).toFixed(0)}% busy)`);
       said = true;
     }
