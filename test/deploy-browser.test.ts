@@ -3,22 +3,20 @@
  * Debian's Chromium through the official LiveView client.
  */
 
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { chromiumAvailable, launchChromium } from "./helpers/chromium.js";
+import { describe, expect, test } from "vitest";
+import { chromiumAvailable } from "./helpers/chromium.js";
 import {
   BUSY_NOTICE,
   deployButton,
   forceClick,
   IDLE_TEXT,
   inOrderToDone,
-  killAllDemos,
   notices,
-  openDeployPage,
   STEP_TEXTS,
   startDemo,
   statuses,
   stepsTable,
+  useDemoBrowser,
   waitForNotice,
   waitForStatus,
 } from "./helpers/demo.js";
@@ -40,25 +38,7 @@ function expectArticleLines(lines: string[], viewers: number): void {
 }
 
 describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 45_000 }, () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  /** A page in a fresh context (its own cookies, as another browser window would be). */
-  const open = async (url: string): Promise<Page> => {
-    const ctx = await browser.newContext();
-    contexts.push(ctx);
-    return openDeployPage(() => ctx.newPage(), url);
-  };
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-    await killAllDemos();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const { open } = useDemoBrowser();
 
   test("two pages: a click in the first shows every step, in order, on both; the log has the article's lines", async () => {
     const demo = await startDemo({ stepMs: 150 });

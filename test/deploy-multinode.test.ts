@@ -4,9 +4,9 @@
  * developer's `npm start`) sharing the Redis never see each other's broadcasts or lock.
  */
 
-import type { Browser, BrowserContext, Page } from "playwright-core";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { chromiumAvailable, launchChromium } from "./helpers/chromium.js";
+import type { Page } from "playwright-core";
+import { describe, expect, test } from "vitest";
+import { chromiumAvailable } from "./helpers/chromium.js";
 import {
   BUSY_NOTICE,
   type DemoNode,
@@ -15,14 +15,13 @@ import {
   forceClick,
   IDLE_TEXT,
   inOrderToDone,
-  killAllDemos,
   notices,
-  openDeployPage,
   STEP_TEXTS,
   startDemo,
   statuses,
   stepsTable,
   uniquePrefix,
+  useDemoBrowser,
   waitForStatus,
 } from "./helpers/demo.js";
 import { REDIS_URL, redisAvailable } from "./helpers/redis.js";
@@ -30,29 +29,12 @@ import { REDIS_URL, redisAvailable } from "./helpers/redis.js";
 const ok = chromiumAvailable() && (await redisAvailable("deploy demo multi-node tests"));
 
 describe.skipIf(!ok)("deploy demo on two nodes over Redis", { timeout: 60_000 }, () => {
-  let browser: Browser;
-  const contexts: BrowserContext[] = [];
-  const open = async (url: string): Promise<Page> => {
-    const ctx = await browser.newContext();
-    contexts.push(ctx);
-    return openDeployPage(() => ctx.newPage(), url);
-  };
+  const { open } = useDemoBrowser();
   /** Two nodes, `a` and `b`, of one cluster of their own. */
   const startPair = async (stepMs: number): Promise<[DemoNode, DemoNode]> => {
     const common: DemoOptions = { pubsub: "redis", redisUrl: REDIS_URL, redisPrefix: uniquePrefix(), stepMs };
     return Promise.all([startDemo({ ...common, node: "a" }), startDemo({ ...common, node: "b" })]);
   };
-
-  beforeAll(async () => {
-    browser = await launchChromium();
-  });
-  afterEach(async () => {
-    await Promise.all(contexts.splice(0).map((c) => c.close()));
-    await killAllDemos();
-  });
-  afterAll(async () => {
-    await browser?.close();
-  });
 
   test("a click on node A: the page on node B goes through every step; B's log has the broadcasts", async () => {
     const [a, b] = await startPair(150);

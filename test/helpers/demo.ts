@@ -13,7 +13,9 @@ import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll } from "vitest";
+import { launchChromium } from "./chromium.js";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 /** The demo's entry point, as `npm start` runs it. */
@@ -349,4 +351,31 @@ export function stepsTable(page: Page): Promise<string> {
     .locator("table.steps")
     .textContent()
     .then((t) => (t ?? "").replace(/\s+/g, " ").trim());
+}
+
+/**
+ * For a describe block of browser tests: one Chromium for the block, and `open(url)`, a deploy page in a fresh
+ * context (its own cookies, as another browser window would be). Contexts and demo nodes are cleaned up after
+ * each test, the browser after the block.
+ */
+export function useDemoBrowser(): { open: (url: string) => Promise<Page> } {
+  let browser: Browser;
+  const contexts: BrowserContext[] = [];
+  beforeAll(async () => {
+    browser = await launchChromium();
+  });
+  afterEach(async () => {
+    await Promise.all(contexts.splice(0).map((c) => c.close()));
+    await killAllDemos();
+  });
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return {
+    open: async (url) => {
+      const ctx = await browser.newContext();
+      contexts.push(ctx);
+      return openDeployPage(() => ctx.newPage(), url);
+    },
+  };
 }

@@ -45,9 +45,10 @@ describe("handler results and orphans", () => {
     });
     const server = rt.spawn({
       init: () => 0,
-      handleCall: (_r: unknown, _f: unknown, s: number) => ({ s }) as never,
+      handleCall: (_r: unknown, _f: unknown, s: number) => noreply(s),
     });
-    await rt.call(server, "x", 5).catch(() => undefined);
+    const err = (await rt.call(server, "x", 5).catch((e) => e)) as CallError;
+    expect(err.kind).toBe("timeout");
     expect(armed).toBeGreaterThan(0);
   });
 

@@ -293,7 +293,13 @@ describe("pids across runtimes", () => {
     const rt = mk({ node: "local" });
     const ps = await PubSub.start({ name: `creation-${Math.random()}`, runtime: rt });
     const got: unknown[] = [];
-    const sub = rt.spawn({ init: () => 0, handleInfo: (m: unknown, s: number) => (got.push(m), s) });
+    const sub = rt.spawn({
+      init: () => 0,
+      handleInfo: (m: unknown, s: number) => {
+        got.push(m);
+        return s;
+      },
+    });
     ps.subscribe(sub, "t");
     // What a broadcastFrom on another Node process looks like once decoded: same node name and number.
     const lookalike = new P(sub.node, sub.id, null, sub.creation + 1);
