@@ -356,6 +356,17 @@ export class Runtime {
     if (!this.scheduled) this.wake();
   }
 
+  /** The head of the run queue (the common, non-random order). */
+  private shiftRunQueue(): Proc {
+    const q = this.runq;
+    const head = this.rqHead;
+    const p = q[head]!;
+    q[head] = undefined;
+    this.rqHead = (head + 1) & (q.length - 1);
+    this.rqCount--;
+    return p;
+  }
+
   private dequeue(): Proc {
     const q = this.runq;
     const mask = q.length - 1;
@@ -412,9 +423,9 @@ export class Runtime {
     const stepping = this.customSchedule !== undefined;
     let n = 0;
     while (this.rqCount > 0) {
-      const p = this.dequeue();
-      p.flags &= ~QUEUED;
-      if ((p.flags & (DEAD | SUSPENDED | DYING)) === 0) this.runProc(p, budget);
+      const p = this.random === undefined ? this.shiftRunQueue() : this.dequeue();
+      const flags = (p.flags &= ~QUEUED);
+      if ((flags & (DEAD | SUSPENDED | DYING)) === 0) this.runProc(p, budget);
       if (stepping) break;
       if ((++n & 127) === 0 && performance.now() > deadline) break;
     }
@@ -429,6 +440,7 @@ export class Runtime {
   private runProc(p: Proc, budget: number): void {
     running.proc = p;
     try {
+      // A process may be on the queue with an empty mailbox (it was queued again while it ran and emptied it).
       while (p.count > 0 && budget-- > 0) {
         if (!this.dispatch(p, shift(p))) break;
       }
