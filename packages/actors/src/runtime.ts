@@ -1048,8 +1048,8 @@ interface PendingCall {
   monitor: Monitor | null;
 }
 
-/** @internal Calls awaiting a reply, by ref. A reply to a ref no longer here (timed out) is dropped. */
-export const pendingCalls = new Map<Ref, PendingCall>();
+/** Calls awaiting a reply, by ref. A reply to a ref no longer here (timed out) is dropped. */
+const pendingCalls = new Map<Ref, PendingCall>();
 
 /** Answers a call later, from a process that returned `noreply(state)`. A late reply is dropped. */
 export function replyTo(from: From, value: unknown): void {
@@ -1120,8 +1120,7 @@ export function callProc(
   });
 }
 
-/** @internal */
-export function formatReason(reason: unknown): string {
+function formatReason(reason: unknown): string {
   if (typeof reason === "string") return JSON.stringify(reason);
   if (typeof reason === "object" && reason !== null && "error" in reason) {
     const e = (reason as { error: unknown }).error;
@@ -1130,4 +1129,3 @@ export function formatReason(reason: unknown): string {
   return describe(reason);
 }
 
-export { CastRequest };
