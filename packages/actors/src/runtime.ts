@@ -1128,4 +1128,3 @@ function formatReason(reason: unknown): string {
   }
   return describe(reason);
 }
-
