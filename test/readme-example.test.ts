@@ -31,10 +31,12 @@ describe("the README's example", () => {
     expect(exampleInReadme()).toBe(exampleInFixture());
   });
 
+  // The example reads its port and secret from the environment, as an app would; it listens on import.
   process.env.PORT = "0";
   process.env.SECRET_KEY_BASE ??= "the README example's test secret, 32+ characters";
   process.env.LOG_LEVEL = "error";
   const example = import("./fixtures/readme-counter.js");
+
   afterAll(async () => {
     const { endpoint, pubsub } = await example;
     await endpoint.close();
