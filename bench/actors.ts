@@ -357,7 +357,7 @@ async function main(): Promise<void> {
       "nact",
       "Cinder / plain JS",
       "Cinder / nact",
-      "BEAM (DESIGN.md)",
+      "BEAM (quoted)",
       "target",
     ],
     [

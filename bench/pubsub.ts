@@ -263,7 +263,7 @@ async function main(): Promise<void> {
       "EventEmitter",
       "plain-JS run queue",
       "Cinder / plain JS",
-      "BEAM pg (DESIGN.md)",
+      "BEAM pg (quoted)",
       "target",
     ],
     [["deliveries/s", rate(cf), rate(ef), rate(bf), x(cf, bf), "2.8M/s", ">= 10M/s"]],

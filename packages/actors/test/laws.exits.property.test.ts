@@ -21,7 +21,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { prng, quietRuntime, settle } from "./support/helpers.js";
 
-// Laws L5-L8 of LAWS.md section 4: exit signals through links, monitors, and names around exits.
+// Laws L5-L8 (docs/laws.md): exit signals through links, monitors, and names around exits.
 
 type Cmd =
   | { cmd: "link" | "unlink"; pid: Pid }

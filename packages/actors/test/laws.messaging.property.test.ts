@@ -13,7 +13,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { prng, quietRuntime, settle } from "./support/helpers.js";
 
-// Laws L1-L4 of LAWS.md section 4. Each run uses an isolated runtime whose scheduler picks the next runnable
+// Laws L1-L4 (docs/laws.md). Each run uses an isolated runtime whose scheduler picks the next runnable
 // process at random (seeded by fast-check), one message at a time; async handlers and function processes
 // wait on fast-check's scheduler, which releases their promises in an order it chooses. A failing
 // interleaving is replayed from the seed fast-check prints.

@@ -23,7 +23,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { FakeClock, prng, quietRuntime, settle } from "./support/helpers.js";
 
-// Laws L11 (supervisors) and L12 (pg) of LAWS.md section 4.
+// Laws L11 (supervisors) and L12 (pg) of docs/laws.md.
 
 type DieReason = "normal" | "shutdown" | "crash" | "custom" | "kill";
 

@@ -18,7 +18,7 @@ import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { FakeClock, prng, quietRuntime, settle } from "./support/helpers.js";
 
-// Laws L9 (timers) and L10 (gen_server) of LAWS.md section 4, in fake time.
+// Laws L9 (timers) and L10 (gen_server) of docs/laws.md, in fake time.
 
 describe("actors laws: timers and gen_server", () => {
   test("L9: a timer never fires early nor synchronously, a cancelled timer (number returned) never delivers, a timer to a dead pid never delivers", async () => {

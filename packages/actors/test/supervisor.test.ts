@@ -238,7 +238,7 @@ describe("Supervisor", () => {
     send(f.pids.get("a")!, "crash");
     await settle(rt);
     // OTP keeps restarts with R >= Now - Period (so it would stop here); Cinder keeps those newer than
-    // now - period, as LAWS.md states.
+    // now - period, as docs/laws.md (L11) states.
     expect(rt.isAlive(sup)).toBe(true);
     clock.advance(99);
     send(f.pids.get("a")!, "crash");

@@ -1,6 +1,6 @@
 /**
- * THE adapter conformance suite: every adapter runs these same tests (laws L13-L22 of LAWS.md, L19 aside: it
- * needs a failing transport, see pubsub.test.ts and the Redis fault test). Call `conformance(label, factory)`
+ * THE adapter conformance suite: every adapter runs these same tests (laws L13-L22 of docs/laws.md, L19
+ * aside: it needs a failing transport, see pubsub.test.ts and the Redis fault test). Call `conformance(label, factory)`
  * from a test file; `factory(cluster)` makes a fresh adapter for one node of the named cluster. Nodes live in
  * this process, each with its own runtime, so the same tests cover one node and several.
  */
