@@ -32,7 +32,14 @@ export function httpGet(
         resolve({ headers: res.headers, body: Buffer.concat(chunks) });
       });
     });
-    req.on("error", reject);
+    req.on("error", (err: NodeJS.ErrnoException) => {
+      // Node 20's agent keeps an idle socket for as long as the server's own keep-alive timeout (5 s), so the
+      // server can close one just as it is reused (after the settle between the two connect halves, on a busy
+      // machine): the request never got an answer, so it goes again, as Node's docs advise. This ends: each
+      // such socket is gone from the pool, and an error on a fresh socket is final.
+      if (req.reusedSocket && err.code === "ECONNRESET") resolve(httpGet(target, path, options));
+      else reject(err);
+    });
     req.end();
   });
 }
