@@ -40,18 +40,26 @@ export function rate(perSecond: number): string {
 
 /** Prints rows as an aligned Markdown table (so it pastes straight into a README). */
 export function printTable(title: string, header: string[], rows: string[][]): void {
+  console.log(`\n### ${title}\n`);
+  for (const l of tableLines(header, rows)) console.log(l);
+}
+
+/** The lines of an aligned Markdown table: header, rule, rows. */
+export function tableLines(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(" | ")} |`;
-  console.log(`\n### ${title}\n`);
-  console.log(line(header));
-  console.log(`|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`);
-  for (const r of rows) console.log(line(r));
+  return [line(header), `|${widths.map((w) => "-".repeat(w + 2)).join("|")}|`, ...rows.map(line)];
 }
 
 /** One line naming the machine, for the README. */
 export function machine(): string {
   const cpu = os.cpus()[0]?.model ?? "unknown CPU";
   return `${os.cpus().length} cores (${cpu}), ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, ${os.platform()}`;
+}
+
+/** Resolves after `ms` milliseconds. */
+export function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** Resolves on the next macrotask (lets the event loop breathe between runs). */

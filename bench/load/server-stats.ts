@@ -1,0 +1,58 @@
+/** What the demo server tells about itself (/stats.json, /deployment.json, /gc.json), and waiting for it to settle. */
+import { sleep } from "../lib.js";
+import { now } from "./client/clock.js";
+import { getJson, type Target } from "./client/http.js";
+
+/** /stats.json: the server's clock, memory, CPU counters, and a CPU reading at each deploy step's broadcast. */
+export interface Stats {
+  now: number;
+  rss: number;
+  heapUsed: number;
+  cpuUserUs: number;
+  cpuSystemUs: number;
+  processes: number;
+  runQueue: number;
+  connections: number;
+  steps: { event: string; at: number; cpuUserUs: number; cpuSystemUs: number }[];
+  heapTotal?: number;
+  heapSpaces?: Record<string, { size: number; used: number; physical: number }>;
+}
+
+/** /deployment.json: the last deploy, its start and each step's broadcast as ms after it. */
+export interface Deployment {
+  id: string;
+  status: string;
+  startedAt: number;
+  times: Record<string, number>;
+}
+
+/** One of /gc.json's garbage collections: when it started (epoch ms), how long it paused, its kind. */
+export interface GcEntry {
+  at: number;
+  ms: number;
+  kind: string;
+}
+
+export function readStats(target: Target): Promise<Stats> {
+  return getJson<Stats>(target, "/stats.json");
+}
+
+/**
+ * Waits until the server is idle (at least 2.5 s, nothing on its run queue: the viewer counts, broadcast
+ * once a second while they change, have settled), then reads its stats three times, 200 ms apart; returns
+ * the last reading.
+ */
+export async function settle(target: Target): Promise<Stats> {
+  const start = now();
+  let st = await readStats(target);
+  while (now() - start < 2500 || st.runQueue > 0) {
+    await sleep(250);
+    st = await readStats(target);
+    if (now() - start > 30_000) break;
+  }
+  for (let i = 0; i < 3; i++) {
+    await sleep(200);
+    st = await readStats(target);
+  }
+  return st;
+}
