@@ -1,3 +1,4 @@
+export { type ContentSecurityPolicy, type CspDirectives, DEFAULT_CSP } from "./csp.js";
 export { type Diff, type DiffExtras, DiffTracker, type PushEvent } from "./diff.js";
 export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "./endpoint.js";
 export { escapeHtml } from "./escape.js";
@@ -17,6 +18,7 @@ export {
   Safe,
 } from "./rendered.js";
 export { type RouteMatch, Router, type Routes } from "./router.js";
+export { isSafeUrl, type SafeUrlOptions, safeUrl, UNSAFE_URL_REPLACEMENT } from "./safe_url.js";
 export { Signer, type TokenError, type Verified } from "./token.js";
 export {
   DEFAULT_VIEW_MAILBOX,
