@@ -44,7 +44,9 @@ describe("decodeParams (Plug.Conn.Query semantics)", () => {
     expect(decodeParams("a=1").toString).toBeUndefined();
     expect(decodeParams("a=1").constructor).toBeUndefined();
     // What a view does with params keeps working: spread, entries, JSON, template interpolation of values.
-    expect(JSON.stringify(p)).toBe('{"toString":"1","user":{"hasOwnProperty":"x"},"items":[{"valueOf":"2"}]}');
+    expect(JSON.stringify(p)).toBe(
+      '{"toString":"1","user":{"hasOwnProperty":"x"},"items":[{"valueOf":"2"}]}',
+    );
     expect({ ...p }.toString).toBe("1");
     expect(Object.hasOwn(p, "toString")).toBe(true);
   });

@@ -1,6 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, test } from "vitest";
 import { parseCookies, serializeCookie } from "../src/cookies.js";
+import { cspHeader, DEFAULT_CSP } from "../src/csp.js";
 import { checkCsrfToken, csrfToken, newCsrfSecret } from "../src/csrf.js";
 import { compileCheckOrigin, originAllowed } from "../src/origin.js";
 import { Signer } from "../src/token.js";
@@ -82,7 +83,13 @@ describe("Origin check", () => {
   });
 
   test("a list entry that is not an origin fails at start-up, naming it", () => {
-    for (const bad of ["example.com", "https://example.com/app", "https://", "https://u:p@example.com", "*"]) {
+    for (const bad of [
+      "example.com",
+      "https://example.com/app",
+      "https://",
+      "https://u:p@example.com",
+      "*",
+    ]) {
       expect(() => compileCheckOrigin([bad])).toThrow(/checkOrigin: .* is not an origin/);
     }
   });
@@ -100,5 +107,31 @@ describe("cookies", () => {
     expect(
       serializeCookie("k", "v v", { httpOnly: true, sameSite: "Lax", maxAgeSeconds: 60, secure: true }),
     ).toBe("k=v%20v; Path=/; Max-Age=60; HttpOnly; Secure; SameSite=Lax");
+  });
+});
+
+describe("Content-Security-Policy option", () => {
+  test("the default, directives merged over it, a whole string, false; malformed input fails naming the option", () => {
+    const def = cspHeader(undefined)!;
+    expect(def).toBe(
+      Object.entries(DEFAULT_CSP)
+        .map(([k, v]) => `${k} ${v.join(" ")}`)
+        .join("; "),
+    );
+    expect(def).toContain("script-src 'self';");
+    const merged = cspHeader({ "connect-src": ["'self'", "wss://live.example"], "object-src": null })!;
+    expect(merged).toContain("connect-src 'self' wss://live.example");
+    expect(merged).not.toContain("object-src");
+    expect(merged).toContain("default-src 'self'");
+    expect(cspHeader("default-src 'none'")).toBe("default-src 'none'");
+    expect(cspHeader(false)).toBeNull();
+    for (const bad of [
+      { "script-src": ["'self'; img-src *"] },
+      { "Bad Name": [] },
+      { "script-src": "x" },
+      "a\r\nb",
+      3,
+    ])
+      expect(() => cspHeader(bad as never)).toThrow(/contentSecurityPolicy/);
   });
 });
