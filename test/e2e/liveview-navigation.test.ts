@@ -25,6 +25,9 @@ const ok = chromiumAvailable();
 // Each test drives a few page loads in a browser: generous deadlines, since a loaded 2-core machine (other
 // suites, other browsers) can make each step take seconds.
 
+// Each test drives a few page loads in a browser: generous deadlines, since a loaded 2-core machine (other
+// suites, other browsers) can make each step take seconds.
+
 /** Every CSP violation and console error of a page, recorded from before its first script runs. */
 interface Watched {
   page: Page;
@@ -114,7 +117,7 @@ describe.skipIf(!ok)(
       expect(await page.locator("#flash").count()).toBe(0);
       expect(errors).toEqual([]);
       await page.close();
-    });
+    }, 60_000);
 
     test("a live navigation to an unknown path ends on the endpoint's 404 page", async () => {
       const { page } = await open("/a");
@@ -130,7 +133,7 @@ describe.skipIf(!ok)(
         },
       );
       await page.close();
-    });
+    }, 60_000);
 
     test("the default CSP: the official client goes live and works with no violation; injected script is blocked", async () => {
       const { page, errors, violations } = await open("/");
@@ -159,6 +162,6 @@ describe.skipIf(!ok)(
       expect(await injected.page.evaluate(() => (window as any).pwned)).toBeUndefined();
       expect((await injected.violations()).every((v) => v.startsWith("script-src"))).toBe(true);
       await injected.page.close();
-    });
+    }, 60_000);
   },
 );
