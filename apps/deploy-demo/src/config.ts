@@ -22,6 +22,11 @@ export interface Config {
    * Required in production; elsewhere a fixed development secret stands in, with a warning.
    */
   secret: string;
+  /**
+   * `TRUST_PROXY=1`: trust `X-Forwarded-Proto` from a reverse proxy in front (TLS ends there), for the
+   * websocket's Origin check and `Secure` cookies. Only behind a proxy that sets or strips that header.
+   */
+  trustProxy: boolean;
 }
 
 /** How to make a secret, named in every message about it. */
@@ -58,6 +63,7 @@ export function readConfig(
     stepMs,
     failStep: env.DEPLOY_FAIL_STEP || undefined,
     secret: readSecret(env, warn),
+    trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
   };
 }
 
