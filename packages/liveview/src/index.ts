@@ -3,6 +3,7 @@ export { type Diff, type DiffExtras, DiffTracker, type PushEvent } from "./diff.
 export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "./endpoint.js";
 export { escapeHtml } from "./escape.js";
 export { defaultLayout, type Layout, type Page } from "./layout.js";
+export { isLocalPath } from "./local_path.js";
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./logger.js";
 export type { CheckOrigin } from "./origin.js";
 export { decodeParams, decodeTarget, encodeParams, type Params, type ParamValue } from "./params.js";
