@@ -126,7 +126,7 @@ describe.skipIf(!ok)(
       await page.click("#to-nowhere");
       expect((await notFound).status()).toBe(404);
       await page.waitForFunction(
-        () => location.pathname === "/nowhere" && document.body?.innerText === "Not Found",
+        () => location.pathname === "/nowhere" && document.body?.textContent?.trim() === "Not Found",
         null,
         {
           timeout: 15_000,
