@@ -323,10 +323,12 @@ function getPage(target: Target, agent: Agent): Promise<Page> {
           const cookie = (res.headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
           const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
           const view =
-            /<div id="([^"]+)" data-phx-main data-phx-session="([^"]+)" data-phx-static="([^"]*)"/.exec(html);
+            /<div id="([^"]+)" data-phx-main data-phx-session="([^"]+)"(?: data-phx-static="([^"]*)")?/.exec(
+              html,
+            );
           if (csrf === undefined || view === null)
             return reject(new Error("GET /: no CSRF token or no live view"));
-          resolve({ cookie, csrf: unescapeAttr(csrf), id: view[1], session: view[2], static: view[3] });
+          resolve({ cookie, csrf: unescapeAttr(csrf), id: view[1], session: view[2], static: view[3] ?? "" });
         });
       },
     );
