@@ -3,6 +3,8 @@
  * fetch a page as a browser would (cookies, CSRF token, container attributes), and a raw `ws` client
  * that speaks the channel protocol by hand.
  */
+
+import net from "node:net";
 import {
   createEndpoint,
   createLogger,
@@ -163,4 +165,42 @@ export class RawClient {
   close(): void {
     this.ws.close();
   }
+}
+
+/**
+ * Sends `raw` bytes over a fresh TCP connection to `port` and resolves with everything the server wrote
+ * before closing (send `Connection: close`; a refused upgrade closes too; a 101 is read up to its head): the head and body as latin1.
+ */
+export function rawHttp(port: number, raw: string): Promise<{ status: number; head: string; body: string }> {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(port, "127.0.0.1");
+    const chunks: Buffer[] = [];
+    let settled = false;
+    const done = () => {
+      if (settled) return;
+      settled = true;
+      const text = Buffer.concat(chunks).toString("latin1");
+      const cut = text.indexOf("\r\n\r\n");
+      const head = cut < 0 ? text : text.slice(0, cut);
+      const m = /^HTTP\/1\.[01] (\d{3})/.exec(head);
+      resolve({ status: m ? Number(m[1]) : 0, head, body: cut < 0 ? "" : text.slice(cut + 4) });
+    };
+    sock.setTimeout(10_000, () => {
+      sock.destroy();
+      if (!settled) reject(new Error(`no answer within 10 s to ${JSON.stringify(raw.slice(0, 120))}`));
+      settled = true;
+    });
+    sock.on("data", (d) => {
+      chunks.push(d);
+      // A 101 never closes by itself: its head is all this helper reads.
+      if (/^HTTP\/1\.1 101 /.test(Buffer.concat(chunks).toString("latin1"))) {
+        done();
+        sock.destroy();
+      }
+    });
+    sock.on("error", done);
+    sock.on("close", done);
+    // Written, not ended: a half-closed connection could end a websocket before its 101 is read.
+    sock.write(raw);
+  });
 }

@@ -158,6 +158,7 @@ export async function startApp(cfg: Config): Promise<App> {
         routes: { "/": view },
         pubsub: await pubsubs.ready(),
         secret: cfg.secret,
+        trustProxy: cfg.trustProxy,
         title: "Deploy to GitHub",
         layout,
         logger,

@@ -17,12 +17,34 @@ export interface Config {
   stepMs: number;
   /** `DEPLOY_FAIL_STEP`: a step that fails (e.g. `create-repo`), to see failures reach every viewer. */
   failStep: string | undefined;
-  /** `SECRET_KEY_BASE`: signs session tokens; nodes behind one load balancer must share it. */
+  /**
+   * `SECRET_KEY_BASE`: signs session, flash and CSRF tokens; nodes behind one load balancer must share it.
+   * Required in production; elsewhere a fixed development secret stands in, with a warning.
+   */
   secret: string;
+  /**
+   * `TRUST_PROXY=1`: trust `X-Forwarded-Proto` from a reverse proxy in front (TLS ends there), for the
+   * websocket's Origin check and `Secure` cookies. Only behind a proxy that sets or strips that header.
+   */
+  trustProxy: boolean;
 }
 
-/** Reads the config, refusing values that make no sense with a message saying which. */
-export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/** How to make a secret, named in every message about it. */
+const MAKE_SECRET = "make one with `openssl rand -base64 48` and give every node the same value";
+/** The Signer's minimum length. */
+const MIN_SECRET_LENGTH = 32;
+// A fixed development secret, so that two local nodes accept each other's pages. Public, hence never
+// accepted in production.
+const DEVELOPMENT_SECRET = "cinder-deploy-demo-development-secret-change-me-in-production";
+
+/**
+ * Reads the config, refusing values that make no sense with a message saying which. `warn` gets the
+ * one line printed when development runs on the development secret.
+ */
+export function readConfig(
+  env: NodeJS.ProcessEnv = process.env,
+  warn: (line: string) => void = (line) => console.warn(line),
+): Config {
   const port = Number(env.PORT ?? 4000);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`PORT must be a port number, got ${env.PORT}`);
@@ -40,7 +62,32 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     node: env.NODE_NAME || "a",
     stepMs,
     failStep: env.DEPLOY_FAIL_STEP || undefined,
-    // A fixed development secret, so that two local nodes accept each other's pages; set your own in production.
-    secret: env.SECRET_KEY_BASE ?? "cinder-deploy-demo-development-secret-change-me-in-production",
+    secret: readSecret(env, warn),
+    trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
   };
+}
+
+function readSecret(env: NodeJS.ProcessEnv, warn: (line: string) => void): string {
+  const secret = env.SECRET_KEY_BASE;
+  const production = env.NODE_ENV === "production";
+  if (secret === undefined || secret === "") {
+    if (production)
+      throw new Error(
+        `SECRET_KEY_BASE is not set, and NODE_ENV=production needs it (it signs session tokens): ${MAKE_SECRET}`,
+      );
+    if (env.NODE_ENV !== "test")
+      warn(
+        `[warn] SECRET_KEY_BASE is not set: using the public development secret (never in production; ${MAKE_SECRET})`,
+      );
+    return DEVELOPMENT_SECRET;
+  }
+  if (secret.length < MIN_SECRET_LENGTH)
+    throw new Error(
+      `SECRET_KEY_BASE must be at least ${MIN_SECRET_LENGTH} characters, got ${secret.length}: ${MAKE_SECRET}`,
+    );
+  if (production && secret === DEVELOPMENT_SECRET)
+    throw new Error(
+      `SECRET_KEY_BASE is the public development secret, refused with NODE_ENV=production: ${MAKE_SECRET}`,
+    );
+  return secret;
 }

@@ -1,8 +1,15 @@
 // `npm start`: one node of the deploy demo. See apps/deploy-demo/README.md for two nodes over Redis.
 import { startApp } from "./app.js";
-import { readConfig } from "./config.js";
+import { type Config, readConfig } from "./config.js";
 
-const cfg = readConfig();
+let cfg: Config;
+try {
+  cfg = readConfig();
+} catch (err) {
+  // A setting that makes no sense: say which and how to fix it, without a stack, and exit non-zero.
+  console.error(`[error] ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+}
 const app = await startApp(cfg);
 console.log(
   `Cinder deploy demo: node ${cfg.node} on http://localhost:${app.port} (PubSub: ${cfg.pubsub}, step ${cfg.stepMs} ms)`,

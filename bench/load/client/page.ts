@@ -8,7 +8,8 @@ export interface Page {
   csrf: string;
   id: string;
   session: string;
-  static: string;
+  /** What the official client sends when a page has no `data-phx-static` (ours carry none). */
+  static: null;
 }
 
 /** GET / as a browser with no cookies: the CSRF cookie it is given, the token and the view's tokens. */
@@ -21,11 +22,9 @@ export async function getPage(target: Target, agent: Agent): Promise<Page> {
   const html = body.toString("utf8");
   const cookie = (headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
   const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
-  const view = /<div id="([^"]+)" data-phx-main data-phx-session="([^"]+)" data-phx-static="([^"]*)"/.exec(
-    html,
-  );
+  const view = /<div id="([^"]+)" data-phx-main data-phx-session="([^"]+)"/.exec(html);
   if (csrf === undefined || view === null) throw new Error("GET /: no CSRF token or no live view");
-  return { cookie, csrf: unescapeAttr(csrf), id: view[1], session: view[2], static: view[3] };
+  return { cookie, csrf: unescapeAttr(csrf), id: view[1], session: view[2], static: null };
 }
 
 function unescapeAttr(s: string): string {

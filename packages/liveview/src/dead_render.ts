@@ -30,7 +30,7 @@ export interface DeadRenderInput {
 
 /**
  * Mounts the view disconnected (`socket.connected` false), renders it, and wraps it in the container
- * the client joins (`id`, `data-phx-main`, signed `data-phx-session` and `data-phx-static`) and the
+ * the client joins (`id`, `data-phx-main`, the signed `data-phx-session`) and the
  * layout. The callbacks run inside a short-lived process, so a `mount` that calls `self()` or `send`
  * unconditionally works here as it does when connected (messages to it are simply dropped).
  */
@@ -81,15 +81,15 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
   }
   const inner = renderToString(view.render(socket.assigns));
   const flash = socket.assigns.flash;
+  const bound = { id, v: route.viewKey, r: route.pattern, g: route.group };
   const sessionData: SessionToken =
     Object.keys(flash).length > 0
-      ? { id, s: { ...input.session }, f: { ...flash } }
-      : { id, s: { ...input.session } };
+      ? { ...bound, s: { ...input.session }, f: { ...flash } }
+      : { ...bound, s: { ...input.session } };
   const sessionToken = ctx.signer.sign(SALT.session, sessionData);
-  const staticToken = ctx.signer.sign(SALT.static, { id });
-  const content =
-    `<div id="${id}" data-phx-main data-phx-session="${sessionToken}" data-phx-static="${staticToken}">` +
-    `${inner}</div>`;
+  // No `data-phx-static`: Phoenix puts data there that only nested views use, and a root view needs none,
+  // so there is nothing to sign or to verify (the client then sends `static: null`).
+  const content = `<div id="${id}" data-phx-main data-phx-session="${sessionToken}">${inner}</div>`;
   const title = socket.pageTitle ?? input.defaultTitle;
   const assets = `${input.livePath}/assets`;
   const head =

@@ -17,11 +17,12 @@ import { Incoming, socketBehaviour, TransportClosed } from "./channel/socket.js"
 import { sendText } from "./channel/ws_write.js";
 import type { LiveContext } from "./context.js";
 import { parseCookies, serializeCookie } from "./cookies.js";
+import { type ContentSecurityPolicy, cspHeader, type DEFAULT_CSP } from "./csp.js";
 import { CSRF_COOKIE, checkCsrfToken, csrfToken, isCsrfSecret, newCsrfSecret } from "./csrf.js";
 import { type DeadRenderResult, deadRender } from "./dead_render.js";
 import { defaultLayout, type Layout } from "./layout.js";
 import { createLogger, formatDuration, inspectParams, type Logger } from "./logger.js";
-import { type CheckOrigin, originAllowed } from "./origin.js";
+import { type CheckOrigin, type CompiledCheckOrigin, compileCheckOrigin, originAllowed } from "./origin.js";
 import { decodeParams } from "./params.js";
 import { Router, type Routes } from "./router.js";
 import { Signer } from "./token.js";
@@ -77,8 +78,19 @@ export interface EndpointOptions {
    * but never held longer than this many ms (default 50). See `Outbox`.
    */
   writeHoldMs?: number;
-  /** Mark cookies `Secure` (default: when the request came over TLS or `X-Forwarded-Proto: https`). */
+  /** Mark cookies `Secure` (default: when the request came over TLS, or over https per {@link trustProxy}). */
   secureCookies?: boolean;
+  /**
+   * Trust the `X-Forwarded-Proto` header (default false): set it only behind a reverse proxy that sets
+   * (or strips) it. It then decides whether a request came over https: for `Secure` cookies, the page's
+   * URL, and the scheme the default Origin check expects.
+   */
+  trustProxy?: boolean;
+  /**
+   * The `Content-Security-Policy` header of pages (default {@link DEFAULT_CSP}): directives merged over
+   * the default, a whole policy string, or `false` for none. See {@link ContentSecurityPolicy}.
+   */
+  contentSecurityPolicy?: ContentSecurityPolicy;
 }
 
 /** A connection made by the test harness: frames in, frames out, no network. */
@@ -168,6 +180,9 @@ export class Endpoint {
   readonly #wss: WebSocketServer;
   readonly #opts: EndpointOptions;
   readonly #layout: Layout;
+  readonly #checkOrigin: CompiledCheckOrigin;
+  /** The pages' Content-Security-Policy header value, null for none. */
+  readonly #csp: string | null;
   readonly #conns = new Set<Connection>();
   readonly #memory = new Set<Pid>();
   #server: Server | null = null;
@@ -194,6 +209,8 @@ export class Endpoint {
     this.#router = new Router(opts.routes);
     this.#signer = new Signer(opts.secret);
     this.#layout = opts.layout ?? defaultLayout;
+    this.#checkOrigin = compileCheckOrigin(opts.checkOrigin ?? true);
+    this.#csp = cspHeader(opts.contentSecurityPolicy);
     this.#assets = loadAssets(this.livePath);
     this.#ctx = {
       router: this.#router,
@@ -289,6 +306,7 @@ export class Endpoint {
       "x-frame-options": "SAMEORIGIN",
       "referrer-policy": "strict-origin-when-cross-origin",
     };
+    if (this.#csp !== null) headers["content-security-policy"] = this.#csp;
     if (result.kind === "redirect") {
       if (result.flashToken !== undefined) {
         setCookies.push(
@@ -316,7 +334,7 @@ export class Endpoint {
     route = this.#router.match(pathOf(req.url)),
   ): Promise<DeadRenderResult> {
     if (route === null) throw new Error(`no live route for ${pathOf(req.url)}`);
-    const url = requestUrl(req, this.#secure(req));
+    const url = requestUrl(req, this.#https(req));
     if (url === null) throw new Error(`invalid Host header ${JSON.stringify(req.headers.host)}`);
     const session = (await this.#opts.session?.(req)) ?? {};
     if (this.logger.enabled("debug")) {
@@ -340,11 +358,15 @@ export class Endpoint {
   }
 
   #secure(req: IncomingMessage): boolean {
-    if (this.#opts.secureCookies !== undefined) return this.#opts.secureCookies;
-    return (
-      (req.socket as { encrypted?: boolean }).encrypted === true ||
-      req.headers["x-forwarded-proto"] === "https"
-    );
+    return this.#opts.secureCookies ?? this.#https(req);
+  }
+
+  /** Whether the browser reached us over https: TLS here, or, with `trustProxy`, at the proxy. */
+  #https(req: IncomingMessage): boolean {
+    if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
+    const forwarded = this.#opts.trustProxy === true ? req.headers["x-forwarded-proto"] : undefined;
+    // The first entry is what the outermost proxy saw ("https, http" after two proxies).
+    return typeof forwarded === "string" && forwarded.split(",")[0]!.trim().toLowerCase() === "https";
   }
 
   // -----------------------------------------------------------------------------------------------
@@ -362,7 +384,7 @@ export class Endpoint {
     const path = pathOf(req.url);
     if (path !== `${this.livePath}/websocket`) return rejectUpgrade(socket, 404);
     if (this.#closing !== null) return rejectUpgrade(socket, 503);
-    if (!originAllowed(this.#opts.checkOrigin ?? true, req)) {
+    if (!originAllowed(this.#checkOrigin, req, this.#https(req))) {
       this.logger.log(
         "warn",
         `refused websocket from origin ${JSON.stringify(req.headers.origin)}: not allowed`,

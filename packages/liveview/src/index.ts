@@ -1,7 +1,9 @@
+export { type ContentSecurityPolicy, type CspDirectives, DEFAULT_CSP } from "./csp.js";
 export { type Diff, type DiffExtras, DiffTracker, type PushEvent } from "./diff.js";
 export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "./endpoint.js";
 export { escapeHtml } from "./escape.js";
 export { defaultLayout, type Layout, type Page } from "./layout.js";
+export { isLocalPath } from "./local_path.js";
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./logger.js";
 export type { CheckOrigin } from "./origin.js";
 export { decodeParams, decodeTarget, encodeParams, type Params, type ParamValue } from "./params.js";
@@ -17,6 +19,7 @@ export {
   Safe,
 } from "./rendered.js";
 export { type RouteMatch, Router, type Routes } from "./router.js";
+export { isSafeUrl, type SafeUrlOptions, safeUrl, UNSAFE_URL_REPLACEMENT } from "./safe_url.js";
 export { Signer, type TokenError, type Verified } from "./token.js";
 export {
   DEFAULT_VIEW_MAILBOX,

@@ -1,7 +1,10 @@
 /**
  * Form and query parameters, decoded as Phoenix (Plug.Conn.Query) decodes them: `a=1` is a string,
  * `user[name]=x` a nested object, `tags[]=a&tags[]=b` an array, `items[][id]=1&items[][id]=2` an array of
- * objects. Later keys win over earlier ones.
+ * objects. Later keys win over earlier ones. Every object is made without a prototype
+ * (`Object.create(null)`): each key there is one the client sent, so `params.toString` is `undefined`
+ * or the client's string, never a function a view could trip over (use `Object.hasOwn`, not
+ * `params.hasOwnProperty`).
  */
 export type Params = { [key: string]: ParamValue };
 /** A value in {@link Params}. */
@@ -13,7 +16,7 @@ const MAX_DEPTH = 32;
 
 /** Decodes an `application/x-www-form-urlencoded` string (a query string, without `?`) into {@link Params}. */
 export function decodeParams(encoded: string): Params {
-  const root: Params = {};
+  const root = emptyParams();
   if (typeof encoded !== "string" || encoded === "") return root;
   let pairs = 0;
   let start = 0;
@@ -107,13 +110,18 @@ function put(target: Params, path: string[], i: number, value: string): void {
     const last = list[list.length - 1];
     let obj: Params;
     if (isParams(last) && field !== "" && !Object.hasOwn(last, field)) obj = last;
-    else list.push((obj = {}));
+    else list.push((obj = emptyParams()));
     put(obj, path, i + 2, value);
     return;
   }
   let child = Object.hasOwn(target, key) ? target[key] : undefined;
-  if (!isParams(child)) target[key] = child = {};
+  if (!isParams(child)) target[key] = child = emptyParams();
   put(child, path, i + 1, value);
+}
+
+/** A params object without a prototype (see {@link Params}). */
+export function emptyParams(): Params {
+  return Object.create(null);
 }
 
 function isParams(v: ParamValue | undefined): v is Params {

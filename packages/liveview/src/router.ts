@@ -7,11 +7,24 @@ import { isLiveView, type LiveView } from "./view.js";
  */
 export type Routes = Readonly<Record<string, LiveView>>;
 
+/**
+ * The group of live routes every route belongs to until routes can be grouped (Phoenix's
+ * `live_session`): live navigation may go from any route of a group to any other of the same group.
+ */
+export const DEFAULT_ROUTE_GROUP = "default";
+
 /** A route that matched a path. */
 export interface RouteMatch {
   /** The route's pattern, e.g. `/users/:id`. */
   readonly pattern: string;
   readonly view: LiveView;
+  /**
+   * The view's identity in signed tokens: the first pattern that routes to it, the same on every node
+   * configured with the same routes (a view object itself cannot travel in a token).
+   */
+  readonly viewKey: string;
+  /** The route's group (see {@link DEFAULT_ROUTE_GROUP}). */
+  readonly group: string;
   /** The view's name for logs: its `name`, else the pattern. */
   readonly name: string;
   /** The path's params, decoded. */
@@ -21,6 +34,7 @@ export interface RouteMatch {
 interface CompiledRoute {
   pattern: string;
   view: LiveView;
+  viewKey: string;
   name: string;
   /** Literal segments as strings, `:x` as `{ param }`, `*x` as `{ rest }`. */
   segments: (string | { param: string } | { rest: string })[];
@@ -32,6 +46,7 @@ export class Router {
 
   constructor(routes: Routes) {
     if (typeof routes !== "object" || routes === null) throw new TypeError("routes must be an object");
+    const keys = new Map<LiveView, string>();
     for (const [pattern, view] of Object.entries(routes)) {
       if (!pattern.startsWith("/"))
         throw new TypeError(`route ${JSON.stringify(pattern)} must start with "/"`);
@@ -44,7 +59,8 @@ export class Router {
         }
         return s;
       });
-      this.#routes.push({ pattern, view, name: view.name ?? pattern, segments });
+      if (!keys.has(view)) keys.set(view, pattern);
+      this.#routes.push({ pattern, view, viewKey: keys.get(view)!, name: view.name ?? pattern, segments });
     }
   }
 
@@ -53,7 +69,10 @@ export class Router {
     const parts = split(pathname);
     for (const route of this.#routes) {
       const params = matchSegments(route.segments, parts);
-      if (params !== null) return { pattern: route.pattern, view: route.view, name: route.name, params };
+      if (params !== null) {
+        const { pattern, view, viewKey, name } = route;
+        return { pattern, view, viewKey, group: DEFAULT_ROUTE_GROUP, name, params };
+      }
     }
     return null;
   }

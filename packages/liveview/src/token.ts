@@ -1,13 +1,41 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
 /**
- * Why a token was refused: `invalid` (bad shape or forged signature; the join answers
- * `unauthorized`) or `expired` (older than its max age; the join answers `stale`).
+ * Why a token was refused: `invalid` (bad shape, forged signature, or issued in the future; the join
+ * answers `unauthorized`) or `expired` (older than its max age; the join answers `stale`).
  */
 export type TokenError = "invalid" | "expired";
 
 /** The result of {@link Signer.verify}. */
 export type Verified<T> = { ok: true; data: T; issuedAt: number } | { ok: false; error: TokenError };
+
+/**
+ * How far in the future a token's issue time may lie (clock skew between nodes) before it is refused: a
+ * token "issued" later than that was not made by a node with a sane clock, and would outlive its max age.
+ */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
+// The unpadded base64url of a 32-byte MAC: 43 characters, the last one carrying 4 bits (so only
+// A, E, I, ..., w are possible there). Node's decoder would accept more spellings (padding, stray
+// characters, other last characters) of the same bytes; a token has exactly one.
+const MAC_B64 = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
+const BODY_B64 = /^[A-Za-z0-9_-]+$/;
+
+/**
+ * The MAC a token spells, or null unless it is spelled the one way {@link Signer.sign} spells it
+ * (canonical unpadded base64url of 32 bytes, nothing before or after).
+ */
+export function decodeMac(s: string): Buffer | null {
+  return MAC_B64.test(s) ? Buffer.from(s, "base64url") : null;
+}
+
+/** The bytes of a canonical unpadded base64url string, or null for any other spelling. */
+function decodeBody(s: string): Buffer | null {
+  if (!BODY_B64.test(s) || s.length % 4 === 1) return null;
+  const bytes = Buffer.from(s, "base64url");
+  // Re-encoding catches a last character with bits set that the decoder silently drops.
+  return bytes.toString("base64url") === s ? bytes : null;
+}
 
 /**
  * HMAC-SHA256 signed, URL-safe tokens: `base64url(JSON {d: data, t: issuedAtMs}).base64url(mac)`.
@@ -36,7 +64,8 @@ export class Signer {
   }
 
   /**
-   * Checks a token made by {@link sign} with the same secret and salt, and no older than `maxAgeMs`.
+   * Checks a token made by {@link sign} with the same secret and salt, spelled exactly as `sign` spells
+   * it, issued no more than {@link MAX_CLOCK_SKEW_MS} in the future and no older than `maxAgeMs`.
    * Never throws, whatever the input.
    */
   verify<T = unknown>(salt: string, token: unknown, maxAgeMs: number): Verified<T> {
@@ -44,22 +73,24 @@ export class Signer {
     const dot = token.indexOf(".");
     if (dot <= 0 || dot !== token.lastIndexOf(".")) return { ok: false, error: "invalid" };
     const body = token.slice(0, dot);
-    const given = Buffer.from(token.slice(dot + 1), "base64url");
+    const given = decodeMac(token.slice(dot + 1));
     const expected = this.#mac(salt, body);
     // Constant time, so the MAC cannot be guessed byte by byte from response times.
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-      return { ok: false, error: "invalid" };
-    }
+    if (given === null || !timingSafeEqual(given, expected)) return { ok: false, error: "invalid" };
+    const bytes = decodeBody(body);
+    if (bytes === null) return { ok: false, error: "invalid" };
     let parsed: { d: T; t: number };
     try {
-      parsed = JSON.parse(Buffer.from(body, "base64url").toString("utf8"));
+      parsed = JSON.parse(bytes.toString("utf8"));
     } catch {
       return { ok: false, error: "invalid" };
     }
-    if (typeof parsed !== "object" || parsed === null || typeof parsed.t !== "number") {
+    if (typeof parsed !== "object" || parsed === null || !Number.isFinite(parsed.t)) {
       return { ok: false, error: "invalid" };
     }
-    if (this.#now() - parsed.t > maxAgeMs) return { ok: false, error: "expired" };
+    const age = this.#now() - parsed.t;
+    if (age < -MAX_CLOCK_SKEW_MS) return { ok: false, error: "invalid" };
+    if (age > maxAgeMs) return { ok: false, error: "expired" };
     return { ok: true, data: parsed.d, issuedAt: parsed.t };
   }
 

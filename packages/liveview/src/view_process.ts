@@ -2,8 +2,9 @@ import { type Behaviour, Exit, type ExitReason, type Stop, stop } from "@cinder/
 import type { Channel } from "./channel/channel.js";
 import { FLASH_MAX_AGE_MS, type LiveContext, SALT } from "./context.js";
 import { type Diff, DiffTracker } from "./diff.js";
+import { hasUnsafeUrlChars } from "./local_path.js";
 import { formatDuration, inspectParams } from "./logger.js";
-import { decodeParams, decodeTarget, type Params } from "./params.js";
+import { decodeParams, decodeTarget, emptyParams, type Params } from "./params.js";
 import { memoRender } from "./render_memo.js";
 import type { RouteMatch } from "./router.js";
 import type { EventValue, LiveView, Session } from "./view.js";
@@ -356,7 +357,7 @@ export function paramsFor(route: RouteMatch, url: URL): Params {
 export function eventValue(payload: Record<string, unknown>): EventValue {
   const raw = payload.value;
   if (payload.type === "form") {
-    const value: EventValue = typeof raw === "string" ? decodeParams(raw) : {};
+    const value: EventValue = typeof raw === "string" ? decodeParams(raw) : emptyParams();
     const meta = payload.meta;
     if (typeof meta === "object" && meta !== null && !Array.isArray(meta)) {
       for (const [k, v] of Object.entries(meta)) if (k !== "__proto__") value[k] = v;
@@ -369,7 +370,12 @@ export function eventValue(payload: Record<string, unknown>): EventValue {
   }
   if (payload.type === "hook") return raw as EventValue;
   if (typeof raw === "string") return decodeParams(raw);
-  return typeof raw === "object" && raw !== null && !Array.isArray(raw) ? (raw as EventValue) : {};
+  // A click's `phx-value-*` object, copied without a prototype as decoded params are.
+  const value: EventValue = emptyParams();
+  if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
+    for (const [k, v] of Object.entries(raw)) if (k !== "__proto__") value[k] = v;
+  }
+  return value;
 }
 
 /** Verifies a flash token from a join (`flash`) or a cookie; an empty flash when absent or invalid. */
@@ -383,7 +389,8 @@ export function verifyFlash(ctx: LiveContext, token: unknown): Flash {
 }
 
 function parseUrl(value: unknown, base: URL): URL | null {
-  if (typeof value !== "string") return null;
+  // What a URL parser would drop or rewrite is refused, as in a join's URL.
+  if (typeof value !== "string" || hasUnsafeUrlChars(value)) return null;
   try {
     const url = new URL(value, base);
     // A patch stays on this page's origin; anything else is not a patch.

@@ -1,4 +1,5 @@
 import type { PushEvent } from "./diff.js";
+import { localPath } from "./local_path.js";
 
 /** Flash messages by kind (`info`, `error`, ...), available to `render` as `assigns.flash`. */
 export type Flash = Readonly<Record<string, string>>;
@@ -229,16 +230,4 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     this.titleChanged = false;
     this.events = [];
   }
-}
-
-/**
- * Only same-site paths are accepted as navigation targets: a `to` taken from user input can then
- * never send the browser to another site (an open redirect). `//evil.example` is a protocol-relative
- * URL, hence refused too.
- */
-function localPath(to: string, fn: string): string {
-  if (typeof to !== "string" || !to.startsWith("/") || to.startsWith("//") || to.startsWith("/\\")) {
-    throw new TypeError(`${fn}: expected a local path starting with "/", got ${JSON.stringify(to)}`);
-  }
-  return to;
 }

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { decodeParams, decodeTarget, encodeParams } from "../src/params.js";
+import { decodeParams, decodeTarget, encodeParams, type Params } from "../src/params.js";
 
 describe("decodeParams (Plug.Conn.Query semantics)", () => {
   test("flat, nested, lists, lists of maps", () => {
@@ -34,8 +34,21 @@ describe("decodeParams (Plug.Conn.Query semantics)", () => {
       "__proto__[polluted]=1&a[__proto__][polluted]=1&constructor[prototype][polluted]=1",
     );
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    expect(Object.getPrototypeOf(p)).toBe(Object.prototype);
     expect(p).toEqual({ a: {}, constructor: { prototype: { polluted: "1" } } });
+  });
+
+  test("params have no prototype: every key is one the client sent (toString=1 breaks nothing)", () => {
+    const p = decodeParams("toString=1&user[hasOwnProperty]=x&items[][valueOf]=2");
+    for (const o of [p, p.user, (p.items as Params[])[0]]) expect(Object.getPrototypeOf(o)).toBeNull();
+    expect(p.toString).toBe("1");
+    expect(decodeParams("a=1").toString).toBeUndefined();
+    expect(decodeParams("a=1").constructor).toBeUndefined();
+    // What a view does with params keeps working: spread, entries, JSON, template interpolation of values.
+    expect(JSON.stringify(p)).toBe(
+      '{"toString":"1","user":{"hasOwnProperty":"x"},"items":[{"valueOf":"2"}]}',
+    );
+    expect({ ...p }.toString).toBe("1");
+    expect(Object.hasOwn(p, "toString")).toBe(true);
   });
 
   test("deep keys are cut off instead of recursing without end", () => {

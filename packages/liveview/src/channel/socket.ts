@@ -11,6 +11,7 @@ import {
   stop,
 } from "@cinder/actors";
 import { type LiveContext, SALT, type SessionToken } from "../context.js";
+import { hasUnsafeUrlChars } from "../local_path.js";
 import { DEFAULT_VIEW_MAILBOX } from "../view.js";
 import { ChannelPush, verifyFlash, viewBehaviourFor } from "../view_process.js";
 import { type Flash, NO_FLASH } from "../view_socket.js";
@@ -219,21 +220,28 @@ function join(m: Message, state: SocketState): SocketState {
     );
   }
   const data = token.data;
-  if (typeof data !== "object" || data === null || data.id !== topic.slice(3)) {
+  if (!isSessionToken(data) || data.id !== topic.slice(3)) {
     return refuse({ reason: "unauthorized" }, "session token is for another view");
   }
-  // Live navigation joins with `redirect` (the new URL) in place of `url`.
-  const navigating = typeof payload.redirect === "string";
+  // Live navigation joins with `redirect` (the new URL, reusing the first page's token) in place of `url`.
+  // A join this socket will not serve is refused `unauthorized`, as Phoenix does: the official client
+  // then loads the URL in full, carrying the flash in a cookie, and the HTTP side decides what is there
+  // (another page, a redirect, a 404).
+  const navigating = payload.redirect !== undefined;
   const url = parseUrl(navigating ? payload.redirect : payload.url);
-  if (url === null) return refuse({ reason: "stale" }, "no URL to mount");
+  if (url === null) return refuse({ reason: "unauthorized" }, "no valid URL to mount");
   const match = ctx.router.match(url.pathname);
-  if (match === null) {
-    // Navigating to a page no live view serves: load it in full instead.
-    if (navigating)
-      return refuse({ redirect: { to: url.pathname + url.search } }, `no live route for ${url.pathname}`);
-    return refuse({ reason: "stale" }, `no live route for ${url.pathname}`);
+  const where = JSON.stringify(url.pathname.slice(0, 100));
+  if (navigating) {
+    if (match === null || match.group !== data.g)
+      return refuse({ reason: "unauthorized" }, `live navigation to ${where}: no live route of this group`);
+  } else if (match === null || match.viewKey !== data.v) {
+    return refuse(
+      { reason: "unauthorized" },
+      `session token was issued for ${data.r}, not for ${where} (${match?.pattern ?? "no live route"})`,
+    );
   }
-  const connectParams: Record<string, unknown> = {};
+  const connectParams: Record<string, unknown> = Object.create(null);
   if (typeof payload.params === "object" && payload.params !== null) {
     for (const [k, v] of Object.entries(payload.params)) {
       if (k !== "_csrf_token" && k !== "__proto__") connectParams[k] = v;
@@ -248,7 +256,7 @@ function join(m: Message, state: SocketState): SocketState {
       route: match,
       url,
       session: typeof data.s === "object" && data.s !== null ? data.s : {},
-      flash: joinFlash(ctx, payload, data),
+      flash: joinFlash(ctx, payload, data, navigating),
       connectParams,
     },
     // Linked: the view ends with its socket. Trapping: so that end runs the view's terminate. Bounded: see
@@ -262,13 +270,29 @@ function join(m: Message, state: SocketState): SocketState {
 /**
  * The flash for a mount, as Phoenix picks it: a live navigation's signed `flash` first; else, on the
  * first mount after the page load, the flash the dead render showed (it came in the session token);
- * else none, so that a rejoin after a crash does not show an old message again.
+ * else none, so that a rejoin after a crash, or a live navigation without a flash, does not show an
+ * old message again.
  */
-function joinFlash(ctx: LiveContext, payload: Record<string, unknown>, data: SessionToken): Flash {
+function joinFlash(
+  ctx: LiveContext,
+  payload: Record<string, unknown>,
+  data: SessionToken,
+  navigating: boolean,
+): Flash {
   if (typeof payload.flash === "string") return verifyFlash(ctx, payload.flash);
   const params = payload.params as Record<string, unknown> | undefined;
-  if (params?._mounts === 0 && typeof data.f === "object" && data.f !== null) return { ...data.f };
+  if (!navigating && params?._mounts === 0 && typeof data.f === "object" && data.f !== null)
+    return { ...data.f };
   return NO_FLASH;
+}
+
+/** Whether a verified token's data has the shape the dead render signs (older shapes are refused). */
+function isSessionToken(data: unknown): data is SessionToken {
+  if (typeof data !== "object" || data === null) return false;
+  const d = data as Record<string, unknown>;
+  return (
+    typeof d.id === "string" && typeof d.v === "string" && typeof d.r === "string" && typeof d.g === "string"
+  );
 }
 
 /** Removes a channel, tells the client (`phx_close`), and stops its view (running its `terminate`). */
@@ -319,8 +343,12 @@ function graceful(reason: ExitReason): boolean {
   );
 }
 
+/**
+ * The URL of a join. Characters a URL parser silently drops or rewrites (control characters, backslashes)
+ * are refused, so the URL a view sees is the one the client sent.
+ */
 function parseUrl(value: unknown): URL | null {
-  if (typeof value !== "string" || value.length > 8192) return null;
+  if (typeof value !== "string" || value.length > 8192 || hasUnsafeUrlChars(value)) return null;
   try {
     return new URL(value);
   } catch {
