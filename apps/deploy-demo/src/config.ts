@@ -19,6 +19,11 @@ export interface Config {
   failStep: string | undefined;
   /** `SECRET_KEY_BASE`: signs session tokens; nodes behind one load balancer must share it. */
   secret: string;
+  /**
+   * `CLUSTER_KEY`: with Redis, signs every message between nodes (HMAC-SHA256) and drops those that do not
+   * verify. Several keys separated by commas rotate without downtime: the first signs, any verifies.
+   */
+  clusterKey: string[] | undefined;
 }
 
 /** Reads the config, refusing values that make no sense with a message saying which. */
@@ -42,5 +47,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     failStep: env.DEPLOY_FAIL_STEP || undefined,
     // A fixed development secret, so that two local nodes accept each other's pages; set your own in production.
     secret: env.SECRET_KEY_BASE ?? "cinder-deploy-demo-development-secret-change-me-in-production",
+    clusterKey: clusterKeys(env.CLUSTER_KEY),
   };
+}
+
+function clusterKeys(value: string | undefined): string[] | undefined {
+  if (value === undefined || value === "") return undefined;
+  const keys = value.split(",").map((k) => k.trim());
+  if (keys.some((k) => k.length < 16)) {
+    throw new Error(
+      "CLUSTER_KEY must be one or more keys of at least 16 characters, separated by commas (openssl rand -base64 32)",
+    );
+  }
+  return keys;
 }
