@@ -79,7 +79,8 @@ function enc(v: unknown, ctx: Ctx): unknown {
   if (v === null) return null;
   const o = v as object;
   const max = ctx.limits.maxDepth;
-  if (ctx.path.length > max) {
+  // The container at path length n is nesting level n + 1.
+  if (ctx.path.length >= max) {
     throw fail(ctx, `nested deeper than limits.maxDepth (${max} levels), which receivers refuse`, "maxDepth");
   }
   if (o instanceof Pid) return { "~p": [o.node, o.id, o.creation] };
@@ -166,7 +167,7 @@ function base64(b: Uint8Array, ctx: Ctx): string {
 
 function dec(v: unknown, depth: number, limits: CodecLimits): unknown {
   if (typeof v !== "object" || v === null) return v;
-  if (depth > limits.maxDepth) {
+  if (depth >= limits.maxDepth) {
     throw new CodecError(`nested deeper than limits.maxDepth (${limits.maxDepth} levels)`, [], "maxDepth");
   }
   if (Array.isArray(v)) {
