@@ -16,6 +16,7 @@ export const CLOCK_SKEW_MS = 5_000;
 /** At most this many other nodes are counted for viewers (a flood of made-up names stays bounded). */
 export const MAX_NODES = 100;
 const MAX_NAME = 200;
+/** A deploy's status line: a step's text, or a failure with its reason (cut at 200 characters). */
 const MAX_TEXT = 500;
 const MAX_VIEWERS = 10_000_000;
 const STATUSES = new Set(["running", "done", "failed"]);

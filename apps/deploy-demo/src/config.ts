@@ -37,12 +37,15 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const stepMs = Number(env.DEPLOY_STEP_MS ?? 800);
   if (!(stepMs >= 0))
     throw new Error(`DEPLOY_STEP_MS must be a number of milliseconds, got ${env.DEPLOY_STEP_MS}`);
+  const node = env.NODE_NAME || "a";
+  // It names the node in every message between nodes, whose guards refuse names past 100 characters.
+  if (node.length > 100) throw new Error(`NODE_NAME must be at most 100 characters, got ${node.length}`);
   return {
     port,
     pubsub,
     redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
     redisPrefix: env.REDIS_PREFIX || "cinder",
-    node: env.NODE_NAME || "a",
+    node,
     stepMs,
     failStep: env.DEPLOY_FAIL_STEP || undefined,
     // A fixed development secret, so that two local nodes accept each other's pages; set your own in production.

@@ -266,7 +266,8 @@ function afterDown(msg: Down, st: TrackerState): TrackerState {
   st.lock.release(r.deployment.id).catch(() => undefined);
   if (msg.reason !== "normal") {
     const reason = msg.reason as { error?: unknown };
-    const why = reason?.error instanceof Error ? reason.error.message : String(msg.reason);
+    // Cut short: the text travels to every node, whose guards refuse a long one.
+    const why = (reason?.error instanceof Error ? reason.error.message : String(msg.reason)).slice(0, 200);
     const d = st.current?.id === r.deployment.id ? st.current : r.deployment;
     const failed: Deployment = { ...d, status: "failed", text: `Failed: ${STEPS[d.step].text} (${why})` };
     st.current = failed;
