@@ -105,12 +105,7 @@ export class Receiver {
             : "a broadcast to every node on this node's channel",
         );
       }
-    } else if (
-      kind !== "b" ||
-      !channel.startsWith(this.o.topicPrefix) ||
-      channel.length - this.o.topicPrefix.length !== topic.length ||
-      !channel.endsWith(topic)
-    ) {
+    } else if (kind !== "b" || channel !== this.o.topicPrefix + topic) {
       throw new EnvelopeError(
         "wrongTopic",
         kind === "b" ? `an envelope for topic ${quote(topic)}` : "a direct broadcast on a topic channel",

@@ -268,10 +268,15 @@ class RedisAdapter implements Adapter {
   }
 
   private publish(channel: string, kind: "b" | "d", target: string | null, topic: string, item: string) {
-    const head = envelopeHead(kind, this.host.node, target, topic);
     const itemBytes = Buffer.byteLength(item);
     const max = this.limits.maxEnvelopeBytes;
-    if (Buffer.byteLength(head) + itemBytes + 1 > max) {
+    // The head's bytes are bounded by its names' lengths (6 bytes a character at most, escaped): only a message
+    // near the limit needs the exact size of an envelope of its own.
+    const names = this.host.node.length + (target?.length ?? 0) + topic.length;
+    if (
+      itemBytes + 6 * names + 32 > max &&
+      Buffer.byteLength(envelopeHead(kind, this.host.node, target, topic)) + itemBytes + 1 > max
+    ) {
       throw new CodecError(
         `the message takes ${itemBytes} bytes encoded, past limits.maxEnvelopeBytes (${max}), which receivers refuse`,
         [],
@@ -296,6 +301,7 @@ class RedisAdapter implements Adapter {
       b = null;
     }
     if (b === null) {
+      const head = envelopeHead(kind, this.host.node, target, topic);
       let resolve: (v: unknown) => void = noop;
       let reject: (err: unknown) => void = noop;
       const sent = new Promise<unknown>((res, rej) => {
