@@ -4,12 +4,14 @@ import { constants, PerformanceObserver } from "node:perf_hooks";
 import { getHeapSpaceStatistics } from "node:v8";
 import { type Behaviour, call, type ExitReason, type Pid, runtime, Supervisor, spawn } from "@cinder/actors";
 import { createEndpoint, createLogger, Endpoint, html, type Layout, type Logger } from "@cinder/liveview";
-import { PubSub, redis } from "@cinder/pubsub";
+import { DropCounter, PubSub, redis } from "@cinder/pubsub";
 import { Redis } from "ioredis";
+import type { Bus } from "./bus.js";
+import { nowMs } from "./clock.js";
 import type { Config } from "./config.js";
 import { type DeployLock, localLock, redisLock } from "./deploy_lock.js";
 import { githubDeployView, TRACKER } from "./deploy_view.js";
-import { type Bus, type Deployment, nowMs, Tracker } from "./deployment.js";
+import { type Deployment, Tracker } from "./deployment.js";
 import { GitHubClient } from "./github_client.js";
 import { Owned } from "./owned.js";
 import { TOPIC } from "./steps.js";
@@ -93,7 +95,10 @@ export async function startApp(cfg: Config): Promise<App> {
     PubSub.start({
       name: "deploy-demo",
       node: cfg.node,
-      adapter: cfg.pubsub === "redis" ? redis({ url: cfg.redisUrl, prefix: cfg.redisPrefix }) : undefined,
+      adapter:
+        cfg.pubsub === "redis"
+          ? redis({ url: cfg.redisUrl, prefix: cfg.redisPrefix, clusterKey: cfg.clusterKey })
+          : undefined,
     });
   // The first PubSub starts here, so that a start-up error (Redis unreachable, node name taken) rejects
   // startApp at once; the first owner adopts it, and restarts make new ones.
@@ -121,6 +126,8 @@ export async function startApp(cfg: Config): Promise<App> {
     return ps;
   };
   const message = (topic: string, event: string, payload: unknown) => ({ topic, event, payload });
+  // Messages of other nodes that failed their guard, by kind (in /stats.json).
+  const dropped = new DropCounter((line) => logger.log("warn", `deploy demo: a cluster message was ${line}`));
 
   // The endpoint's broadcast functions, as the article's view calls MyAppWeb.Endpoint.broadcast_from: a
   // `{ topic, event, payload }` through the PubSub (what `endpoint.broadcast` sends), here through whichever
@@ -149,6 +156,7 @@ export async function startApp(cfg: Config): Promise<App> {
     localBroadcast: (topic, event, payload) =>
       pubsub(`broadcast ${topic} ${event}`)?.localBroadcast(topic, message(topic, event, payload)),
     log: (line) => logger.log("info", line),
+    reject: (what, why) => dropped.drop(what, why),
   };
   const view = githubDeployView(bus);
   const endpoints = new Owned<Endpoint>(
@@ -203,6 +211,7 @@ export async function startApp(cfg: Config): Promise<App> {
         ...stats(cfg.node),
         connections: endpoint?.connections ?? 0,
         pubsub: pubsubs.current?.stats() ?? null,
+        droppedMessages: dropped.counts(),
         steps: marks,
       });
     }

@@ -27,6 +27,11 @@ export interface Config {
    * websocket's Origin check and `Secure` cookies. Only behind a proxy that sets or strips that header.
    */
   trustProxy: boolean;
+  /**
+   * `CLUSTER_KEY`: with Redis, signs every message between nodes (HMAC-SHA256) and drops those that do not
+   * verify. Several keys separated by commas rotate without downtime: the first signs, any verifies.
+   */
+  clusterKey: string[] | undefined;
 }
 
 /** How to make a secret, named in every message about it. */
@@ -54,16 +59,20 @@ export function readConfig(
   const stepMs = Number(env.DEPLOY_STEP_MS ?? 800);
   if (!(stepMs >= 0))
     throw new Error(`DEPLOY_STEP_MS must be a number of milliseconds, got ${env.DEPLOY_STEP_MS}`);
+  const node = env.NODE_NAME || "a";
+  // It names the node in every message between nodes, whose guards refuse names past 100 characters.
+  if (node.length > 100) throw new Error(`NODE_NAME must be at most 100 characters, got ${node.length}`);
   return {
     port,
     pubsub,
     redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
     redisPrefix: env.REDIS_PREFIX || "cinder",
-    node: env.NODE_NAME || "a",
+    node,
     stepMs,
     failStep: env.DEPLOY_FAIL_STEP || undefined,
     secret: readSecret(env, warn),
     trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
+    clusterKey: clusterKeys(env.CLUSTER_KEY),
   };
 }
 
@@ -90,4 +99,15 @@ function readSecret(env: NodeJS.ProcessEnv, warn: (line: string) => void): strin
       `SECRET_KEY_BASE is the public development secret, refused with NODE_ENV=production: ${MAKE_SECRET}`,
     );
   return secret;
+}
+
+function clusterKeys(value: string | undefined): string[] | undefined {
+  if (value === undefined || value === "") return undefined;
+  const keys = value.split(",").map((k) => k.trim());
+  if (keys.some((k) => k.length < 16)) {
+    throw new Error(
+      "CLUSTER_KEY must be one or more keys of at least 16 characters, separated by commas (openssl rand -base64 32)",
+    );
+  }
+  return keys;
 }

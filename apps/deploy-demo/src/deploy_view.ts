@@ -1,14 +1,10 @@
 import { call, cast, self } from "@cinder/actors";
 import { defineLiveView, html, type LiveView } from "@cinder/liveview";
-import {
-  type Bus,
-  type Deployment,
-  isBroadcast,
-  type TrackerCall,
-  VIEWERS_TOPIC,
-  type ViewerCount,
-} from "./deployment.js";
-import { type Step, TOPIC } from "./steps.js";
+import type { Bus } from "./bus.js";
+import { nowMs } from "./clock.js";
+import { broadcastProblem, isStepBroadcast, isViewerCount, VIEWERS_TOPIC } from "./cluster_messages.js";
+import type { Deployment, TrackerCall, ViewerCount } from "./deployment.js";
+import { STEPS, type Step, TOPIC } from "./steps.js";
 
 /** The tracker's registered name on every node. */
 export const TRACKER = "deployment-tracker";
@@ -53,20 +49,23 @@ export function githubDeployView(bus: Bus): LiveView<Assigns> {
     },
 
     handleInfo(msg, socket) {
-      if (!isBroadcast(msg)) return;
-      if (msg.topic === VIEWERS_TOPIC) {
-        socket.assign({ viewers: msg.payload as ViewerCount });
-        return;
+      // Broadcasts may come from another node: only a valid one changes what the page shows.
+      const now = nowMs();
+      const problem = broadcastProblem(msg, now);
+      if (problem !== null) return bus.reject(problem.what, problem.why);
+      if (isViewerCount(msg)) {
+        socket.assign({ viewers: msg.payload });
+      } else if (isStepBroadcast(msg, now)) {
+        bus.log(`HANDLE BROADCAST FOR ${msg.event}`);
+        socket.assign({ deployment: msg.payload, notice: "" });
       }
-      bus.log(`HANDLE BROADCAST FOR ${msg.event}`);
-      socket.assign({ deployment: msg.payload as Deployment, notice: "" });
     },
 
     render: ({ node, deployment: d, viewers, notice }) => html`<main class="deploy">
   <h1>Deploy to GitHub</h1>
   <p class="meta">Served by node <b>${node}</b> · ${viewersText(viewers)}</p>
   <button phx-click="deploy" ${d?.status === "running" ? "disabled" : ""}>Deploy to GitHub</button>
-  <p>Status: <span class="${d?.status ?? "idle"}">${d?.text ?? "Ready"}</span></p>
+  <p>Status: <span class="${statusClass(d)}">${statusText(d)}</span></p>
   <table class="steps">
     <tr><td>Creating org</td><td>${time(d, "create-org")}</td></tr>
     <tr><td>Creating repo</td><td>${time(d, "create-repo")}</td></tr>
@@ -78,16 +77,30 @@ export function githubDeployView(bus: Bus): LiveView<Assigns> {
   });
 }
 
+// Rendering reads state defensively: whatever a deployment holds (messages are checked, but a view must never
+// answer 500 on odd state), each helper falls back to what the page shows without it.
+
 /** When a step started, as `+1.60s` after the deploy's start (blank for steps not reached). */
 function time(d: Deployment | null, step: Step): string {
-  const t = d?.times[step];
-  return t === undefined ? "" : `+${(t / 1000).toFixed(2)}s`;
+  const t = (d?.times as Record<string, unknown> | undefined)?.[step];
+  return typeof t === "number" && Number.isFinite(t) ? `+${(t / 1000).toFixed(2)}s` : "";
+}
+
+function statusClass(d: Deployment | null): string {
+  const s = d?.status;
+  return s === "running" || s === "done" || s === "failed" ? s : "idle";
+}
+
+function statusText(d: Deployment | null): string {
+  if (d === null) return "Ready";
+  if (typeof d.text === "string") return d.text;
+  return Object.hasOwn(STEPS, d.step) ? STEPS[d.step].text : "Ready";
 }
 
 function viewersText(v: ViewerCount | null): string {
-  if (v === null) return "";
+  if (v === null || typeof v.byNode !== "object" || v.byNode === null) return "";
   const nodes = Object.entries(v.byNode)
-    .map(([n, c]) => `${n}: ${c}`)
+    .map(([n, c]) => `${n}: ${Number(c)}`)
     .join(", ");
-  return `${v.total} watching (${nodes})`;
+  return `${Number(v.total)} watching (${nodes})`;
 }

@@ -1,6 +1,6 @@
 import {
   type Behaviour,
-  type DownMessage,
+  Down,
   monitor,
   noreply,
   type Pid,
@@ -10,10 +10,22 @@ import {
   send,
   sendAfter,
   spawn,
-  stop,
 } from "@cinder/actors";
+import type { Bus } from "./bus.js";
+import { nowMs } from "./clock.js";
+import {
+  broadcastProblem,
+  CLUSTER_TOPIC,
+  isStepBroadcast,
+  isSyncReply,
+  isSyncRequest,
+  isViewersReport,
+  MAX_NODES,
+  VIEWERS_TOPIC,
+} from "./cluster_messages.js";
 import type { DeployLock } from "./deploy_lock.js";
 import type { GitHubClient } from "./github_client.js";
+import { Runner } from "./runner.js";
 import { FIRST_STEP, isStep, STEPS, type Step, TOPIC } from "./steps.js";
 
 /** What every node knows about the current (or last) deploy. Broadcast as the payload of every step. */
@@ -33,72 +45,6 @@ export interface Deployment {
   /** Set by a node that called this deploy failed because its node went silent (a guess, not the runner's word). */
   lost?: true;
 }
-
-/** How the deploy processes reach the topic: the endpoint's broadcast functions, as in the article. */
-export interface Bus {
-  readonly node: string;
-  subscribe(pid: Pid, topic: string): void;
-  broadcast(topic: string, event: string, payload: unknown): void;
-  broadcastFrom(from: Pid, topic: string, event: string, payload: unknown): void;
-  directBroadcast(node: string, topic: string, event: string, payload: unknown): void;
-  localBroadcast(topic: string, event: string, payload: unknown): void;
-  log(message: string): void;
-}
-
-/** A Phoenix.Socket.Broadcast: what a subscriber gets for `broadcast(topic, event, payload)`. */
-export interface Broadcast<P = unknown> {
-  topic: string;
-  event: string;
-  payload: P;
-}
-
-export function isBroadcast(msg: unknown): msg is Broadcast {
-  return typeof msg === "object" && msg !== null && "topic" in msg && "event" in msg && "payload" in msg;
-}
-
-/** Epoch milliseconds with sub-millisecond precision, comparable across processes on one machine. */
-export function nowMs(): number {
-  return performance.timeOrigin + performance.now();
-}
-
-// -------------------------------------------------------------------------------------------------------------
-// The runner: the article's chain of messages a process sends to itself.
-
-interface RunnerState {
-  deployment: Deployment;
-  bus: Bus;
-  github: GitHubClient;
-}
-
-/**
- * Runs one deploy. It is the article's `GithubDeployView` chain, moved out of the clicker's view process so
- * that the deploy finishes even if the clicker closes the page: `send(self(), "create-org")`, then each
- * `handleInfo(step)` broadcasts the step, does the step's work, and sends itself the next step.
- */
-const Runner: Behaviour<RunnerState, Step, RunnerState> = {
-  init(st) {
-    send(self(), FIRST_STEP);
-    return st;
-  },
-
-  async handleInfo(step, st) {
-    st.bus.log(`HANDLE INFO FOR ${step}`);
-    const d = st.deployment;
-    d.step = step;
-    d.text = STEPS[step].text;
-    d.times = { ...d.times, [step]: nowMs() - d.startedAt };
-    if (step === "done") {
-      d.status = "done";
-      st.bus.broadcastFrom(self(), TOPIC, step, { ...d });
-      st.bus.log("Done!");
-      return stop("normal", st);
-    }
-    st.bus.broadcastFrom(self(), TOPIC, step, { ...d });
-    await st.github.do(step); // a failure crashes this process; the tracker sees it and tells everyone
-    send(self(), STEPS[step].next);
-    return st;
-  },
-};
 
 // -------------------------------------------------------------------------------------------------------------
 // The tracker: one registered process per node that follows the topic.
@@ -127,11 +73,25 @@ export type TrackerCall = { op: "current" } | { op: "deploy" } | { op: "viewers"
 /** Messages the tracker handles (besides broadcasts and DOWNs). */
 export type TrackerCast = { op: "watch"; pid: Pid };
 
-/** The topic trackers use among themselves: sync on start and viewer counts. */
-export const CLUSTER_TOPIC = "deployments:cluster";
-/** The topic a tracker uses to tell its node's views how many viewers there are. */
-export const VIEWERS_TOPIC = "deployments:viewers";
+export { CLUSTER_TOPIC, VIEWERS_TOPIC };
+
 const VIEWERS_EVERY_MS = 1000;
+
+/**
+ * Marks the tracker's messages to itself. A message from another node is data the codec decoded: it can look
+ * like anything made of plain objects, never hold a symbol, so it can never pass for one of these.
+ */
+const OWN: unique symbol = Symbol("deploy-demo tracker");
+const REPORT_VIEWERS = { own: OWN, op: "report-viewers" } as const;
+
+function isOwn<T extends { op: string }>(msg: unknown, op: T["op"]): msg is T {
+  return (
+    typeof msg === "object" &&
+    msg !== null &&
+    (msg as { own?: unknown }).own === OWN &&
+    (msg as { op?: unknown }).op === op
+  );
+}
 
 /** What views get on VIEWERS_TOPIC. */
 export interface ViewerCount {
@@ -151,7 +111,7 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
     // A node that starts mid-deploy asks the others where things stand. Cluster messages name their node, and
     // a tracker drops its own node's (see clusterMessage): a plain broadcast, no pid needed.
     opts.bus.broadcast(CLUSTER_TOPIC, "sync-request", { node: opts.bus.node });
-    sendAfter(me, "report-viewers", VIEWERS_EVERY_MS);
+    sendAfter(me, REPORT_VIEWERS, VIEWERS_EVERY_MS);
     return {
       ...opts,
       current: null,
@@ -181,8 +141,9 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
     const pending = { pid: self(), ref: null, deployment };
     st.runner = pending;
     st.lock.acquire(deployment.id, lockTtl(st)).then(
-      (ok) => send(pending.pid, { op: "locked", ok, from, deployment }),
-      (err) => send(pending.pid, { op: "locked", ok: false, from, deployment, err }),
+      (ok) => send(pending.pid, { own: OWN, op: "locked", ok, from, deployment } satisfies Locked),
+      (err) =>
+        send(pending.pid, { own: OWN, op: "locked", ok: false, from, deployment, err } satisfies Locked),
     );
     return noreply(st);
   },
@@ -197,13 +158,19 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
   },
 
   handleInfo(msg, st) {
-    if (isLocked(msg)) return afterLock(msg, st);
-    if (isDown(msg)) return afterDown(msg, st);
-    if (msg === "report-viewers") return reportViewers(st);
-    if (isSilenceCheck(msg)) return afterSilence(msg, st);
-    if (!isBroadcast(msg)) return st;
-    if (msg.topic === TOPIC) {
-      const d = msg.payload as Deployment;
+    if (isOwn<Locked>(msg, "locked")) return afterLock(msg, st);
+    if (msg instanceof Down) return afterDown(msg, st);
+    if (isOwn(msg, "report-viewers")) return reportViewers(st);
+    if (isOwn<SilenceCheck>(msg, "silence?")) return afterSilence(msg, st);
+    // The rest came through the PubSub, maybe from another node: checked before it touches any state.
+    const now = nowMs();
+    const problem = broadcastProblem(msg, now);
+    if (problem !== null) {
+      st.bus.reject(problem.what, problem.why);
+      return st;
+    }
+    if (isStepBroadcast(msg, now)) {
+      const d = msg.payload;
       if (
         st.current === null ||
         d.id !== st.current.id ||
@@ -218,8 +185,7 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
       watchForSilence(st);
       return st;
     }
-    if (msg.topic === CLUSTER_TOPIC) return clusterMessage(msg, st);
-    return st;
+    return clusterMessage(msg, now, st);
   },
 };
 
@@ -234,20 +200,18 @@ function lockTtl(st: TrackerOptions): number {
 // node that has heard nothing more of a deploy run elsewhere calls it failed, for its own views.
 
 interface SilenceCheck {
+  own: typeof OWN;
   op: "silence?";
   id: string;
   step: Step;
-}
-
-function isSilenceCheck(msg: unknown): msg is SilenceCheck {
-  return typeof msg === "object" && msg !== null && (msg as SilenceCheck).op === "silence?";
 }
 
 /** Arms a check for the current deploy, if it runs on another node (this node's runner is monitored). */
 function watchForSilence(st: TrackerState): void {
   const d = st.current;
   if (d === null || d.status !== "running" || st.runner?.deployment.id === d.id) return;
-  sendAfter(self(), { op: "silence?", id: d.id, step: d.step } satisfies SilenceCheck, lockTtl(st) + 1000);
+  const check: SilenceCheck = { own: OWN, op: "silence?", id: d.id, step: d.step };
+  sendAfter(self(), check, lockTtl(st) + 1000);
 }
 
 function afterSilence(msg: SilenceCheck, st: TrackerState): TrackerState {
@@ -267,19 +231,12 @@ function afterSilence(msg: SilenceCheck, st: TrackerState): TrackerState {
 }
 
 interface Locked {
+  own: typeof OWN;
   op: "locked";
   ok: boolean;
   from: Parameters<typeof replyTo>[0];
   deployment: Deployment;
   err?: unknown;
-}
-
-function isLocked(msg: unknown): msg is Locked {
-  return typeof msg === "object" && msg !== null && (msg as Locked).op === "locked";
-}
-
-function isDown(msg: unknown): msg is DownMessage {
-  return typeof msg === "object" && msg !== null && (msg as DownMessage).type === "DOWN";
 }
 
 function afterLock(msg: Locked, st: TrackerState): TrackerState {
@@ -298,7 +255,7 @@ function afterLock(msg: Locked, st: TrackerState): TrackerState {
 }
 
 /** A runner ended (done, or crashed in a step) or a view went away. */
-function afterDown(msg: DownMessage, st: TrackerState): TrackerState {
+function afterDown(msg: Down, st: TrackerState): TrackerState {
   if (st.viewers.delete(msg.pid)) {
     st.viewersDirty = true;
     return st;
@@ -309,7 +266,8 @@ function afterDown(msg: DownMessage, st: TrackerState): TrackerState {
   st.lock.release(r.deployment.id).catch(() => undefined);
   if (msg.reason !== "normal") {
     const reason = msg.reason as { error?: unknown };
-    const why = reason?.error instanceof Error ? reason.error.message : String(msg.reason);
+    // Cut short: the text travels to every node, whose guards refuse a long one.
+    const why = (reason?.error instanceof Error ? reason.error.message : String(msg.reason)).slice(0, 200);
     const d = st.current?.id === r.deployment.id ? st.current : r.deployment;
     const failed: Deployment = { ...d, status: "failed", text: `Failed: ${STEPS[d.step].text} (${why})` };
     st.current = failed;
@@ -318,38 +276,48 @@ function afterDown(msg: DownMessage, st: TrackerState): TrackerState {
   return st;
 }
 
-function clusterMessage(msg: Broadcast, st: TrackerState): TrackerState {
-  const p = msg.payload as {
-    node: string;
-    state?: Deployment | null;
-    viewers?: number;
-    own?: Deployment | null;
-  };
-  if (p.node === st.bus.node) return st;
-  if (msg.event === "sync-request") {
+/** A message of another tracker (its guard has passed: `broadcastProblem` found nothing). */
+function clusterMessage(msg: unknown, now: number, st: TrackerState): TrackerState {
+  if (isSyncRequest(msg)) {
+    const p = msg.payload;
+    if (p.node === st.bus.node) return st;
     st.bus.directBroadcast(p.node, CLUSTER_TOPIC, "sync", {
       node: st.bus.node,
       state: st.current,
       viewers: st.viewers.size,
     });
-  } else if (
-    msg.event === "sync" &&
-    p.state &&
-    (st.current === null || p.state.startedAt > st.current.startedAt)
-  ) {
-    st.current = p.state;
-    st.bus.log(`SYNCED FROM NODE ${p.node}: ${p.state.text}`);
-    // Views that mounted on this node before the answer came (a page reloaded, or a client reconnecting, just
-    // as the node started) showed "Ready": tell them too, as a broadcast on this node only.
-    st.bus.localBroadcast(TOPIC, "sync", p.state);
-    watchForSilence(st);
+    return st;
   }
-  if (p.own) catchUp(p.own, p.node, st);
-  if (typeof p.viewers === "number") {
-    const old = st.remoteViewers.get(p.node)?.count;
-    st.remoteViewers.set(p.node, { count: p.viewers, at: Date.now() });
-    if (old !== p.viewers) st.viewersDirty = true;
+  let node: string;
+  let viewers: number;
+  if (isSyncReply(msg, now)) {
+    const p = msg.payload;
+    if (p.node === st.bus.node) return st;
+    ({ node, viewers } = p);
+    if (p.state !== null && (st.current === null || p.state.startedAt > st.current.startedAt)) {
+      st.current = p.state;
+      st.bus.log(`SYNCED FROM NODE ${p.node}: ${p.state.text}`);
+      // Views that mounted on this node before the answer came (a page reloaded, or a client reconnecting,
+      // just as the node started) showed "Ready": tell them too, as a broadcast on this node only.
+      st.bus.localBroadcast(TOPIC, "sync", p.state);
+      watchForSilence(st);
+    }
+  } else if (isViewersReport(msg, now)) {
+    const p = msg.payload;
+    if (p.node === st.bus.node) return st;
+    ({ node, viewers } = p);
+    if (p.own !== null) catchUp(p.own, p.node, st);
+  } else return st;
+  const old = st.remoteViewers.get(node)?.count;
+  if (old === undefined && st.remoteViewers.size >= MAX_NODES) {
+    st.bus.reject(
+      "too-many-nodes",
+      `a report from a node past the ${MAX_NODES} counted (${node.slice(0, 40)})`,
+    );
+    return st;
   }
+  st.remoteViewers.set(node, { count: viewers, at: Date.now() });
+  if (old !== viewers) st.viewersDirty = true;
   return st;
 }
 
@@ -378,7 +346,7 @@ function progress(d: Deployment): number {
 
 /** Once a second: tell other nodes our count, and our views the total if it changed. */
 function reportViewers(st: TrackerState): TrackerState {
-  sendAfter(self(), "report-viewers", VIEWERS_EVERY_MS);
+  sendAfter(self(), REPORT_VIEWERS, VIEWERS_EVERY_MS);
   const stale = Date.now() - 5 * VIEWERS_EVERY_MS;
   for (const [node, v] of st.remoteViewers) {
     if (v.at < stale) {

@@ -1,5 +1,7 @@
 import { Pid } from "@cinder/actors";
-import type { Codec } from "./codec.js";
+import { type Codec, type CodecLimits, isPidTuple } from "./codec.js";
+import { CodecError } from "./errors.js";
+import type { ReceiveLimits } from "./limits.js";
 
 /** The envelope version this code writes and reads. A node ignores (and counts) any other. */
 export const ENVELOPE_VERSION = 1;
@@ -18,11 +20,24 @@ export interface Envelope {
   readonly items: unknown[];
 }
 
-/** Why a received envelope was ignored. */
+/** Why a received envelope was dropped (each has its counter in the adapter's stats). */
+export type DropReason =
+  | "version"
+  | "malformed"
+  | "tooLarge"
+  | "tooManyItems"
+  | "tooDeep"
+  | "tooLong"
+  | "wrongTopic"
+  | "wrongTarget"
+  | "unsigned"
+  | "badSignature";
+
+/** Why a received envelope was dropped. */
 export class EnvelopeError extends Error {
   override name = "EnvelopeError";
   constructor(
-    readonly kind: "version" | "malformed",
+    readonly kind: DropReason,
     message: string,
   ) {
     super(message);
@@ -30,8 +45,9 @@ export class EnvelopeError extends Error {
 }
 
 // The wire form is one JSON array: [version, kind, origin, target, topic, from1, payload1, from2, payload2, ...]
-// with each `from` as [node, id] or null and each payload the codec's output. It is built as text, head then
-// items, so an adapter can append the items of consecutive broadcasts to one topic and send them together.
+// with each `from` as [node, id, creation] or null and each payload the codec's output. It is built as text,
+// head then items, so an adapter can append the items of consecutive broadcasts to one topic and send them
+// together.
 
 /** The start of an envelope's text (close it with `"]"` after the items). */
 export function envelopeHead(kind: "b" | "d", origin: string, target: string | null, topic: string): string {
@@ -40,15 +56,37 @@ export function envelopeHead(kind: "b" | "d", origin: string, target: string | n
 
 /**
  * One broadcast's part of an envelope's text (with its leading comma). The message is encoded first, so one
- * the codec cannot carry throws before anything else happens.
+ * the codec cannot carry (or that is past the limits receivers apply) throws before anything else happens.
  */
-export function envelopeItem(codec: Codec, from: Pid | null, message: unknown): string {
-  const payload = JSON.stringify(codec.encode(message));
+export function envelopeItem(codec: Codec, from: Pid | null, message: unknown, limits?: CodecLimits): string {
+  const payload = JSON.stringify(codec.encode(message, limits));
   return `,${from === null ? "null" : JSON.stringify([from.node, from.id, from.creation])},${payload}`;
 }
 
-/** Decodes a received envelope; throws an `EnvelopeError` for another version or a malformed one. */
-export function decodeEnvelope(codec: Codec, text: string): Envelope {
+/** A parsed envelope whose head is well-formed (the payloads are still the codec's data). */
+export type WireEnvelope = [typeof ENVELOPE_VERSION, "b" | "d", string, string | null, string, ...unknown[]];
+
+/**
+ * The envelope guard: version 1, a kind, a non-empty origin, a target (null for `"b"`, a node for `"d"`), a
+ * non-empty topic, and one or more `from` (a pid tuple or null) and payload pairs.
+ */
+export function isWireEnvelope(a: unknown): a is WireEnvelope {
+  if (!Array.isArray(a) || a[0] !== ENVELOPE_VERSION || a.length < 7 || (a.length - 5) % 2 !== 0)
+    return false;
+  const [, kind, origin, target, topic] = a;
+  if (kind !== "b" && kind !== "d") return false;
+  if (typeof origin !== "string" || origin === "" || typeof topic !== "string" || topic === "") return false;
+  if (kind === "b" ? target !== null : typeof target !== "string" || target === "") return false;
+  for (let i = 5; i < a.length; i += 2) if (a[i] !== null && !isPidTuple(a[i])) return false;
+  return true;
+}
+
+/**
+ * Parses the text of a received envelope (its size was checked before) and checks its head, refusing with an
+ * `EnvelopeError` anything but a well-formed envelope of at most `limits.maxItems` broadcasts. The payloads
+ * are left to `openEnvelope`, so the receiver can check the head against the channel first.
+ */
+export function parseEnvelope(text: string, limits: ReceiveLimits): WireEnvelope {
   let a: unknown;
   try {
     a = JSON.parse(text);
@@ -57,40 +95,41 @@ export function decodeEnvelope(codec: Codec, text: string): Envelope {
   }
   if (!Array.isArray(a) || typeof a[0] !== "number") throw new EnvelopeError("malformed", "not an envelope");
   if (a[0] !== ENVELOPE_VERSION) throw new EnvelopeError("version", `envelope version ${a[0]}`);
-  const [, kind, origin, target, topic] = a;
-  if (
-    (kind !== "b" && kind !== "d") ||
-    typeof origin !== "string" ||
-    (target !== null && typeof target !== "string") ||
-    typeof topic !== "string" ||
-    a.length < 7 ||
-    (a.length - 5) % 2 !== 0
-  ) {
-    throw new EnvelopeError("malformed", "bad envelope fields");
+  const count = Math.floor((a.length - 5) / 2);
+  if (count > limits.maxItems) {
+    throw new EnvelopeError(
+      "tooManyItems",
+      `${count} broadcasts in one envelope, past limits.maxItems (${limits.maxItems})`,
+    );
   }
+  if (!isWireEnvelope(a)) throw new EnvelopeError("malformed", "bad envelope fields");
+  return a;
+}
+
+/** Decodes the payloads of a parsed envelope, refusing with an `EnvelopeError` what is past `limits`. */
+export function openEnvelope(codec: Codec, a: WireEnvelope, limits: ReceiveLimits): Envelope {
   const items = new Array(a.length - 5);
   for (let i = 5; i < a.length; i += 2) {
-    const from = a[i];
-    if (
-      !(
-        from === null ||
-        (Array.isArray(from) &&
-          typeof from[0] === "string" &&
-          typeof from[1] === "number" &&
-          typeof (from[2] ?? 0) === "number")
-      )
-    ) {
-      throw new EnvelopeError("malformed", "bad from pid");
-    }
+    const from = a[i] as [string, number, number?] | null;
     items[i - 5] = from === null ? null : new Pid(from[0], from[1], null, from[2] ?? 0);
     try {
-      items[i - 4] = codec.decode(a[i + 1]);
+      items[i - 4] = codec.decode(a[i + 1], limits);
     } catch (err) {
-      throw new EnvelopeError(
-        "malformed",
-        `bad payload: ${err instanceof Error ? err.message : String(err)}`,
-      );
+      throw payloadError(err);
     }
   }
-  return { kind, origin, target, topic, items };
+  return { kind: a[1], origin: a[2], target: a[3], topic: a[4], items };
+}
+
+/** `parseEnvelope`, then `openEnvelope`. */
+export function decodeEnvelope(codec: Codec, text: string, limits: ReceiveLimits): Envelope {
+  return openEnvelope(codec, parseEnvelope(text, limits), limits);
+}
+
+function payloadError(err: unknown): EnvelopeError {
+  const text = err instanceof Error ? err.message : String(err);
+  if (err instanceof CodecError && err.limit !== undefined) {
+    return new EnvelopeError(err.limit === "maxDepth" ? "tooDeep" : "tooLong", `a payload ${text}`);
+  }
+  return new EnvelopeError("malformed", `bad payload: ${text}`);
 }

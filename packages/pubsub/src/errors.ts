@@ -21,6 +21,8 @@ export class CodecError extends TypeError {
     readonly reason: string,
     /** Where in the message, as property keys from the root (`["payload", "user", "save"]`). */
     readonly path: readonly (string | number)[] = [],
+    /** The limit the message is past, when that is the reason (see `ReceiveLimits`). */
+    readonly limit?: "maxEnvelopeBytes" | "maxDepth" | "maxBigIntLength" | "maxBytesLength",
   ) {
     super(`${reason}${path.length > 0 ? ` at ${formatPath(path)}` : ""}`);
   }

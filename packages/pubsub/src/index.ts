@@ -1,11 +1,16 @@
 export type { Adapter, AdapterHost } from "./adapter.js";
-export type { Codec } from "./codec.js";
+export type { ClusterKey } from "./cluster_key.js";
+export type { Codec, CodecLimits } from "./codec.js";
 export { jsonCodec } from "./codec.js";
 export { channels } from "./diagnostics.js";
 export type { Dispatcher, Entry } from "./dispatcher.js";
-export type { Envelope } from "./envelope.js";
+export type { DropCounterOptions } from "./drop_counter.js";
+export { DropCounter } from "./drop_counter.js";
+export type { DropReason, Envelope } from "./envelope.js";
 export { ENVELOPE_VERSION } from "./envelope.js";
 export { BroadcastError, CodecError, NodeNameTakenError } from "./errors.js";
+export type { ReceiveLimits } from "./limits.js";
+export { DEFAULT_LIMITS } from "./limits.js";
 export type { LocalAdapterOptions } from "./local.js";
 export { LocalCluster, local } from "./local.js";
 export type { BroadcastResult, PubSubOptions, PubSubStats, SubscribeOptions } from "./pubsub.js";

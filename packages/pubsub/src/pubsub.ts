@@ -45,6 +45,8 @@ export interface PubSubStats {
   processes: number;
   /** Broadcasts that could not be handed to the other nodes, since start. */
   remoteFailures: number;
+  /** Messages an adapter delivered with a bad topic or `from` (an adapter bug), dropped. */
+  droppedRemote: number;
   /** The adapter's own counters. */
   adapter: Record<string, number | boolean>;
 }
@@ -72,6 +74,7 @@ export class PubSub {
   private readonly log: Logger;
   private stopped = false;
   private failures = 0;
+  private droppedRemote = 0;
   /** Failures since the last broadcast that got through: > 0 means an outage is on (and was logged). */
   private streak = 0;
 
@@ -137,6 +140,17 @@ export class PubSub {
       log: this.log,
       deliver: (topic, message, from) => {
         if (this.stopped) return;
+        // Whatever the adapter, what it hands over came from another node: a bad topic or pid is dropped.
+        if (typeof topic !== "string" || topic === "" || (from !== null && !(from instanceof Pid))) {
+          if (this.droppedRemote++ === 0) {
+            this.log(
+              "error",
+              `${this.label()}: the ${this.adapter.kind} adapter delivered a message with a bad topic or from pid; ` +
+                "dropped (this and later ones are counted in stats().droppedRemote)",
+            );
+          }
+          return;
+        }
         try {
           this.registry.dispatch(topic, from, message, this.dispatcher);
         } catch (err) {
@@ -320,6 +334,7 @@ export class PubSub {
     return {
       ...this.registry.counts(),
       remoteFailures: this.failures,
+      droppedRemote: this.droppedRemote,
       adapter: this.adapter.stats?.() ?? {},
     };
   }

@@ -2,50 +2,16 @@ import { randomUUID } from "node:crypto";
 import type { Pid } from "@cinder/actors";
 import { Redis, type RedisOptions } from "ioredis";
 import type { Adapter, AdapterHost } from "./adapter.js";
+import { ClusterKeys } from "./cluster_key.js";
 import { type Codec, jsonCodec } from "./codec.js";
-import { decodeEnvelope, EnvelopeError, envelopeHead, envelopeItem } from "./envelope.js";
-import { NodeNameTakenError } from "./errors.js";
+import { DropCounter } from "./drop_counter.js";
+import { type DropReason, envelopeHead, envelopeItem } from "./envelope.js";
+import { CodecError, NodeNameTakenError } from "./errors.js";
+import { type ReceiveLimits, resolveLimits } from "./limits.js";
+import { DROP_COUNTERS, Receiver } from "./receiver.js";
+import type { RedisAdapterOptions, RedisAdapterStats } from "./redis_options.js";
 
-/** Options for the `redis` adapter. */
-export interface RedisAdapterOptions {
-  /** Where Redis answers (default: `REDIS_URL`, else `redis://127.0.0.1:6379`). */
-  url?: string;
-  /**
-   * Extra ioredis options for both connections (TLS, password, `retryStrategy`...). The adapter overrides
-   * `lazyConnect`, `enableOfflineQueue`, `maxRetriesPerRequest`, `autoResubscribe` and
-   * `autoResendUnfulfilledCommands`, which its outage handling depends on.
-   */
-  redis?: RedisOptions;
-  /** The first part of every channel and key name (default `"cinder"`). */
-  prefix?: string;
-  /** How messages become text (default `jsonCodec`). Every node of a cluster must use the same. */
-  codec?: Codec;
-  /** How long a node's name stays claimed after its last heartbeat (default 15 s; a heartbeat every third). */
-  nameTtlMs?: number;
-}
-
-/** The redis adapter's counters (in `PubSub.stats().adapter`). */
-export interface RedisAdapterStats {
-  [key: string]: number | boolean;
-  /** Both connections are ready. */
-  connected: boolean;
-  /** Broadcasts handed to Redis while connected. */
-  published: number;
-  /** PUBLISH commands they took (consecutive broadcasts to one topic share one). */
-  publishCommands: number;
-  /** Broadcasts received from other nodes and dispatched on this node. */
-  received: number;
-  /** Broadcasts received but not for this node (its own, coming back on a topic channel it listens to). */
-  ignoredOwn: number;
-  /** Envelopes of another version, ignored. */
-  ignoredUnknownVersion: number;
-  /** Envelopes that could not be decoded, ignored. */
-  ignoredMalformed: number;
-  /** Times the connection to Redis was lost. */
-  outages: number;
-  /** Times another live node was found holding this node's name after a reconnect. */
-  nameConflicts: number;
-}
+export type { RedisAdapterOptions, RedisAdapterStats };
 
 // Unlock the name only if this instance holds it; refresh it likewise (a name taken over is never touched).
 const RELEASE =
@@ -54,8 +20,6 @@ const REFRESH =
   "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) end return 0";
 
 const SUBSCRIBE_CHUNK = 1000;
-/** At most this many broadcasts share one PUBLISH. */
-const MAX_BATCH = 256;
 
 /**
  * Broadcasts to one topic made in the same microtask, sent as one envelope in one PUBLISH when the microtask
@@ -65,6 +29,8 @@ interface Batch {
   channel: string;
   topic: string;
   text: string;
+  /** UTF-8 bytes of `text` and the closing bracket. */
+  bytes: number;
   count: number;
   sent: Promise<unknown>;
   resolve: (v: unknown) => void;
@@ -85,6 +51,9 @@ class RedisAdapter implements Adapter {
   private readonly url: string;
   private readonly codec: Codec;
   private readonly ttl: number;
+  private readonly limits: ReceiveLimits;
+  private readonly keys: ClusterKeys | null;
+  private receiver: Receiver | null = null;
   private readonly instance = randomUUID();
   private host!: AdapterHost;
   private pub!: Redis;
@@ -103,16 +72,11 @@ class RedisAdapter implements Adapter {
   /** Another live node holds our name (found after a reconnect); logged once until the claim succeeds. */
   private conflict = false;
   private batch: Batch | null = null;
-  private loggedVersion = false;
-  private loggedMalformed = false;
-  private readonly counters: RedisAdapterStats = {
+  private readonly counters = {
     connected: false,
     published: 0,
     publishCommands: 0,
     received: 0,
-    ignoredOwn: 0,
-    ignoredUnknownVersion: 0,
-    ignoredMalformed: 0,
     outages: 0,
     nameConflicts: 0,
   };
@@ -122,6 +86,8 @@ class RedisAdapter implements Adapter {
     this.codec = opts.codec ?? jsonCodec;
     this.ttl = opts.nameTtlMs ?? 15_000;
     if (!(this.ttl >= 100)) throw new TypeError(`redis: nameTtlMs must be a number >= 100, got ${this.ttl}`);
+    this.limits = resolveLimits(opts.limits, "redis");
+    this.keys = opts.clusterKey === undefined ? null : new ClusterKeys(opts.clusterKey, "redis");
   }
 
   async start(host: AdapterHost): Promise<void> {
@@ -131,6 +97,22 @@ class RedisAdapter implements Adapter {
     this.topicPrefix = `${base}:t:`;
     this.nodeChannel = `${base}:n:${host.node}`;
     this.nameKey = `${base}:node:${host.node}`;
+    const drops = new DropCounter((line, kind) =>
+      host.log(
+        "warn",
+        `${this.label()}: a message from Redis was ${line}; counted in stats().adapter.${DROP_COUNTERS[kind as DropReason]}`,
+      ),
+    );
+    const receiver = new Receiver({
+      codec: this.codec,
+      limits: this.limits,
+      keys: this.keys,
+      node: host.node,
+      topicPrefix: this.topicPrefix,
+      nodeChannel: this.nodeChannel,
+      drops,
+    });
+    this.receiver = receiver;
     const common: RedisOptions = {
       retryStrategy: (attempt) => Math.min(attempt * 50, 1000),
       ...this.opts.redis,
@@ -152,7 +134,14 @@ class RedisAdapter implements Adapter {
       c.on("close", () => this.lost());
       c.on("ready", () => this.ready());
     }
-    this.sub.on("message", (_channel: string, text: string) => this.receive(text));
+    // Buffers, not strings: a message's size is checked before it is decoded, its signature on its bytes.
+    this.sub.on("messageBuffer", (channel: Buffer, message: Buffer) => {
+      const e = receiver.receive(channel, message);
+      if (e === null) return;
+      const items = e.items;
+      this.counters.received += items.length / 2;
+      for (let i = 0; i < items.length; i += 2) host.deliver(e.topic, items[i + 1], items[i] as Pid | null);
+    });
     try {
       await Promise.all([this.pub.connect(), this.sub.connect()]);
     } catch (err) {
@@ -268,16 +257,32 @@ class RedisAdapter implements Adapter {
   // Sending and receiving
 
   broadcast(topic: string, message: unknown, from: Pid | null): Promise<unknown> {
-    const item = envelopeItem(this.codec, from, message); // throws a CodecError before anything is sent
+    // Throws a CodecError before anything is sent, for what cannot travel or what receivers would refuse.
+    const item = envelopeItem(this.codec, from, message, this.limits);
     return this.publish(this.topicPrefix + topic, "b", null, topic, item);
   }
 
   directBroadcast(node: string, topic: string, message: unknown, from: Pid | null): Promise<unknown> {
-    const item = envelopeItem(this.codec, from, message);
+    const item = envelopeItem(this.codec, from, message, this.limits);
     return this.publish(`${this.base}:n:${node}`, "d", node, topic, item);
   }
 
   private publish(channel: string, kind: "b" | "d", target: string | null, topic: string, item: string) {
+    const itemBytes = Buffer.byteLength(item);
+    const max = this.limits.maxEnvelopeBytes;
+    // The head's bytes are bounded by its names' lengths (6 bytes a character at most, escaped): only a message
+    // near the limit needs the exact size of an envelope of its own.
+    const names = this.host.node.length + (target?.length ?? 0) + topic.length;
+    if (
+      itemBytes + 6 * names + 32 > max &&
+      Buffer.byteLength(envelopeHead(kind, this.host.node, target, topic)) + itemBytes + 1 > max
+    ) {
+      throw new CodecError(
+        `the message takes ${itemBytes} bytes encoded, past limits.maxEnvelopeBytes (${max}), which receivers refuse`,
+        [],
+        "maxEnvelopeBytes",
+      );
+    }
     const status = this.pub.status;
     if (status !== "ready") {
       return Promise.reject(
@@ -285,11 +290,18 @@ class RedisAdapter implements Adapter {
       );
     }
     let b = this.batch;
-    if (b !== null && (b.channel !== channel || b.topic !== topic || b.count === MAX_BATCH)) {
+    if (
+      b !== null &&
+      (b.channel !== channel ||
+        b.topic !== topic ||
+        b.count === this.limits.maxItems ||
+        b.bytes + itemBytes > max)
+    ) {
       this.flush();
       b = null;
     }
     if (b === null) {
+      const head = envelopeHead(kind, this.host.node, target, topic);
       let resolve: (v: unknown) => void = noop;
       let reject: (err: unknown) => void = noop;
       const sent = new Promise<unknown>((res, rej) => {
@@ -299,7 +311,8 @@ class RedisAdapter implements Adapter {
       b = this.batch = {
         channel,
         topic,
-        text: envelopeHead(kind, this.host.node, target, topic),
+        text: head,
+        bytes: Buffer.byteLength(head) + 1,
         count: 0,
         sent,
         resolve,
@@ -308,6 +321,7 @@ class RedisAdapter implements Adapter {
       queueMicrotask(this.flush);
     }
     b.text += item;
+    b.bytes += itemBytes;
     b.count++;
     this.counters.published++;
     return b.sent;
@@ -318,42 +332,11 @@ class RedisAdapter implements Adapter {
     if (b === null) return;
     this.batch = null;
     this.counters.publishCommands++;
-    this.pub.publish(b.channel, `${b.text}]`).then(b.resolve, b.reject);
+    const text = `${b.text}]`;
+    this.pub
+      .publish(b.channel, this.keys === null ? text : this.keys.sign(b.channel, text))
+      .then(b.resolve, b.reject);
   };
-
-  private receive(text: string): void {
-    let e: ReturnType<typeof decodeEnvelope>;
-    try {
-      e = decodeEnvelope(this.codec, text);
-    } catch (err) {
-      this.ignored(err);
-      return;
-    }
-    // A node never dispatches its own broadcast again (it did locally), and a direct one only on its target.
-    const items = e.items;
-    if (e.kind === "b" ? e.origin === this.host.node : e.target !== this.host.node) {
-      this.counters.ignoredOwn += items.length / 2;
-      return;
-    }
-    this.counters.received += items.length / 2;
-    for (let i = 0; i < items.length; i += 2)
-      this.host.deliver(e.topic, items[i + 1], items[i] as Pid | null);
-  }
-
-  private ignored(err: unknown): void {
-    const version = err instanceof EnvelopeError && err.kind === "version";
-    if (version) this.counters.ignoredUnknownVersion++;
-    else this.counters.ignoredMalformed++;
-    // Logged once each: a node of another version can send a lot.
-    if (version ? this.loggedVersion : this.loggedMalformed) return;
-    if (version) this.loggedVersion = true;
-    else this.loggedMalformed = true;
-    this.host.log(
-      "warn",
-      `${this.label()}: ignoring a message from Redis: ${err instanceof Error ? err.message : err} ` +
-        `(counted in stats().adapter.${version ? "ignoredUnknownVersion" : "ignoredMalformed"}; logged once)`,
-    );
-  }
 
   // -------------------------------------------------------------------------------------------------------------
   // Topic interest
@@ -370,7 +353,8 @@ class RedisAdapter implements Adapter {
   }
 
   stats(): RedisAdapterStats {
-    return { ...this.counters };
+    const r = this.receiver;
+    return { ...this.counters, ignoredOwn: r?.ignoredOwn ?? 0, ...(r?.counters ?? Receiver.zeroes()) };
   }
 
   async stop(): Promise<void> {

@@ -1,5 +1,5 @@
 import { Pid } from "@cinder/actors";
-import { CodecError, jsonCodec } from "@cinder/pubsub";
+import { CodecError, DEFAULT_LIMITS, jsonCodec } from "@cinder/pubsub";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 
@@ -127,5 +127,60 @@ describe("jsonCodec", () => {
 
   it("rejects unknown tags on decode", () => {
     expect(() => jsonCodec.decode({ "~zz": 1 })).toThrow(/unknown tag "~zz"/);
+  });
+
+  it("refuses, on both sides, what is past the limits: nesting, BigInt and byte lengths (the sender names the limit)", () => {
+    const nest = (n: number): unknown => (n === 0 ? 0 : { a: nest(n - 1) });
+    const max = DEFAULT_LIMITS.maxDepth;
+    expect(roundTrip(nest(max))).toEqual(nest(max));
+    const tooDeep = (() => {
+      try {
+        jsonCodec.encode(nest(max + 1));
+      } catch (err) {
+        return err as CodecError;
+      }
+    })();
+    expect(tooDeep).toBeInstanceOf(CodecError);
+    expect(tooDeep?.limit).toBe("maxDepth");
+    expect(tooDeep?.message).toMatch(
+      /nested deeper than limits\.maxDepth \(100 levels\), which receivers refuse at message\.a\.a/,
+    );
+    // Hand-made data deeper than the limit (what another node could send) is refused on decode.
+    const data = JSON.parse(JSON.stringify(nest(max + 1)));
+    expect(() => jsonCodec.decode(data)).toThrow(/nested deeper than limits\.maxDepth/);
+    expect(() => jsonCodec.decode(data, { ...DEFAULT_LIMITS, maxDepth: max + 1 })).not.toThrow();
+
+    const big = 10n ** 1023n; // 1024 digits: the default limit
+    expect(roundTrip(big)).toBe(big);
+    expect(() => jsonCodec.encode({ n: big * 10n })).toThrow(
+      /a BigInt of 1025 characters is past limits\.maxBigIntLength \(1024\).* at message\.n/,
+    );
+    expect(() => jsonCodec.decode({ "~b": "9".repeat(1025) })).toThrow(/past limits\.maxBigIntLength/);
+    expect(() => jsonCodec.decode({ "~b": "-12" }, { ...DEFAULT_LIMITS, maxBigIntLength: 2 })).toThrow(
+      CodecError,
+    );
+
+    const limits = { ...DEFAULT_LIMITS, maxBytesLength: 8 };
+    expect(jsonCodec.encode(new Uint8Array(6), limits)).toEqual({ "~8": "AAAAAAAA" });
+    expect(() => jsonCodec.encode([Buffer.alloc(7)], limits)).toThrow(
+      /7 bytes take 12 characters of base64, past limits\.maxBytesLength \(8\).* at message\[0\]/,
+    );
+    expect(() => jsonCodec.decode({ "~B": "AAAAAAAAAAAA" }, limits)).toThrow(/past limits\.maxBytesLength/);
+  });
+
+  it("refuses, on decode, tagged values it would never write", () => {
+    const bad = [
+      { "~b": "0x10" },
+      { "~b": " 12" },
+      { "~b": 12 },
+      { "~d": "2020" },
+      { "~m": [[1, 2, 3]] },
+      { "~m": {} },
+      { "~s": 1 },
+      { "~8": 5 },
+      { "~n": "1e3" },
+      { "~p": ["n", "7"] },
+    ];
+    for (const d of bad) expect(() => jsonCodec.decode(d), JSON.stringify(d)).toThrow(CodecError);
   });
 });

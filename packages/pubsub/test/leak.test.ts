@@ -46,7 +46,14 @@ it("no leak: after 100k subscribe/exit cycles the index is empty and the heap is
   await cycles(5 * BATCH, 0); // warm-up: JIT, map capacities
   const baseline = heapAfterGc();
   await cycles(100_000, 1e6);
-  expect(ps.stats()).toEqual({ topics: 0, subscriptions: 0, processes: 0, remoteFailures: 0, adapter: {} });
+  expect(ps.stats()).toEqual({
+    topics: 0,
+    subscriptions: 0,
+    processes: 0,
+    remoteFailures: 0,
+    droppedRemote: 0,
+    adapter: {},
+  });
   expect(rt.stats().processes).toBe(0);
   const growth = heapAfterGc() - baseline;
   // 100k leaked processes with their subscriptions would be tens of MB; allow noise from the test runner.
