@@ -13,15 +13,8 @@ import { fork } from "node:child_process";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import {
-  createEndpoint,
-  createLogger,
-  DiffTracker,
-  defineLiveView,
-  html,
-  keyed,
-  renderToString,
-} from "@cinder/liveview";
+import { createEndpoint, createLogger, defineLiveView, html, keyed, renderToString } from "@cinder/liveview";
+import { DiffTracker } from "@cinder/liveview/internal";
 import { PubSub } from "@cinder/pubsub";
 import WebSocket from "ws";
 import { machine, printTable, rate } from "./lib.js";

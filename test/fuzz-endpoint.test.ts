@@ -14,12 +14,13 @@
  */
 import net from "node:net";
 import { createRuntime } from "@cinder/actors";
-import { createEndpoint, createLogger, type Endpoint, Signer } from "@cinder/liveview";
+import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
+import { SALT, Signer } from "@cinder/liveview/internal";
 import { PubSub } from "@cinder/pubsub";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
-import { SALT } from "../packages/liveview/src/context.js";
+
 import { counterFormView, FragileView } from "./fixtures/liveview/views.js";
 import { LiveClient, waitFor } from "./helpers/fault.js";
 import { fetchPage, type Page, RawClient, SECRET } from "./helpers/liveview.js";

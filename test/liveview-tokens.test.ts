@@ -4,7 +4,8 @@
  * URLs with control characters; raw TCP for redirects, the Origin check, `trustProxy` and the CSP header.
  */
 import { createRuntime } from "@cinder/actors";
-import { defineLiveView, html, Signer } from "@cinder/liveview";
+import { defineLiveView, html } from "@cinder/liveview";
+import { Signer } from "@cinder/liveview/internal";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { counterFormView } from "./fixtures/liveview/views.js";
 import {

@@ -1,33 +1,27 @@
-import {
-  createServer,
-  type IncomingMessage,
-  type Server,
-  type ServerResponse,
-  STATUS_CODES,
-} from "node:http";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import { runtime as defaultRuntime, type Pid, type Runtime, self, send } from "@cinder/actors";
 import type { BroadcastResult, PubSub } from "@cinder/pubsub";
-import { type RawData, type WebSocket, WebSocketServer } from "ws";
-import { type Asset, LIVEVIEW_VERSION, loadAssets } from "./assets.js";
-import type { Transport } from "./channel/frame.js";
-import { Outbox } from "./channel/outbox.js";
-import { Incoming, socketBehaviour, TransportClosed } from "./channel/socket.js";
-import { sendText } from "./channel/ws_write.js";
-import type { LiveContext } from "./context.js";
-import { parseCookies, serializeCookie } from "./cookies.js";
-import { type ContentSecurityPolicy, cspHeader, type DEFAULT_CSP } from "./csp.js";
-import { CSRF_COOKIE, checkCsrfToken, csrfToken, isCsrfSecret, newCsrfSecret } from "./csrf.js";
-import { type DeadRenderResult, deadRender } from "./dead_render.js";
-import { defaultLayout, type Layout } from "./layout.js";
+import { WebSocketServer } from "ws";
+import type { Flash } from "./flash.js";
+import { LIVEVIEW_VERSION, loadAssets } from "./http/assets.js";
+import { type ContentSecurityPolicy, cspHeader, type DEFAULT_CSP } from "./http/csp.js";
+import type { DeadRenderResult } from "./http/dead_render.js";
+import { HttpFront } from "./http/http_front.js";
+import { defaultLayout, type Layout } from "./http/layout.js";
+import { type CheckOrigin, compileCheckOrigin } from "./http/origin.js";
+import { pathOf } from "./http/request.js";
+import { checkUpgrade, rejectUpgrade, type UpgradeChecks } from "./http/upgrade.js";
 import { createLogger, formatDuration, inspectParams, type Logger } from "./logger.js";
-import { type CheckOrigin, type CompiledCheckOrigin, compileCheckOrigin, originAllowed } from "./origin.js";
-import { decodeParams } from "./params.js";
 import { Router, type Routes } from "./router.js";
+import { type SocketContext, socketBehaviour } from "./socket/socket_process.js";
 import { Signer } from "./token.js";
-import type { Session } from "./view.js";
-import { verifyFlash } from "./view_process.js";
+import { Connections } from "./transport/connections.js";
+import { connectMemory, type MemoryConnection } from "./transport/memory_connection.js";
+import { type Transport, TransportClosed } from "./transport/transport.js";
+import type { Session } from "./view/view.js";
+import { viewLauncher } from "./view/view_process.js";
 
 /** What `endpoint.broadcast` delivers to every subscriber, as Phoenix's `%Phoenix.Socket.Broadcast{}`. */
 export interface Broadcast<P = unknown> {
@@ -57,8 +51,6 @@ export interface EndpointOptions {
   session?: (req: IncomingMessage) => Session | Promise<Session>;
   /** The page title when a view sets none (default "Cinder"). */
   title?: string;
-  /** Where the websocket and the client's assets live (default "/live"). */
-  livePath?: string;
   /** Where logs go (default: stderr at `LOG_LEVEL`). */
   logger?: Logger;
   /** The runtime for socket and view processes (default: the default runtime). */
@@ -69,17 +61,8 @@ export interface EndpointOptions {
   sessionMaxAge?: number;
   /** Close a websocket that sent nothing (not even a heartbeat) for this many ms (default 60 000). */
   idleTimeout?: number;
-  /** Channels (views) one websocket may join at once (default 100). */
-  maxChannels?: number;
   /** Bytes queued for a websocket that does not read before it is dropped (default 16 MiB). */
   maxBuffered?: number;
-  /**
-   * Frames are written once every runnable process has run (a broadcast's frames then go out together),
-   * but never held longer than this many ms (default 50). See `Outbox`.
-   */
-  writeHoldMs?: number;
-  /** Mark cookies `Secure` (default: when the request came over TLS, or over https per {@link trustProxy}). */
-  secureCookies?: boolean;
   /**
    * Trust the `X-Forwarded-Proto` header (default false): set it only behind a reverse proxy that sets
    * (or strips) it. It then decides whether a request came over https: for `Secure` cookies, the page's
@@ -93,103 +76,32 @@ export interface EndpointOptions {
   contentSecurityPolicy?: ContentSecurityPolicy;
 }
 
-/** A connection made by the test harness: frames in, frames out, no network. */
-export interface MemoryConnection {
-  /** Hands a text frame to the socket process, as the websocket would. */
-  receive(frame: string): void;
-  /** Closes the connection, as a websocket close would. */
-  close(): void;
-  /** The socket process. */
-  readonly pid: Pid;
-}
-
-const CONNECTION = Symbol("cinder.connection");
-type WsWithConnection = WebSocket & { [CONNECTION]?: Connection };
-
-/** One websocket: the transport its socket process writes to, and when the client was last heard from. */
-class Connection implements Transport {
-  lastSeen = Date.now();
-  pid: Pid = null as unknown as Pid;
-
-  constructor(
-    readonly ws: WebSocket,
-    private readonly outbox: Outbox,
-    private readonly conns: Set<Connection>,
-    readonly logger: Logger,
-  ) {}
-
-  send(frame: string): void {
-    if (this.ws.readyState === this.ws.OPEN) this.outbox.push(this.ws, frame);
-  }
-
-  close(code: number, reason: string): void {
-    // What was sent before the close goes out before it.
-    this.outbox.flush();
-    this.ws.close(code, reason);
-  }
-
-  /** The websocket closed. */
-  closed(): void {
-    this.conns.delete(this);
-    send(this.pid, new TransportClosed());
-  }
-
-  /** The socket process ended first. */
-  socketExited(): void {
-    const ws = this.ws;
-    if (ws.readyState === ws.OPEN || ws.readyState === ws.CONNECTING)
-      this.close(1011, "socket process exited");
-  }
-}
-
-function onMessage(this: WsWithConnection, data: RawData, isBinary: boolean): void {
-  const conn = this[CONNECTION]!;
-  conn.lastSeen = Date.now();
-  const buf = Array.isArray(data) ? Buffer.concat(data) : Buffer.isBuffer(data) ? data : Buffer.from(data);
-  send(conn.pid, new Incoming(isBinary ? buf : buf.toString("utf8"), isBinary));
-}
-
-function onClose(this: WsWithConnection): void {
-  this[CONNECTION]!.closed();
-}
-
-function onError(this: WsWithConnection, err: Error): void {
-  this[CONNECTION]!.logger.log("warn", `websocket error: ${err.message}`);
-}
-
-function ignore(): void {}
-
-const FLASH_COOKIE = "__phoenix_flash__";
 const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
+
+/** Where the websocket (`/live/websocket`) and the client's assets (`/live/assets/*`) are served. */
+const LIVE_PATH = "/live";
 
 /**
  * Serves live views over HTTP and websockets: the dead render of each route, the official client's
- * bundles, and `<livePath>/websocket`, where each connection gets a socket process and each joined
+ * bundles, and `/live/websocket`, where each connection gets a socket process and each joined
  * view its own process. Mount it into any Node HTTP server with {@link handler} and
  * {@link handleUpgrade}, or let {@link listen} make one.
+ *
+ * The endpoint only wires the layers: the HTTP side (`http/`), the websockets (`transport/`), the socket
+ * processes (`socket/`) and the view processes (`view/`).
  */
 export class Endpoint {
   readonly pubsub: PubSub;
   readonly logger: Logger;
-  readonly livePath: string;
-  readonly #ctx: LiveContext;
+  readonly #ctx: SocketContext;
   readonly #rt: Runtime;
-  readonly #router: Router;
-  readonly #signer: Signer;
-  readonly #assets: Map<string, Asset>;
+  readonly #http: HttpFront;
+  readonly #upgradeChecks: UpgradeChecks;
   readonly #wss: WebSocketServer;
-  readonly #opts: EndpointOptions;
-  readonly #layout: Layout;
-  readonly #checkOrigin: CompiledCheckOrigin;
-  /** The pages' Content-Security-Policy header value, null for none. */
-  readonly #csp: string | null;
-  readonly #conns = new Set<Connection>();
+  readonly #conns: Connections;
+  /** Socket processes of the test harness's in-memory connections. */
   readonly #memory = new Set<Pid>();
   #server: Server | null = null;
-  readonly #maxBuffered: number;
-  /** Frames for the websockets, written together once the scheduler is idle (see {@link Outbox}). */
-  readonly #outbox: Outbox;
-  #sweep: NodeJS.Timeout | null = null;
   #closing: Promise<void> | null = null;
 
   constructor(opts: EndpointOptions) {
@@ -201,31 +113,42 @@ export class Endpoint {
     ) {
       throw new TypeError("createEndpoint: pubsub must be a PubSub (await PubSub.start({ name }))");
     }
-    this.#opts = opts;
     this.pubsub = opts.pubsub;
     this.logger = opts.logger ?? createLogger();
-    this.livePath = (opts.livePath ?? "/live").replace(/\/$/, "");
     this.#rt = opts.runtime ?? defaultRuntime();
-    this.#router = new Router(opts.routes);
-    this.#signer = new Signer(opts.secret);
-    this.#layout = opts.layout ?? defaultLayout;
-    this.#checkOrigin = compileCheckOrigin(opts.checkOrigin ?? true);
-    this.#csp = cspHeader(opts.contentSecurityPolicy);
-    this.#assets = loadAssets(this.livePath);
+    const signer = new Signer(opts.secret);
     this.#ctx = {
-      router: this.#router,
-      signer: this.#signer,
+      router: new Router(opts.routes),
+      signer,
       logger: this.logger,
       liveviewVersion: LIVEVIEW_VERSION,
       sessionMaxAgeMs: opts.sessionMaxAge ?? TWO_WEEKS_MS,
-      maxChannels: opts.maxChannels ?? 100,
+      views: viewLauncher,
     };
-    this.#maxBuffered = opts.maxBuffered ?? 16 * 1024 * 1024;
-    this.#outbox = new Outbox(
-      (ws, frame) => this.#write(ws, frame),
-      () => this.#rt.stats().runQueue === 0,
-      opts.writeHoldMs ?? 50,
-    );
+    this.#http = new HttpFront({
+      ctx: this.#ctx,
+      runtime: this.#rt,
+      assets: loadAssets(LIVE_PATH),
+      livePath: LIVE_PATH,
+      layout: opts.layout ?? defaultLayout,
+      title: opts.title ?? "Cinder",
+      csp: cspHeader(opts.contentSecurityPolicy),
+      trustProxy: opts.trustProxy === true,
+      session: opts.session,
+    });
+    this.#upgradeChecks = {
+      checkOrigin: compileCheckOrigin(opts.checkOrigin ?? true),
+      checkCsrf: opts.checkCsrf !== false,
+      signer,
+      logger: this.logger,
+    };
+    this.#conns = new Connections({
+      runtime: this.#rt,
+      logger: this.logger,
+      spawnSocket: (transport) => this.#spawnSocket(transport),
+      maxBuffered: opts.maxBuffered ?? 16 * 1024 * 1024,
+      idleTimeout: opts.idleTimeout ?? 60_000,
+    });
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxPayload ?? 1024 * 1024,
@@ -234,146 +157,21 @@ export class Endpoint {
     });
   }
 
-  // -----------------------------------------------------------------------------------------------
-  // HTTP
-
   /**
    * The request listener: dead renders of live routes and the client's assets. Anything else goes to
    * `next` when given (Express-style middleware), else gets a 404.
    */
   readonly handler = (req: IncomingMessage, res: ServerResponse, next?: (err?: unknown) => void): void => {
-    const start = process.hrtime.bigint();
-    const path = pathOf(req.url);
-    const method = req.method ?? "GET";
-    const asset = this.#assets.get(path);
-    if (asset !== undefined && (method === "GET" || method === "HEAD")) return serveAsset(req, res, asset);
-    const route = this.#router.match(path);
-    if (route === null || (method !== "GET" && method !== "HEAD")) {
-      if (next !== undefined) return next();
-      this.logger.log("info", `${method} ${path}`);
-      res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not Found");
-      this.logger.log("info", `Sent 404 in ${formatDuration(start)}`);
-      return;
-    }
-    this.logger.log("info", `${method} ${path}`);
-    if (requestUrl(req, false) === null) {
-      // HTTP/1.1 requires a valid Host (RFC 9112 3.2): without one there is no URL to mount the view at.
-      res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Bad Request: invalid Host");
-      this.logger.log("info", `Sent 400 in ${formatDuration(start)}`);
-      return;
-    }
-    this.#page(req, res, route, method).then(
-      (status) => this.logger.log("info", `Sent ${status} in ${formatDuration(start)}`),
-      (err) => {
-        this.logger.log(
-          "error",
-          `${method} ${path} failed: ${err instanceof Error ? err.stack : String(err)}`,
-        );
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-        res.end("Internal Server Error");
-        this.logger.log("info", `Sent 500 in ${formatDuration(start)}`);
-      },
-    );
+    this.#http.handle(req, res, next);
   };
 
-  async #page(
-    req: IncomingMessage,
-    res: ServerResponse,
-    route: NonNullable<ReturnType<Router["match"]>>,
-    method: string,
-  ): Promise<number> {
-    const secure = this.#secure(req);
-    const cookies = parseCookies(req.headers.cookie);
-    const setCookies: string[] = [];
-    let csrfSecret = cookies.get(CSRF_COOKIE);
-    if (!isCsrfSecret(csrfSecret)) {
-      csrfSecret = newCsrfSecret();
-      setCookies.push(serializeCookie(CSRF_COOKIE, csrfSecret, { httpOnly: true, sameSite: "Lax", secure }));
-    }
-    const flashToken = cookies.get(FLASH_COOKIE);
-    if (flashToken !== undefined)
-      setCookies.push(serializeCookie(FLASH_COOKIE, "", { maxAgeSeconds: 0, secure }));
-    const result = await this.render(
-      req,
-      csrfToken(this.#signer, csrfSecret),
-      verifyFlash(this.#ctx, flashToken),
-      route,
-    );
-    const headers: Record<string, string | string[]> = {
-      // As Phoenix's put_secure_browser_headers, plus no caching of a page that embeds a session.
-      "cache-control": "max-age=0, private, must-revalidate",
-      "x-content-type-options": "nosniff",
-      "x-frame-options": "SAMEORIGIN",
-      "referrer-policy": "strict-origin-when-cross-origin",
-    };
-    if (this.#csp !== null) headers["content-security-policy"] = this.#csp;
-    if (result.kind === "redirect") {
-      if (result.flashToken !== undefined) {
-        setCookies.push(
-          serializeCookie(FLASH_COOKIE, result.flashToken, { maxAgeSeconds: 60, secure, sameSite: "Lax" }),
-        );
-      }
-      if (setCookies.length > 0) headers["set-cookie"] = setCookies;
-      headers.location = result.to;
-      res.writeHead(302, headers).end();
-      return 302;
-    }
-    if (setCookies.length > 0) headers["set-cookie"] = setCookies;
-    headers["content-type"] = "text/html; charset=utf-8";
-    // A string body lets Node send headers and body in one write.
-    headers["content-length"] = String(Buffer.byteLength(result.html));
-    res.writeHead(200, headers).end(method === "HEAD" ? undefined : result.html);
-    return 200;
+  /** @internal The dead render of `req.url` with a given CSRF token (the test harness). */
+  render(req: IncomingMessage, token: string, flash: Flash): Promise<DeadRenderResult> {
+    return this.#http.render(req, token, flash);
   }
-
-  /** @internal The dead render of `req.url` with a given CSRF token (the HTTP handler and the test harness). */
-  async render(
-    req: IncomingMessage,
-    token: string,
-    flash: Record<string, string>,
-    route = this.#router.match(pathOf(req.url)),
-  ): Promise<DeadRenderResult> {
-    if (route === null) throw new Error(`no live route for ${pathOf(req.url)}`);
-    const url = requestUrl(req, this.#https(req));
-    if (url === null) throw new Error(`invalid Host header ${JSON.stringify(req.headers.host)}`);
-    const session = (await this.#opts.session?.(req)) ?? {};
-    if (this.logger.enabled("debug")) {
-      this.logger.log(
-        "debug",
-        `Processing with ${route.name}\n  Parameters: ${inspectParams(decodeParams(url.search.slice(1)))}`,
-      );
-    }
-    return deadRender({
-      ctx: this.#ctx,
-      runtime: this.#rt,
-      route,
-      url,
-      session,
-      flash,
-      csrfToken: token,
-      livePath: this.livePath,
-      layout: this.#layout,
-      defaultTitle: this.#opts.title ?? "Cinder",
-    });
-  }
-
-  #secure(req: IncomingMessage): boolean {
-    return this.#opts.secureCookies ?? this.#https(req);
-  }
-
-  /** Whether the browser reached us over https: TLS here, or, with `trustProxy`, at the proxy. */
-  #https(req: IncomingMessage): boolean {
-    if ((req.socket as { encrypted?: boolean }).encrypted === true) return true;
-    const forwarded = this.#opts.trustProxy === true ? req.headers["x-forwarded-proto"] : undefined;
-    // The first entry is what the outermost proxy saw ("https, http" after two proxies).
-    return typeof forwarded === "string" && forwarded.split(",")[0]!.trim().toLowerCase() === "https";
-  }
-
-  // -----------------------------------------------------------------------------------------------
-  // Websocket
 
   /**
-   * The `upgrade` listener: accepts `<livePath>/websocket` after checking Origin, the CSRF token and
+   * The `upgrade` listener: accepts `/live/websocket` after checking Origin, the CSRF token and
    * the serializer version; answers anything else with an HTTP error and closes it.
    */
   readonly handleUpgrade = (req: IncomingMessage, socket: Duplex, head: Buffer): void => {
@@ -381,66 +179,21 @@ export class Endpoint {
     // A reset during the handshake must not become an uncaught 'error' event. (A module-level function:
     // a closure made here would keep this call's variables alive for as long as the socket lives.)
     socket.on("error", ignore);
-    const path = pathOf(req.url);
-    if (path !== `${this.livePath}/websocket`) return rejectUpgrade(socket, 404);
+    if (pathOf(req.url) !== `${LIVE_PATH}/websocket`) return rejectUpgrade(socket, 404);
     if (this.#closing !== null) return rejectUpgrade(socket, 503);
-    if (!originAllowed(this.#checkOrigin, req, this.#https(req))) {
-      this.logger.log(
-        "warn",
-        `refused websocket from origin ${JSON.stringify(req.headers.origin)}: not allowed`,
-      );
-      return rejectUpgrade(socket, 403);
-    }
-    const params = decodeParams((req.url ?? "").split("?")[1] ?? "");
-    if (params.vsn !== "2.0.0") {
-      this.logger.log("warn", `refused websocket: serializer vsn ${JSON.stringify(params.vsn)} (only 2.0.0)`);
-      return rejectUpgrade(socket, 400);
-    }
-    if (this.#opts.checkCsrf !== false) {
-      const secret = parseCookies(req.headers.cookie).get(CSRF_COOKIE);
-      if (!checkCsrfToken(this.#signer, secret, params._csrf_token)) {
-        this.logger.log("warn", "refused websocket: missing or invalid CSRF token");
-        return rejectUpgrade(socket, 403);
-      }
-    }
+    const checked = checkUpgrade(req, this.#http.https(req), this.#upgradeChecks);
+    if ("status" in checked) return rejectUpgrade(socket, checked.status);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
-      this.#accept(ws);
+      this.#conns.accept(ws);
       if (this.logger.enabled("info")) {
         this.logger.log(
           "info",
           `CONNECTED TO Cinder.LiveView.Socket in ${formatDuration(start)}\n  Transport: :websocket\n` +
-            `  Serializer: Phoenix.Socket.V2.JSONSerializer\n  Parameters: ${inspectParams(params)}`,
+            `  Serializer: Phoenix.Socket.V2.JSONSerializer\n  Parameters: ${inspectParams(checked.params)}`,
         );
       }
     });
   };
-
-  #accept(ws: WebSocket): void {
-    // Per connection: one Connection (the transport) and one watch callback; the listeners are shared
-    // functions that find it on the websocket, so that 10,000 connections do not cost 10,000 closures each.
-    const conn = new Connection(ws, this.#outbox, this.#conns, this.logger);
-    conn.pid = this.#spawnSocket(conn);
-    (ws as WsWithConnection)[CONNECTION] = conn;
-    this.#conns.add(conn);
-    this.#startSweep();
-    ws.on("message", onMessage);
-    ws.on("close", onClose);
-    ws.on("error", onError);
-    // Whatever ends the socket process (a protocol violation, a flood, a bug) ends the websocket too.
-    this.#rt.watch(conn.pid, () => conn.socketExited());
-  }
-
-  /** Writes one frame to a websocket that is still open and still reading. */
-  #write(ws: WebSocket, frame: string): void {
-    if (ws.readyState !== ws.OPEN) return;
-    // A client that stops reading must not make the server buffer for it without end.
-    if (ws.bufferedAmount > this.#maxBuffered) {
-      this.logger.log("warn", `closing websocket: client not reading (${ws.bufferedAmount} bytes buffered)`);
-      ws.terminate();
-      return;
-    }
-    sendText(ws, frame);
-  }
 
   #spawnSocket(transport: Transport): Pid {
     return this.#rt.spawn(
@@ -456,55 +209,17 @@ export class Endpoint {
     onFrame: (frame: string) => void,
     onClose: (code: number, reason: string) => void,
   ): MemoryConnection {
-    let open = true;
-    const transport: Transport = {
-      send: (frame) => {
-        if (open) onFrame(frame);
-      },
-      close: (code, reason) => {
-        if (!open) return;
-        open = false;
-        onClose(code, reason);
-      },
-    };
-    const pid = this.#spawnSocket(transport);
+    const conn = connectMemory((transport) => this.#spawnSocket(transport), onFrame, onClose);
+    const pid = conn.pid;
     this.#memory.add(pid);
     this.#rt.watch(pid, () => this.#memory.delete(pid));
-    return {
-      pid,
-      receive: (frame) => send(pid, new Incoming(frame, false)),
-      close: () => {
-        open = false;
-        send(pid, new TransportClosed());
-      },
-    };
-  }
-
-  #startSweep(): void {
-    if (this.#sweep !== null) return;
-    const idle = this.#opts.idleTimeout ?? 60_000;
-    this.#sweep = setInterval(
-      () => {
-        const now = Date.now();
-        for (const c of this.#conns) {
-          if (now - c.lastSeen > idle) {
-            this.logger.log("info", `closing websocket idle for ${now - c.lastSeen} ms (no heartbeat)`);
-            c.ws.terminate();
-          }
-        }
-      },
-      Math.max(50, Math.floor(idle / 4)),
-    );
-    this.#sweep.unref();
+    return conn;
   }
 
   /** Open websocket connections. */
   get connections(): number {
     return this.#conns.size;
   }
-
-  // -----------------------------------------------------------------------------------------------
-  // Lifecycle
 
   /** Starts a node:http server with {@link handler} and {@link handleUpgrade}; resolves to its port. */
   listen(port = 4000, host?: string): Promise<number> {
@@ -534,30 +249,26 @@ export class Endpoint {
   }
 
   async #close(graceMs: number): Promise<void> {
-    if (this.#sweep !== null) clearInterval(this.#sweep);
     const server = this.#server;
     const closed = server === null ? Promise.resolve() : new Promise<void>((r) => server.close(() => r()));
-    const pids = [...[...this.#conns].map((c) => c.pid), ...this.#memory];
+    const memory = [...this.#memory];
+    const pids = [...this.#conns.pids(), ...memory];
     const stopped = pids.map(
       (pid) =>
         new Promise<void>((r) => {
           if (this.#rt.watch(pid, () => r()) === null) r();
         }),
     );
-    this.#outbox.flush();
-    for (const c of this.#conns) c.ws.close(1001, "server shutting down");
-    for (const pid of pids) send(pid, new TransportClosed());
+    this.#conns.closeAll();
+    for (const pid of memory) send(pid, new TransportClosed());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([Promise.all(stopped), new Promise((r) => (timer = setTimeout(r, graceMs)))]);
     clearTimeout(timer);
-    for (const c of this.#conns) c.ws.terminate();
+    this.#conns.terminateAll();
     this.#wss.close();
     server?.closeAllConnections();
     await closed;
   }
-
-  // -----------------------------------------------------------------------------------------------
-  // PubSub
 
   /** Subscribes the calling process (or `pid`) to `topic`; broadcasts arrive in `handleInfo`. */
   subscribe(topic: string): void;
@@ -593,60 +304,4 @@ export function createEndpoint(opts: EndpointOptions): Endpoint {
   return new Endpoint(opts);
 }
 
-/**
- * The URL of a request: its Host header (else `localhost`) and its path and query. Null when the Host is not a
- * host (empty, spaces, a path in it). Built field by field, so that a path such as `//x` stays a path instead
- * of being read as a URL of host `x`, and nothing a client sends makes `new URL` throw.
- */
-function requestUrl(req: IncomingMessage, secure: boolean): URL | null {
-  const host = req.headers.host ?? "localhost";
-  let url: URL;
-  try {
-    url = new URL(`${secure ? "https" : "http"}://${host}`);
-  } catch {
-    return null;
-  }
-  if (
-    url.pathname !== "/" ||
-    url.search !== "" ||
-    url.hash !== "" ||
-    url.username !== "" ||
-    url.password !== ""
-  )
-    return null;
-  const raw = req.url ?? "/";
-  const q = raw.indexOf("?");
-  url.pathname = q < 0 ? raw : raw.slice(0, q);
-  url.search = q < 0 ? "" : raw.slice(q);
-  return url;
-}
-
-function pathOf(url: string | undefined): string {
-  const u = url ?? "/";
-  const q = u.indexOf("?");
-  return q < 0 ? u : u.slice(0, q);
-}
-
-function serveAsset(req: IncomingMessage, res: ServerResponse, asset: Asset): void {
-  const headers = {
-    "content-type": asset.contentType,
-    etag: asset.etag,
-    // Not fingerprinted in the URL, so revalidate, but let caches keep them for an hour meanwhile.
-    "cache-control": "public, max-age=3600",
-  };
-  if (req.headers["if-none-match"] === asset.etag) {
-    res.writeHead(304, headers).end();
-    return;
-  }
-  res.writeHead(200, { ...headers, "content-length": String(asset.body.length) });
-  res.end(req.method === "HEAD" ? undefined : asset.body);
-}
-
-function rejectUpgrade(socket: Duplex, status: number): void {
-  if (socket.writable) {
-    socket.write(
-      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
-    );
-  }
-  socket.destroy();
-}
+function ignore(): void {}

@@ -1,26 +1,16 @@
-export { type ContentSecurityPolicy, type CspDirectives, DEFAULT_CSP } from "./csp.js";
-export { type Diff, type DiffExtras, DiffTracker, type PushEvent } from "./diff.js";
 export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "./endpoint.js";
-export { escapeHtml } from "./escape.js";
-export { defaultLayout, type Layout, type Page } from "./layout.js";
+export type { Flash } from "./flash.js";
+export { type ContentSecurityPolicy, type CspDirectives, DEFAULT_CSP } from "./http/csp.js";
+export { defaultLayout, type Layout, type Page } from "./http/layout.js";
+export type { CheckOrigin } from "./http/origin.js";
 export { isLocalPath } from "./local_path.js";
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./logger.js";
-export type { CheckOrigin } from "./origin.js";
-export { decodeParams, decodeTarget, encodeParams, type Params, type ParamValue } from "./params.js";
-export {
-  type Dynamic,
-  html,
-  Keyed,
-  keyed,
-  Rendered,
-  raw,
-  renderDynamic,
-  renderToString,
-  Safe,
-} from "./rendered.js";
-export { type RouteMatch, Router, type Routes } from "./router.js";
+export type { Params, ParamValue } from "./params.js";
+export type { PushEvent } from "./render/diff.js";
+export { escapeHtml } from "./render/escape.js";
+export { type Dynamic, html, keyed, Rendered, raw, renderToString, Safe } from "./render/rendered.js";
+export type { Routes } from "./router.js";
 export { isSafeUrl, type SafeUrlOptions, safeUrl, UNSAFE_URL_REPLACEMENT } from "./safe_url.js";
-export { Signer, type TokenError, type Verified } from "./token.js";
 export {
   DEFAULT_VIEW_MAILBOX,
   defineLiveView,
@@ -30,5 +20,5 @@ export {
   type LiveView,
   type LiveViewDefinition,
   type Session,
-} from "./view.js";
-export type { BuiltinAssigns, Flash, LiveViewSocket } from "./view_socket.js";
+} from "./view/view.js";
+export type { BuiltinAssigns, LiveViewSocket } from "./view/view_socket.js";

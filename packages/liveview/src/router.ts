@@ -1,4 +1,4 @@
-import { isLiveView, type LiveView } from "./view.js";
+import { isLiveView, type LiveView } from "./view/view.js";
 
 /**
  * Paths to live views: `{ "/": HomeView, "/users/:id": UserView, "/files/*path": FilesView }`.

@@ -1,5 +1,12 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 
+/** The salts that bind each kind of signed token to its one use. */
+export const SALT = {
+  session: "session",
+  flash: "flash",
+  csrf: "csrf",
+} as const;
+
 /**
  * Why a token was refused: `invalid` (bad shape, forged signature, or issued in the future; the join
  * answers `unauthorized`) or `expired` (older than its max age; the join answers `stale`).

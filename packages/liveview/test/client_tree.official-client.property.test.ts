@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { ClientTree } from "../src/client_tree.js";
-import { DiffTracker } from "../src/diff.js";
-import type { Rendered } from "../src/rendered.js";
+import { DiffTracker } from "../src/render/diff.js";
+import type { Rendered } from "../src/render/rendered.js";
+import { ClientTree } from "../src/testing/client_tree.js";
 import { listSteps, rootShapes, tplValue } from "./support/arbitraries.js";
 import { ClientView } from "./support/client.js";
 

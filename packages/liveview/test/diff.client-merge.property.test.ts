@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { DiffTracker } from "../src/diff.js";
-import { type Rendered, renderToString } from "../src/rendered.js";
+import { DiffTracker } from "../src/render/diff.js";
+import { type Rendered, renderToString } from "../src/render/rendered.js";
 import { listSteps, rootShapes, tplValue } from "./support/arbitraries.js";
 import { ClientView } from "./support/client.js";
 

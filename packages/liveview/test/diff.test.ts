@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { DiffTracker } from "../src/diff.js";
-import { type Dynamic, html, keyed, type Rendered, raw, renderToString } from "../src/rendered.js";
+import { DiffTracker } from "../src/render/diff.js";
+import { type Dynamic, html, keyed, type Rendered, raw, renderToString } from "../src/render/rendered.js";
 import { ClientView } from "./support/client.js";
 
 // Plain JSON, as the client receives it (statics arrays are the templates' frozen arrays until then).

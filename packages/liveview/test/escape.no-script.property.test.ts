@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { DiffTracker } from "../src/diff.js";
-import { escapeHtml } from "../src/escape.js";
-import { html, keyed, renderToString } from "../src/rendered.js";
+import { DiffTracker } from "../src/render/diff.js";
+import { escapeHtml } from "../src/render/escape.js";
+import { html, keyed, renderToString } from "../src/render/rendered.js";
 import { ClientView } from "./support/client.js";
 
 // Law: no string, however hostile, becomes markup. Whatever the text, the rendered HTML (dead render,

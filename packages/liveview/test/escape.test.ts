@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { escapeHtml } from "../src/escape.js";
+import { escapeHtml } from "../src/render/escape.js";
 
 describe("escapeHtml", () => {
   test("escapes the five special characters", () => {

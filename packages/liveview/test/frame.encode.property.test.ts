@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
-import { Channel } from "../src/channel/channel.js";
-import { encodePayload, encodePush } from "../src/channel/frame.js";
+import { Channel } from "../src/transport/channel.js";
+import { encodePayload, pushPrefix } from "../src/transport/frame.js";
 
 // Law: encoding a push reuses the previous JSON only when it would be the same JSON. Whatever sequence of
 // payloads is encoded, equal or not, mutated in place between two encodes or not, nested or flat, each
@@ -81,7 +81,7 @@ describe("encodePayload", () => {
       JSON.stringify(["4", null, 'lv:phx-"odd\\id', "diff", { "1": "x" }]),
       JSON.stringify(["4", null, 'lv:phx-"odd\\id', "live_patch", { to: "/a?b=1", kind: "push" }]),
     ]);
-    expect(encodePush(null, "t", "e", { a: [1, { b: 2 }] })).toBe(
+    expect(`${pushPrefix(null, "t", "e")}${encodePayload({ a: [1, { b: 2 }] })}]`).toBe(
       JSON.stringify([null, null, "t", "e", { a: [1, { b: 2 }] }]),
     );
   });

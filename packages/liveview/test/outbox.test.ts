@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import type { WebSocket } from "ws";
-import { Outbox } from "../src/channel/outbox.js";
+import { Outbox } from "../src/transport/outbox.js";
 
 const a = { name: "a" } as unknown as WebSocket;
 const b = { name: "b" } as unknown as WebSocket;

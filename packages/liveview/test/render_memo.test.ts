@@ -3,9 +3,9 @@ import { PubSub } from "@cinder/pubsub";
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { defineLiveView, html } from "../src/index.js";
-import { memoRender, RenderMemo } from "../src/render_memo.js";
-import { renderToString } from "../src/rendered.js";
-import { liveIsolated } from "../src/testing.js";
+import { renderToString } from "../src/render/rendered.js";
+import { liveIsolated } from "../src/testing/index.js";
+import { memoRender, RenderMemo } from "../src/view/render_memo.js";
 
 describe("RenderMemo", () => {
   test("hits only for the very same values under the same keys, in the same order", () => {

@@ -1,5 +1,14 @@
 import { describe, expect, test } from "vitest";
-import { html, Keyed, keyed, Rendered, raw, renderDynamic, renderToString, Safe } from "../src/rendered.js";
+import {
+  html,
+  Keyed,
+  keyed,
+  Rendered,
+  raw,
+  renderDynamic,
+  renderToString,
+  Safe,
+} from "../src/render/rendered.js";
 
 describe("html templates", () => {
   test("captures statics and dynamics; statics identity is per call site", () => {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
-import { html } from "../src/rendered.js";
+import { html } from "../src/render/rendered.js";
 import { Router } from "../src/router.js";
-import { defineLiveView } from "../src/view.js";
+import { defineLiveView } from "../src/view/view.js";
 
 const view = (name: string) => defineLiveView({ name, mount() {}, render: () => html`<p></p>` });
 const Home = view("Home");

@@ -1,9 +1,9 @@
 import type { IncomingMessage } from "node:http";
 import { describe, expect, test } from "vitest";
-import { parseCookies, serializeCookie } from "../src/cookies.js";
-import { cspHeader, DEFAULT_CSP } from "../src/csp.js";
-import { checkCsrfToken, csrfToken, newCsrfSecret } from "../src/csrf.js";
-import { compileCheckOrigin, originAllowed } from "../src/origin.js";
+import { parseCookies, serializeCookie } from "../src/http/cookies.js";
+import { cspHeader, DEFAULT_CSP } from "../src/http/csp.js";
+import { checkCsrfToken, csrfToken, newCsrfSecret } from "../src/http/csrf.js";
+import { compileCheckOrigin, originAllowed } from "../src/http/origin.js";
 import { Signer } from "../src/token.js";
 
 const signer = new Signer("0123456789abcdef0123456789abcdef-secret");

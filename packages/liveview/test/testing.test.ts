@@ -10,7 +10,7 @@ import {
   html,
   type LiveView,
 } from "../src/index.js";
-import { LiveViewTest, live, liveIsolated, RedirectError, ReplyError } from "../src/testing.js";
+import { LiveViewTest, live, liveIsolated, RedirectError, ReplyError } from "../src/testing/index.js";
 
 const quiet = createLogger({ level: "error" });
 let n = 0;

@@ -1,7 +1,7 @@
 import { type Pid, self, send } from "@cinder/actors";
 import { describe, expect, test } from "vitest";
 import { defineLiveView, html } from "../src/index.js";
-import { liveIsolated } from "../src/testing.js";
+import { liveIsolated } from "../src/testing/index.js";
 
 // A view whose handleInfo is a plain function runs it without a promise per message; one whose
 // handleInfo (or handleParams) is async keeps the async path. Either way pushes from the client run in an

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { ViewSocket } from "../src/view_socket.js";
+import { ViewSocket } from "../src/view/view_socket.js";
 
 const make = () =>
   new ViewSocket<{ n: number; list: number[]; name?: string }>("phx-1", true, new URL("http://h/"), {}, {});
@@ -13,7 +13,8 @@ describe("ViewSocket: change tracking and intents", () => {
     s.assign({ n: 1 });
     s.assign("list", s.assigns.list);
     expect(s.changed.size).toBe(0);
-    expect(s.dirty).toBe(false);
+    expect(s.titleChanged).toBe(false);
+    expect(s.events).toEqual([]);
     s.update("n", (n) => n + 1);
     expect(s.assigns.n).toBe(2);
     expect([...s.changed]).toEqual(["n"]);
@@ -41,7 +42,7 @@ describe("ViewSocket: change tracking and intents", () => {
     expect(s.assigns.flash).toEqual({ info: "hi" });
     s.clearChanges();
     s.pageTitle = "T";
-    expect(s.dirty).toBe(true);
+    expect(s.titleChanged).toBe(true);
     s.clearChanges();
     s.pushEvent("e", { a: 1 });
     expect(s.events).toEqual([["e", { a: 1 }]]);

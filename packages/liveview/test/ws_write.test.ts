@@ -2,7 +2,7 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { WebSocket, WebSocketServer } from "ws";
-import { sendText } from "../src/channel/ws_write.js";
+import { fastPathWrites, sendText } from "../src/internal.js";
 
 // sendText writes the frame ws.send would, as one buffer: a real ws client must read every message intact
 // and in order, whatever its length and characters, mixed with ws's own sends and pings.
@@ -66,6 +66,21 @@ describe("sendText", () => {
     // ws.send's messages interleave with ours in send order.
     await all;
     expect(got).toEqual(texts.flatMap((t) => [t, `ws:${t.slice(0, 10)}`]));
+    client.close();
+  });
+
+  test("an open, idle ws connection takes the fast path (fails if a ws upgrade silently turns it off)", async () => {
+    // The fast path reads ws internals (`_socket`, `_sender._state`, `_sender._queue`); if a new ws renames
+    // or changes them, every frame falls back to ws.send, still correct but slower, and only this test says so.
+    const { client, peer } = await connect();
+    const received = new Promise<string>((resolve) => client.once("message", (d) => resolve(d.toString())));
+    const before = fastPathWrites();
+    sendText(peer, "fast");
+    expect(fastPathWrites()).toBe(before + 1);
+    expect(await received).toBe("fast");
+    // A frame past 16-bit length is ws.send's: not counted.
+    sendText(peer, "d".repeat(70_000));
+    expect(fastPathWrites()).toBe(before + 1);
     client.close();
   });
 

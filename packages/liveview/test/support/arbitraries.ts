@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { type Dynamic, keyed, Rendered, raw } from "../../src/rendered.js";
+import { type Dynamic, keyed, Rendered, raw } from "../../src/render/rendered.js";
 
 // Random templates are described by a shape (statics arrays created once, so their identity works as a
 // fingerprint across steps, as a template call site's does) from which any number of renders is drawn.

@@ -1,10 +1,11 @@
 import type { IncomingMessage } from "node:http";
 import type { PubSub } from "@cinder/pubsub";
+import { createEndpoint, type Endpoint } from "../endpoint.js";
+import { createLogger, type Logger } from "../logger.js";
+import { encodeParams } from "../params.js";
+import type { MemoryConnection } from "../transport/memory_connection.js";
+import type { LiveView, Session } from "../view/view.js";
 import { ClientTree } from "./client_tree.js";
-import { createEndpoint, type Endpoint, type MemoryConnection } from "./endpoint.js";
-import { createLogger, type Logger } from "./logger.js";
-import { encodeParams } from "./params.js";
-import type { LiveView, Session } from "./view.js";
 
 /**
  * `@cinder/liveview/testing`, in the spirit of Phoenix.LiveViewTest: drive a live view from a test

@@ -1,4 +1,4 @@
-import type { Rendered } from "./rendered.js";
+import type { Rendered } from "../render/rendered.js";
 import type { LiveView } from "./view.js";
 
 /**

@@ -1,80 +1,39 @@
-import {
-  type Behaviour,
-  cast,
-  Exit,
-  type ExitReason,
-  exit,
-  type Pid,
-  runtime,
-  type Stop,
-  spawn,
-  stop,
-} from "@cinder/actors";
-import { type LiveContext, SALT, type SessionToken } from "../context.js";
-import { hasUnsafeUrlChars } from "../local_path.js";
-import { DEFAULT_VIEW_MAILBOX } from "../view.js";
-import { ChannelPush, verifyFlash, viewBehaviourFor } from "../view_process.js";
-import { type Flash, NO_FLASH } from "../view_socket.js";
-import { Channel } from "./channel.js";
-import { decodeFrame, encodeReply, type Message, type Transport } from "./frame.js";
+import { type Behaviour, Exit, type ExitReason, exit, runtime, type Stop, stop } from "@cinder/actors";
+import type { LiveContext } from "../context.js";
+import { joinFlash } from "../flash.js";
+import { Channel } from "../transport/channel.js";
+import { decodeFrame, encodeReply, type Message } from "../transport/frame.js";
+import { Incoming, type Transport, TransportClosed } from "../transport/transport.js";
+import { ChannelTable } from "./channel_table.js";
+import { authorizeJoin, connectParamsOf } from "./join_authorization.js";
+import type { ViewLauncher } from "./view_launcher.js";
 
-/** A frame from the websocket, handed to the socket process. */
-export class Incoming {
-  constructor(
-    readonly data: string | Buffer,
-    readonly binary: boolean,
-  ) {}
+/** What a socket process is configured with: the endpoint's context and how to start views. */
+export interface SocketContext extends LiveContext {
+  readonly views: ViewLauncher;
 }
-
-/** Told to the socket process when its websocket has closed. */
-export class TransportClosed {}
 
 /** What the endpoint passes to a socket process it spawns for a new websocket. */
 export interface SocketArgs {
-  readonly ctx: LiveContext;
+  readonly ctx: SocketContext;
   readonly transport: Transport;
 }
 
 interface SocketState {
-  readonly ctx: LiveContext;
+  readonly ctx: SocketContext;
   readonly transport: Transport;
   /** Joined (or joining) channels. */
   readonly channels: ChannelTable;
 }
 
+/**
+ * Channels (views) one websocket may join at once: the official client joins one per live view on the
+ * page, so more is not a browser.
+ */
+const MAX_CHANNELS = 100;
+
 /** How long views get to stop (finish their callback, run terminate) after their socket closed. */
 const VIEW_SHUTDOWN_MS = 5000;
-
-/**
- * A socket's channels, by topic and by view pid. Almost every socket has one channel (at most
- * `maxChannels`), so this is an exact-length array searched in order, replaced on each join or leave:
- * two Maps per connection would cost more memory than the channel itself.
- */
-export class ChannelTable {
-  list: readonly Channel[] = [];
-
-  get size(): number {
-    return this.list.length;
-  }
-
-  get(topic: string): Channel | undefined {
-    for (const ch of this.list) if (ch.topic === topic) return ch;
-    return undefined;
-  }
-
-  byPid(pid: Pid): Channel | undefined {
-    for (const ch of this.list) if (ch.pid === pid) return ch;
-    return undefined;
-  }
-
-  add(ch: Channel): void {
-    this.list = this.list.concat(ch); // exact length ([...list, ch] would reserve 17 slots)
-  }
-
-  remove(ch: Channel): void {
-    if (this.list.includes(ch)) this.list = this.list.filter((c) => c !== ch);
-  }
-}
 
 // Pushes a live view understands; anything else on a joined topic is answered with an error.
 const VIEW_EVENTS = new Set(["event", "live_patch", "cids_will_destroy", "cids_destroyed"]);
@@ -169,8 +128,7 @@ function route(m: Message, state: SocketState): SocketState {
     return state;
   }
   if (VIEW_EVENTS.has(m.event)) {
-    // A cast: the view handles pushes in its async handleCast, whatever its handleInfo is.
-    cast(ch.pid!, new ChannelPush(m.ref, m.event, m.payload));
+    ctx.views.push(ch.pid!, m.ref, m.event, m.payload);
     return state;
   }
   if (m.event === "allow_upload" || m.event === "progress") {
@@ -209,90 +167,23 @@ function join(m: Message, state: SocketState): SocketState {
   const old = state.channels.get(topic);
   // A second join of a joined topic replaces the first (the client rejoining): close the old one.
   if (old !== undefined) closeChannel(old, state, "phx_close");
-  if (state.channels.size >= ctx.maxChannels)
+  if (state.channels.size >= MAX_CHANNELS)
     return refuse({ reason: "too many channels" }, "too many channels");
-
-  const token = ctx.signer.verify<SessionToken>(SALT.session, payload.session, ctx.sessionMaxAgeMs);
-  if (!token.ok) {
-    return refuse(
-      { reason: token.error === "expired" ? "stale" : "unauthorized" },
-      `session token ${token.error}`,
-    );
-  }
-  const data = token.data;
-  if (!isSessionToken(data) || data.id !== topic.slice(3)) {
-    return refuse({ reason: "unauthorized" }, "session token is for another view");
-  }
-  // Live navigation joins with `redirect` (the new URL, reusing the first page's token) in place of `url`.
-  // A join this socket will not serve is refused `unauthorized`, as Phoenix does: the official client
-  // then loads the URL in full, carrying the flash in a cookie, and the HTTP side decides what is there
-  // (another page, a redirect, a 404).
-  const navigating = payload.redirect !== undefined;
-  const url = parseUrl(navigating ? payload.redirect : payload.url);
-  if (url === null) return refuse({ reason: "unauthorized" }, "no valid URL to mount");
-  const match = ctx.router.match(url.pathname);
-  const where = JSON.stringify(url.pathname.slice(0, 100));
-  if (navigating) {
-    if (match === null || match.group !== data.g)
-      return refuse({ reason: "unauthorized" }, `live navigation to ${where}: no live route of this group`);
-  } else if (match === null || match.viewKey !== data.v) {
-    return refuse(
-      { reason: "unauthorized" },
-      `session token was issued for ${data.r}, not for ${where} (${match?.pattern ?? "no live route"})`,
-    );
-  }
-  const connectParams: Record<string, unknown> = Object.create(null);
-  if (typeof payload.params === "object" && payload.params !== null) {
-    for (const [k, v] of Object.entries(payload.params)) {
-      if (k !== "_csrf_token" && k !== "__proto__") connectParams[k] = v;
-    }
-  }
+  const auth = authorizeJoin(ctx, topic, payload);
+  if ("why" in auth) return refuse(auth.response, auth.why);
+  const { data } = auth;
   const ch = new Channel(topic, joinRef, transport);
-  ch.pid = spawn(
-    viewBehaviourFor(match.view),
-    {
-      ctx,
-      channel: ch,
-      route: match,
-      url,
-      session: typeof data.s === "object" && data.s !== null ? data.s : {},
-      flash: joinFlash(ctx, payload, data, navigating),
-      connectParams,
-    },
-    // Linked: the view ends with its socket. Trapping: so that end runs the view's terminate. Bounded: see
-    // DEFAULT_VIEW_MAILBOX.
-    { link: true, trapExit: true, mailbox: match.view.mailbox ?? DEFAULT_VIEW_MAILBOX },
-  );
+  ch.pid = ctx.views.start({
+    ctx,
+    channel: ch,
+    route: auth.match,
+    url: auth.url,
+    session: typeof data.s === "object" && data.s !== null ? data.s : {},
+    flash: joinFlash(ctx.signer, payload, data, auth.navigating),
+    connectParams: connectParamsOf(payload),
+  });
   state.channels.add(ch);
   return state;
-}
-
-/**
- * The flash for a mount, as Phoenix picks it: a live navigation's signed `flash` first; else, on the
- * first mount after the page load, the flash the dead render showed (it came in the session token);
- * else none, so that a rejoin after a crash, or a live navigation without a flash, does not show an
- * old message again.
- */
-function joinFlash(
-  ctx: LiveContext,
-  payload: Record<string, unknown>,
-  data: SessionToken,
-  navigating: boolean,
-): Flash {
-  if (typeof payload.flash === "string") return verifyFlash(ctx, payload.flash);
-  const params = payload.params as Record<string, unknown> | undefined;
-  if (!navigating && params?._mounts === 0 && typeof data.f === "object" && data.f !== null)
-    return { ...data.f };
-  return NO_FLASH;
-}
-
-/** Whether a verified token's data has the shape the dead render signs (older shapes are refused). */
-function isSessionToken(data: unknown): data is SessionToken {
-  if (typeof data !== "object" || data === null) return false;
-  const d = data as Record<string, unknown>;
-  return (
-    typeof d.id === "string" && typeof d.v === "string" && typeof d.r === "string" && typeof d.g === "string"
-  );
 }
 
 /** Removes a channel, tells the client (`phx_close`), and stops its view (running its `terminate`). */
@@ -341,19 +232,6 @@ function graceful(reason: ExitReason): boolean {
     reason === "shutdown" ||
     (typeof reason === "object" && reason !== null && "shutdown" in reason)
   );
-}
-
-/**
- * The URL of a join. Characters a URL parser silently drops or rewrites (control characters, backslashes)
- * are refused, so the URL a view sees is the one the client sent.
- */
-function parseUrl(value: unknown): URL | null {
-  if (typeof value !== "string" || value.length > 8192 || hasUnsafeUrlChars(value)) return null;
-  try {
-    return new URL(value);
-  } catch {
-    return null;
-  }
 }
 
 /** The header of a binary frame (kind, join_ref, ref, topic, event), or null if it is not one. */

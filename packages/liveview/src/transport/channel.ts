@@ -1,5 +1,6 @@
 import type { Pid } from "@cinder/actors";
-import { encodePayload, encodeReply, pushPrefix, type Transport } from "./frame.js";
+import { encodePayload, encodeReply, pushPrefix } from "./frame.js";
+import type { Transport } from "./transport.js";
 
 /**
  * One joined topic (`lv:<id>`) on one websocket: what its socket process and its view process share.

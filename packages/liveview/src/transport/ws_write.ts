@@ -7,6 +7,16 @@ interface WsInternals {
   _sender?: { _state?: number; _queue?: unknown[] };
 }
 
+let fastWrites = 0;
+
+/**
+ * How many frames {@link sendText} wrote itself rather than through `ws.send`. The fast path depends on
+ * `ws` internals; a test reads this to notice when an upgrade of `ws` turns it off.
+ */
+export function fastPathWrites(): number {
+  return fastWrites;
+}
+
 /**
  * Sends `text` as one unmasked text frame (a server's frame), written to the socket as a single buffer:
  * the 2- or 4-byte header and the UTF-8 payload in one allocation and one `write`. This is `ws.send(text)`
@@ -45,4 +55,5 @@ export function sendText(ws: WebSocket, text: string): void {
   // As many bytes as characters: all ASCII, where latin1 is UTF-8 and the cheaper copy.
   frame.write(text, hdr, len, len === text.length ? "latin1" : "utf8");
   sock.write(frame);
+  fastWrites++;
 }

@@ -1,6 +1,6 @@
 import type { ExitReason } from "@cinder/actors";
-import type { Params } from "./params.js";
-import type { Rendered } from "./rendered.js";
+import type { Params } from "../params.js";
+import type { Rendered } from "../render/rendered.js";
 import type { BuiltinAssigns, LiveViewSocket } from "./view_socket.js";
 
 /** What the dead render signed into the page for this view (from the endpoint's `session` option). */

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 
@@ -48,4 +49,20 @@ export function loadAssets(livePath: string): Map<string, Asset> {
   add("phoenix_live_view.min.js", readFileSync(join(liveViewStatic, "phoenix_live_view.min.js")));
   add("boot.js", Buffer.from(bootScript(livePath)));
   return assets;
+}
+
+/** Answers a request for `asset`: 304 when the client's copy is current, else the file (no body for HEAD). */
+export function serveAsset(req: IncomingMessage, res: ServerResponse, asset: Asset): void {
+  const headers = {
+    "content-type": asset.contentType,
+    etag: asset.etag,
+    // Not fingerprinted in the URL, so revalidate, but let caches keep them for an hour meanwhile.
+    "cache-control": "public, max-age=3600",
+  };
+  if (req.headers["if-none-match"] === asset.etag) {
+    res.writeHead(304, headers).end();
+    return;
+  }
+  res.writeHead(200, { ...headers, "content-length": String(asset.body.length) });
+  res.end(req.method === "HEAD" ? undefined : asset.body);
 }

@@ -1,11 +1,6 @@
-import type { PushEvent } from "./diff.js";
-import { localPath } from "./local_path.js";
-
-/** Flash messages by kind (`info`, `error`, ...), available to `render` as `assigns.flash`. */
-export type Flash = Readonly<Record<string, string>>;
-
-/** The empty flash, one frozen object shared by every view that has none. */
-export const NO_FLASH: Flash = Object.freeze({});
+import { type Flash, NO_FLASH } from "../flash.js";
+import { localPath } from "../local_path.js";
+import type { PushEvent } from "../render/diff.js";
 
 /** Assigns every view has, besides its own. */
 export interface BuiltinAssigns {
@@ -217,11 +212,6 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     if (title === this.#title) return;
     this.#title = title;
     this.titleChanged = true;
-  }
-
-  /** Whether anything needs sending: changed assigns, a new title or events. */
-  get dirty(): boolean {
-    return this.changed.size > 0 || this.titleChanged || this.events.length > 0;
   }
 
   /** Forgets what was sent: called after each render. */

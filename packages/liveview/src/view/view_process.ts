@@ -1,14 +1,25 @@
-import { type Behaviour, Exit, type ExitReason, type Stop, stop } from "@cinder/actors";
-import type { Channel } from "./channel/channel.js";
-import { FLASH_MAX_AGE_MS, type LiveContext, SALT } from "./context.js";
-import { type Diff, DiffTracker } from "./diff.js";
-import { hasUnsafeUrlChars } from "./local_path.js";
-import { formatDuration, inspectParams } from "./logger.js";
-import { decodeParams, decodeTarget, emptyParams, type Params } from "./params.js";
+import {
+  type Behaviour,
+  cast,
+  Exit,
+  type ExitReason,
+  type Pid,
+  type Stop,
+  spawn,
+  stop,
+} from "@cinder/actors";
+import type { LiveContext } from "../context.js";
+import { signFlash } from "../flash.js";
+import { hasUnsafeUrlChars } from "../local_path.js";
+import { formatDuration, inspectParams } from "../logger.js";
+import { type Diff, DiffTracker } from "../render/diff.js";
+import type { RouteMatch } from "../router.js";
+import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
+import type { Channel } from "../transport/channel.js";
 import { memoRender } from "./render_memo.js";
-import type { RouteMatch } from "./router.js";
-import type { EventValue, LiveView, Session } from "./view.js";
-import { type Flash, type Navigation, NO_FLASH, ViewSocket } from "./view_socket.js";
+import { DEFAULT_VIEW_MAILBOX, type LiveView } from "./view.js";
+import { eventValue, paramsFor } from "./view_params.js";
+import { type Navigation, ViewSocket } from "./view_socket.js";
 
 /** A client push on a joined channel, routed to its view process by the socket process. */
 export class ChannelPush {
@@ -20,15 +31,25 @@ export class ChannelPush {
 }
 
 /** What the socket process passes to a view process it spawns for a `phx_join`. */
-export interface ViewArgs {
-  readonly ctx: LiveContext;
-  readonly channel: Channel;
-  readonly route: RouteMatch;
-  readonly url: URL;
-  readonly session: Session;
-  readonly flash: Flash;
-  readonly connectParams: Record<string, unknown>;
-}
+export type ViewArgs = ViewStart;
+
+/** How socket processes start view processes and hand them client pushes (see {@link ViewLauncher}). */
+export const viewLauncher: ViewLauncher = {
+  start(args: ViewStart): Pid {
+    const view = args.route.view;
+    return spawn(
+      viewBehaviourFor(view),
+      args,
+      // Linked: the view ends with its socket. Trapping: so that end runs the view's terminate. Bounded: see
+      // DEFAULT_VIEW_MAILBOX.
+      { link: true, trapExit: true, mailbox: view.mailbox ?? DEFAULT_VIEW_MAILBOX },
+    );
+  },
+  push(pid: Pid, ref: string | null, event: string, payload: Record<string, unknown>): void {
+    // A cast: the view handles pushes in its async handleCast, whatever its handleInfo is.
+    cast(pid, new ChannelPush(ref, event, payload));
+  },
+};
 
 /** A view process's state. */
 interface ViewState {
@@ -336,56 +357,13 @@ function patchTarget(
 
 /** The reply that sends the client elsewhere: `{redirect: {to, flash?}}` or `{live_redirect: {...}}`. */
 function navigationReply(state: ViewState, nav: Navigation): Record<string, unknown> {
-  const flash = state.socket.assigns.flash;
   // The flash survives the trip as a short-lived signed token: as a cookie the next page load reads,
   // or in the next view's join.
-  const token = Object.keys(flash).length > 0 ? state.ctx.signer.sign(SALT.flash, flash) : undefined;
+  const token = signFlash(state.ctx.signer, state.socket.assigns.flash);
   if (nav.kind === "redirect")
     return { redirect: token === undefined ? { to: nav.to } : { to: nav.to, flash: token } };
   const kind = nav.replace ? "replace" : "push";
   return { live_redirect: token === undefined ? { to: nav.to, kind } : { to: nav.to, kind, flash: token } };
-}
-
-/** The params of a URL for `mount`/`handleParams`: the query string's, then the path's over them. */
-export function paramsFor(route: RouteMatch, url: URL): Params {
-  const params = decodeParams(url.search.slice(1));
-  for (const [k, v] of Object.entries(route.params)) if (k !== "__proto__") params[k] = v;
-  return params;
-}
-
-/** The value of an `event` push as `handleEvent` receives it (see {@link EventValue}). */
-export function eventValue(payload: Record<string, unknown>): EventValue {
-  const raw = payload.value;
-  if (payload.type === "form") {
-    const value: EventValue = typeof raw === "string" ? decodeParams(raw) : emptyParams();
-    const meta = payload.meta;
-    if (typeof meta === "object" && meta !== null && !Array.isArray(meta)) {
-      for (const [k, v] of Object.entries(meta)) if (k !== "__proto__") value[k] = v;
-    }
-    // The client sends `_target: "undefined"` when no input triggered the event; Phoenix drops it.
-    const target = value._target;
-    if (typeof target === "string" && target !== "undefined") value._target = decodeTarget(target);
-    else delete value._target;
-    return value;
-  }
-  if (payload.type === "hook") return raw as EventValue;
-  if (typeof raw === "string") return decodeParams(raw);
-  // A click's `phx-value-*` object, copied without a prototype as decoded params are.
-  const value: EventValue = emptyParams();
-  if (typeof raw === "object" && raw !== null && !Array.isArray(raw)) {
-    for (const [k, v] of Object.entries(raw)) if (k !== "__proto__") value[k] = v;
-  }
-  return value;
-}
-
-/** Verifies a flash token from a join (`flash`) or a cookie; an empty flash when absent or invalid. */
-export function verifyFlash(ctx: LiveContext, token: unknown): Flash {
-  if (typeof token !== "string" || token === "") return NO_FLASH;
-  const v = ctx.signer.verify<Record<string, unknown>>(SALT.flash, token, FLASH_MAX_AGE_MS);
-  if (!v.ok || typeof v.data !== "object" || v.data === null) return NO_FLASH;
-  const flash: Record<string, string> = {};
-  for (const [k, m] of Object.entries(v.data)) if (typeof m === "string" && k !== "__proto__") flash[k] = m;
-  return flash;
 }
 
 function parseUrl(value: unknown, base: URL): URL | null {

@@ -1,6 +1,5 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { SALT } from "./context.js";
-import { decodeMac, type Signer } from "./token.js";
+import { decodeMac, SALT, type Signer } from "../token.js";
 
 /**
  * The cookie holding a browser's CSRF secret. The page carries a token derived from it (in

@@ -1,13 +1,16 @@
 import { type Behaviour, type Runtime, stop } from "@cinder/actors";
 import { nanoid } from "nanoid";
-import { type LiveContext, SALT, type SessionToken } from "./context.js";
-import { escapeHtml } from "./escape.js";
+import type { LiveContext } from "../context.js";
+import { type Flash, signFlash } from "../flash.js";
+import { escapeHtml } from "../render/escape.js";
+import { raw, renderToString } from "../render/rendered.js";
+import type { RouteMatch } from "../router.js";
+import type { SessionToken } from "../session_token.js";
+import { SALT } from "../token.js";
+import type { Session } from "../view/view.js";
+import { paramsFor } from "../view/view_params.js";
+import { ViewSocket } from "../view/view_socket.js";
 import type { Layout } from "./layout.js";
-import { raw, renderToString } from "./rendered.js";
-import type { RouteMatch } from "./router.js";
-import type { Session } from "./view.js";
-import { paramsFor } from "./view_process.js";
-import { type Flash, ViewSocket } from "./view_socket.js";
 
 /** What the HTTP (dead) render of a live route produced. */
 export type DeadRenderResult =
@@ -74,9 +77,9 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
   const nav = socket.navigation;
   if (nav !== null) {
     // Before the page exists, any navigation is an HTTP redirect; the flash rides in a cookie.
-    const flash = socket.assigns.flash;
-    return Object.keys(flash).length > 0
-      ? { kind: "redirect", to: nav.to, flashToken: ctx.signer.sign(SALT.flash, flash) }
+    const flashToken = signFlash(ctx.signer, socket.assigns.flash);
+    return flashToken !== undefined
+      ? { kind: "redirect", to: nav.to, flashToken }
       : { kind: "redirect", to: nav.to };
   }
   const inner = renderToString(view.render(socket.assigns));

@@ -1,4 +1,4 @@
-import { html, type Rendered, type Safe } from "./rendered.js";
+import { html, type Rendered, type Safe } from "../render/rendered.js";
 
 /** What the endpoint hands a {@link Layout} for each page. */
 export interface Page {

@@ -17,12 +17,6 @@ export interface FrameError {
   readonly replyTo?: { joinRef: string | null; ref: string; topic: string };
 }
 
-/** Where a socket writes its frames: a `ws` WebSocket, or an in-memory pipe in the test harness. */
-export interface Transport {
-  send(frame: string): void;
-  close(code: number, reason: string): void;
-}
-
 // Refs are counters the client sends as strings; topics and events are short names. Anything longer is
 // not from the official client and is refused before it is looked up anywhere.
 const MAX_FIELD = 256;
@@ -61,11 +55,6 @@ export function encodeReply(
   response: unknown,
 ): string {
   return JSON.stringify([joinRef, ref, topic, "phx_reply", { status, response }]);
-}
-
-/** A server push on a joined channel (`ref` is null: nothing answers it). */
-export function encodePush(joinRef: string | null, topic: string, event: string, payload: unknown): string {
-  return `${pushPrefix(joinRef, topic, event)}${encodePayload(payload)}]`;
 }
 
 /**

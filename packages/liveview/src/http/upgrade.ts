@@ -1,0 +1,55 @@
+import { type IncomingMessage, STATUS_CODES } from "node:http";
+import type { Duplex } from "node:stream";
+import type { Logger } from "../logger.js";
+import { decodeParams, type Params } from "../params.js";
+import type { Signer } from "../token.js";
+import { parseCookies } from "./cookies.js";
+import { CSRF_COOKIE, checkCsrfToken } from "./csrf.js";
+import { type CompiledCheckOrigin, originAllowed } from "./origin.js";
+
+/** What {@link checkUpgrade} checks a websocket upgrade against. */
+export interface UpgradeChecks {
+  readonly checkOrigin: CompiledCheckOrigin;
+  readonly checkCsrf: boolean;
+  readonly signer: Signer;
+  readonly logger: Logger;
+}
+
+/**
+ * Checks a websocket upgrade to the live path: Origin, serializer version and (unless turned off) the
+ * page's CSRF token. Returns the connect params, or the HTTP status to refuse it with (logged here).
+ */
+export function checkUpgrade(
+  req: IncomingMessage,
+  https: boolean,
+  checks: UpgradeChecks,
+): { readonly params: Params } | { readonly status: number } {
+  const { logger } = checks;
+  if (!originAllowed(checks.checkOrigin, req, https)) {
+    logger.log("warn", `refused websocket from origin ${JSON.stringify(req.headers.origin)}: not allowed`);
+    return { status: 403 };
+  }
+  const params = decodeParams((req.url ?? "").split("?")[1] ?? "");
+  if (params.vsn !== "2.0.0") {
+    logger.log("warn", `refused websocket: serializer vsn ${JSON.stringify(params.vsn)} (only 2.0.0)`);
+    return { status: 400 };
+  }
+  if (checks.checkCsrf) {
+    const secret = parseCookies(req.headers.cookie).get(CSRF_COOKIE);
+    if (!checkCsrfToken(checks.signer, secret, params._csrf_token)) {
+      logger.log("warn", "refused websocket: missing or invalid CSRF token");
+      return { status: 403 };
+    }
+  }
+  return { params };
+}
+
+/** Answers an upgrade request with an HTTP error and closes its socket. */
+export function rejectUpgrade(socket: Duplex, status: number): void {
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,
+    );
+  }
+  socket.destroy();
+}
