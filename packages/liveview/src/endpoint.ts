@@ -5,7 +5,7 @@ import { runtime as defaultRuntime, type Pid, type Runtime, self, send } from "@
 import type { BroadcastResult, PubSub } from "@cinder/pubsub";
 import { WebSocketServer } from "ws";
 import type { Flash } from "./flash.js";
-import { LIVEVIEW_VERSION, loadAssets } from "./http/assets.js";
+import { LIVE_PATH, LIVEVIEW_VERSION, loadAssets } from "./http/assets.js";
 import { type ContentSecurityPolicy, cspHeader, type DEFAULT_CSP } from "./http/csp.js";
 import type { DeadRenderResult } from "./http/dead_render.js";
 import { HttpFront } from "./http/http_front.js";
@@ -78,9 +78,6 @@ export interface EndpointOptions {
 
 const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
 
-/** Where the websocket (`/live/websocket`) and the client's assets (`/live/assets/*`) are served. */
-const LIVE_PATH = "/live";
-
 /**
  * Serves live views over HTTP and websockets: the dead render of each route, the official client's
  * bundles, and `/live/websocket`, where each connection gets a socket process and each joined
@@ -128,8 +125,7 @@ export class Endpoint {
     this.#http = new HttpFront({
       ctx: this.#ctx,
       runtime: this.#rt,
-      assets: loadAssets(LIVE_PATH),
-      livePath: LIVE_PATH,
+      assets: loadAssets(),
       layout: opts.layout ?? defaultLayout,
       title: opts.title ?? "Cinder",
       csp: cspHeader(opts.contentSecurityPolicy),

@@ -23,11 +23,14 @@ export const LIVEVIEW_VERSION: string = JSON.parse(
   readFileSync(join(liveViewStatic, "../../package.json"), "utf8"),
 ).version;
 
+/** Where the websocket (`/live/websocket`) and the client's assets (`/live/assets/*`) are served. */
+export const LIVE_PATH = "/live";
+
 /** The client's boot script: reads the CSRF token from the page and connects the LiveSocket. */
-export function bootScript(livePath: string): string {
+function bootScript(): string {
   return `(() => {
   const csrfToken = document.querySelector("meta[name='csrf-token']").getAttribute("content");
-  const liveSocket = new LiveView.LiveSocket(${JSON.stringify(livePath)}, Phoenix.Socket, { params: { _csrf_token: csrfToken } });
+  const liveSocket = new LiveView.LiveSocket(${JSON.stringify(LIVE_PATH)}, Phoenix.Socket, { params: { _csrf_token: csrfToken } });
   liveSocket.connect();
   window.liveSocket = liveSocket;
 })();
@@ -35,19 +38,19 @@ export function bootScript(livePath: string): string {
 }
 
 /**
- * The files under `<livePath>/assets/`: the official bundles, served as they ship in their npm
+ * The files under `/live/assets/`: the official bundles, served as they ship in their npm
  * packages (global `Phoenix` and `LiveView`), and the boot script.
  */
-export function loadAssets(livePath: string): Map<string, Asset> {
+export function loadAssets(): Map<string, Asset> {
   const js = "text/javascript; charset=utf-8";
   const assets = new Map<string, Asset>();
   const add = (name: string, body: Buffer) => {
     const etag = `"${createHash("sha256").update(body).digest("base64url").slice(0, 22)}"`;
-    assets.set(`${livePath}/assets/${name}`, { body, contentType: js, etag });
+    assets.set(`${LIVE_PATH}/assets/${name}`, { body, contentType: js, etag });
   };
   add("phoenix.min.js", readFileSync(join(phoenixStatic, "phoenix.min.js")));
   add("phoenix_live_view.min.js", readFileSync(join(liveViewStatic, "phoenix_live_view.min.js")));
-  add("boot.js", Buffer.from(bootScript(livePath)));
+  add("boot.js", Buffer.from(bootScript()));
   return assets;
 }
 

@@ -10,6 +10,7 @@ import { SALT } from "../token.js";
 import type { Session } from "../view/view.js";
 import { paramsFor } from "../view/view_params.js";
 import { ViewSocket } from "../view/view_socket.js";
+import { LIVE_PATH } from "./assets.js";
 import type { Layout } from "./layout.js";
 
 /** What the HTTP (dead) render of a live route produced. */
@@ -26,7 +27,6 @@ export interface DeadRenderInput {
   readonly session: Session;
   readonly flash: Flash;
   readonly csrfToken: string;
-  readonly livePath: string;
   readonly layout: Layout;
   readonly defaultTitle: string;
 }
@@ -94,7 +94,7 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
   // so there is nothing to sign or to verify (the client then sends `static: null`).
   const content = `<div id="${id}" data-phx-main data-phx-session="${sessionToken}">${inner}</div>`;
   const title = socket.pageTitle ?? input.defaultTitle;
-  const assets = `${input.livePath}/assets`;
+  const assets = `${LIVE_PATH}/assets`;
   const head =
     `<meta name="csrf-token" content="${escapeHtml(input.csrfToken)}">\n` +
     `<title>${escapeHtml(title)}</title>\n` +

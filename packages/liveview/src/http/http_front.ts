@@ -18,7 +18,6 @@ export interface HttpFrontOptions {
   readonly ctx: LiveContext;
   readonly runtime: Runtime;
   readonly assets: Map<string, Asset>;
-  readonly livePath: string;
   readonly layout: Layout;
   readonly title: string;
   /** The pages' Content-Security-Policy header value, null for none. */
@@ -149,7 +148,6 @@ export class HttpFront {
       session,
       flash,
       csrfToken: token,
-      livePath: this.#opts.livePath,
       layout: this.#opts.layout,
       defaultTitle: this.#opts.title,
     });

@@ -1,6 +1,6 @@
 import type { WebSocket } from "ws";
 
-/** What the outbox writes with (the endpoint's frame writer: checks, then `sendText`). */
+/** What the outbox writes with (the connections' frame writer: checks, then `sendText`). */
 export type Write = (ws: WebSocket, frame: string) => void;
 
 /**
