@@ -35,6 +35,8 @@ export interface Target {
   port: number;
   /** Source address for this generator's sockets (spreads ports over several loopback addresses). */
   localAddress?: string;
+  /** Presented to the stats paths (`/stats.json`, ...), which a production server serves only with it. */
+  statsToken?: string;
 }
 
 /** What the dead render gave a browser. */
@@ -688,7 +690,8 @@ function fromCounts(m: Map<number, number>): Record<string, number> {
 /** GET /stats.json as JSON. */
 export function getJson<T>(target: Target, path: string): Promise<T> {
   return new Promise((resolve, reject) => {
-    const req = request({ host: target.host, port: target.port, path, agent: false }, (res) => {
+    const headers = target.statsToken === undefined ? {} : { authorization: `Bearer ${target.statsToken}` };
+    const req = request({ host: target.host, port: target.port, path, headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
       res.on("data", (c: Buffer) => chunks.push(c));
       res.on("error", reject);

@@ -27,6 +27,7 @@
  * pauses per step (/gc.json) and the CPU other processes used during the deploy are reported too.
  */
 import { execFileSync, spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
@@ -331,6 +332,12 @@ interface ServerHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * What the harness presents to the demo's stats paths: `STATS_TOKEN` if set, else a random one that it also
+ * gives the server it starts (which, run as production, serves those paths only with a token).
+ */
+const statsToken = process.env.STATS_TOKEN || randomBytes(24).toString("hex");
+
 /** Starts the demo in its own process, with the open-file limit raised to the hard limit. */
 async function startServer(opts: LoadOptions, profileOut: string | null): Promise<ServerHandle> {
   const script =
@@ -345,6 +352,7 @@ async function startServer(opts: LoadOptions, profileOut: string | null): Promis
         DEPLOY_STEP_MS: String(opts.stepMs),
         LOG_LEVEL: "warn",
         PUBSUB: "local",
+        STATS_TOKEN: statsToken,
         CINDER_PROFILE_OUT: profileOut ?? "",
       },
       stdio: ["ignore", "pipe", "pipe"],
@@ -385,7 +393,7 @@ async function startServer(opts: LoadOptions, profileOut: string | null): Promis
     // not Linux
   }
   return {
-    target: { host: "127.0.0.1", port },
+    target: { host: "127.0.0.1", port, statsToken },
     pid: child.pid ?? null,
     fdLimit,
     log,
@@ -509,7 +517,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   if (opts.url !== null) {
     const u = new URL(opts.url);
     server = {
-      target: { host: u.hostname, port: Number(u.port) },
+      target: { host: u.hostname, port: Number(u.port), statsToken: process.env.STATS_TOKEN },
       pid: null,
       fdLimit: null,
       log: [],

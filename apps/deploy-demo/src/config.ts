@@ -1,3 +1,5 @@
+import { type StatsAccess, statsAccess } from "./stats_access.js";
+
 /** The demo's settings, read from the environment (all optional). */
 export interface Config {
   /** `PORT`, default 4000. */
@@ -19,6 +21,11 @@ export interface Config {
   failStep: string | undefined;
   /** `SECRET_KEY_BASE`: signs session tokens; nodes behind one load balancer must share it. */
   secret: string;
+  /**
+   * Who may read `/stats.json`, `/gc.json` and `/deployment.json`: with `STATS_TOKEN` (16+ characters) set,
+   * requests presenting it; else anyone in development and test, nobody in production (`NODE_ENV`).
+   */
+  stats: StatsAccess;
 }
 
 /** Reads the config, refusing values that make no sense with a message saying which. */
@@ -42,5 +49,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     failStep: env.DEPLOY_FAIL_STEP || undefined,
     // A fixed development secret, so that two local nodes accept each other's pages; set your own in production.
     secret: env.SECRET_KEY_BASE ?? "cinder-deploy-demo-development-secret-change-me-in-production",
+    stats: statsAccess(env),
   };
 }
