@@ -37,7 +37,7 @@ function expectArticleLines(lines: string[], viewers: number): void {
   expect(article).toEqual(expected);
 }
 
-describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 45_000 }, () => {
+describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 90_000 }, () => {
   const { open } = useDemoBrowser();
 
   test("two pages: a click in the first shows every step, in order, on both; the log has the article's lines", async () => {
@@ -67,7 +67,9 @@ describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 45_000 }, (
   });
 
   test("a page opened mid-deploy shows the current step at once, then the rest in order", async () => {
-    const demo = await startDemo({ stepMs: 500 });
+    // Steps long enough that a page opens (a browser context, a load, a websocket join) before the deploy
+    // ends even on a loaded machine: with 500 ms steps the deploy was sometimes over first.
+    const demo = await startDemo({ stepMs: 2500 });
     const p1 = await open(demo.url);
     await deployButton(p1).click();
     await waitForStatus(p1, "Creating org");
