@@ -34,7 +34,7 @@ let endpoint: Endpoint;
 let base: string;
 /** View pids by the `cid` connect param, so that the test can reach a view's process. */
 const views = new Map<string, Pid>();
-/** Views (by pid) now inside their 3 s "stall" handler. */
+/** Views (by pid) now inside their "stall" handler. */
 const stalling = new Set<Pid>();
 const serverSockets = new Set<Socket>();
 let closeServer: () => Promise<void> = async () => {};
@@ -53,7 +53,9 @@ const Firehose = defineLiveView<{ n: number; blob: string }>({
     // Busy for a while: mail piles up meanwhile.
     if (event === "stall") {
       stalling.add(self());
-      await sleep(3000);
+      // Long, so that the test sees the stall begin before it ends even on a loaded machine; the view is
+      // ended by its overflow long before.
+      await sleep(10_000);
       stalling.delete(self());
     }
     if (event === "inc") socket.assign({ n: socket.assigns.n + 1 });
@@ -166,7 +168,7 @@ describe("the live-view process's bounded mailbox (DEFAULT_VIEW_MAILBOX)", () =>
     const victim = await LiveClient.open(base, { params: { cid: "victim" }, rejoinAfterMs: () => 100 });
     const bystander = await LiveClient.open(base, { params: { cid: "bystander" } });
     const pid = views.get("victim")!;
-    // The view is busy (3 s in handleEvent); meanwhile a producer sends it far more than it may queue.
+    // The view is busy (in handleEvent for 10 s); meanwhile a producer sends it far more than it may queue.
     void victim.push("stall").catch(() => {});
     await waitFor("the view to be in its stall", () => stalling.has(pid));
     // The stall is in hand; the mailbox takes 10,000 more, and the next one ends the view.

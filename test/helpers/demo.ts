@@ -61,7 +61,7 @@ export interface DemoOptions {
   failStep?: string;
   /** Any other variables. */
   env?: Record<string, string>;
-  /** How long to wait for the startup line (default 20 s). */
+  /** How long to wait for the startup line (default 60 s: a loaded machine can take many seconds). */
   startTimeoutMs?: number;
 }
 
@@ -188,7 +188,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoNode> {
       check();
     });
 
-  const first = await waitForLine(STARTED, { timeoutMs: opts.startTimeoutMs ?? 20_000 }).catch(
+  const first = await waitForLine(STARTED, { timeoutMs: opts.startTimeoutMs ?? 60_000 }).catch(
     async (err: unknown) => {
       child.kill("SIGKILL");
       throw err;
