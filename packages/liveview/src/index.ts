@@ -9,7 +9,7 @@ export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "
 export { escapeHtml } from "./escape.js";
 export { defaultLayout, type Layout, type Page } from "./layout.js";
 export { DEFAULT_LOG_RATE, type LogRate } from "./log_limiter.js";
-export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./logger.js";
+export { CLIP, clip, createLogger, type Logger, type LoggerOptions, type LogLevel, quote } from "./logger.js";
 export type { CheckOrigin } from "./origin.js";
 export { decodeParams, decodeTarget, encodeParams, type Params, type ParamValue } from "./params.js";
 export {
