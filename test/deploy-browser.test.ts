@@ -91,7 +91,8 @@ describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 90_000 }, (
   });
 
   test("a second click while a deploy runs starts nothing: the notice shows, one create-org in the log", async () => {
-    const demo = await startDemo({ stepMs: 300 });
+    // Steps long enough that the second click lands while the deploy runs, even on a loaded machine.
+    const demo = await startDemo({ stepMs: 2500 });
     const [p1, p2] = await Promise.all([open(demo.url), open(demo.url)]);
     await deployButton(p1).click();
     await waitForStatus(p2, "Creating org");
@@ -112,7 +113,8 @@ describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 90_000 }, (
   });
 
   test("the clicker closes its page mid-deploy: the others still see every step and Done!", async () => {
-    const demo = await startDemo({ stepMs: 300 });
+    // Steps long enough that the page closes while the deploy runs, even on a loaded machine.
+    const demo = await startDemo({ stepMs: 2500 });
     const [p1, p2, p3] = await Promise.all([open(demo.url), open(demo.url), open(demo.url)]);
     await deployButton(p1).click();
     await waitForStatus(p2, "Creating org");
@@ -161,9 +163,11 @@ describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 90_000 }, (
     const [p1, p2] = await Promise.all([open(demo.url), open(demo.url)]);
     await deployButton(p1).click();
     await waitForStatus(p2, "Creating org");
-    const exit = await demo.stop("SIGTERM");
+    const exit = await demo.stop("SIGTERM", 60_000);
     expect(exit).toMatchObject({ code: 0, signal: null });
-    expect(exit.ms).toBeLessThan(5000);
+    // Bounded (the endpoint gives views 2 s), not waiting for the deploy: about a second on an idle machine,
+    // a generous bound for a loaded one.
+    expect(exit.ms).toBeLessThan(20_000);
     expect(demo.matching("SIGTERM: stopping")).toHaveLength(1);
     // The pages lost their server: the official client no longer marks them connected.
     await p1.waitForSelector("[data-phx-main]:not(.phx-connected)");
