@@ -137,7 +137,8 @@ describe.skipIf(!ok)("deploy demo on two nodes over Redis", { timeout: 120_000 }
   }
 
   test("node A, which runs the deploy, killed mid-deploy: B shows the deploy failed, and B can deploy again", async () => {
-    const [a, b] = await startPair(250);
+    // Steps long enough that A is killed while its deploy runs, even on a loaded machine.
+    const [a, b] = await startPair(2000);
     const [pa, pb] = await Promise.all([open(a.url), open(b.url)]);
     await deployButton(pa).click();
     await waitForStatus(pb, "Creating repo");
