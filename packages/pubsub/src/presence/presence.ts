@@ -148,7 +148,7 @@ export class Presence {
       this.changed([], this.tracker.untrack(pid));
       return;
     }
-    this.check("untrack", pid, topic, key);
+    this.check("untrack", pid, topic, key ?? "");
     this.changed([], this.tracker.untrack(pid, topic, key));
   }
 

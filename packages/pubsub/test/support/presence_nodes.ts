@@ -32,41 +32,46 @@ export class SimCluster {
     opts: Partial<PresenceOptions> = {},
   ): Promise<SimCluster> {
     const c = new SimCluster();
-    for (const node of names) {
-      const logs: string[] = [];
-      const rt = createRuntime({ node, clock: c.clock, logger: (_l, m) => logs.push(m) });
-      const ps = await PubSub.start({
-        name: "sim",
-        node,
-        runtime: rt,
-        adapter: c.net.adapter(),
-        logger: () => {},
-      });
-      const diffs = new Map<string, PresenceDiff[]>();
-      for (const t of topics) {
-        const got: PresenceDiff[] = [];
-        diffs.set(t, got);
-        const rec = rt.spawn({
-          init: () => null,
-          handleInfo: (m: PresenceDiff, s: null) => {
-            got.push(m);
-            return s;
-          },
-        });
-        ps.subscribe(rec, t);
-      }
-      const presence = Presence.start({
-        pubsub: ps,
-        name: "sim",
-        runtime: rt,
-        ...TIMING,
-        logger: (_l, m) => logs.push(m),
-        ...opts,
-      });
-      c.nodes.push({ node, rt, ps, presence, diffs, logs });
-    }
-    await c.flush();
+    for (const node of names) await c.add(node, topics, opts);
     return c;
+  }
+
+  /** Starts one more node. */
+  async add(node: string, topics: string[], opts: Partial<PresenceOptions> = {}): Promise<SimNode> {
+    const logs: string[] = [];
+    const rt = createRuntime({ node, clock: this.clock, logger: (_l, m) => logs.push(m) });
+    const ps = await PubSub.start({
+      name: "sim",
+      node,
+      runtime: rt,
+      adapter: this.net.adapter(),
+      logger: () => {},
+    });
+    const diffs = new Map<string, PresenceDiff[]>();
+    for (const t of topics) {
+      const got: PresenceDiff[] = [];
+      diffs.set(t, got);
+      const rec = rt.spawn({
+        init: () => null,
+        handleInfo: (m: PresenceDiff, s: null) => {
+          got.push(m);
+          return s;
+        },
+      });
+      ps.subscribe(rec, t);
+    }
+    const presence = Presence.start({
+      pubsub: ps,
+      name: "sim",
+      runtime: rt,
+      ...TIMING,
+      logger: (_l, m) => logs.push(m),
+      ...opts,
+    });
+    const n: SimNode = { node, rt, ps, presence, diffs, logs };
+    this.nodes.push(n);
+    await this.flush();
+    return n;
   }
 
   /** Lets every node's runtime run until it is quiet. */
