@@ -121,7 +121,10 @@ describe.skipIf(!ok)("deploy demo on two nodes over Redis", { timeout: 60_000 },
       expect(seen, JSON.stringify(seen)).toSatisfy(inOrderToDone);
       // B2's tracker holds the finished deploy, whether it heard the last step as a broadcast or, when its
       // reload came after that step, from A's answer to its sync request.
-      const held = (await (await fetch(`${b2.url}deployment.json`)).json()) as { status: string; node: string };
+      const held = (await (await fetch(`${b2.url}deployment.json`)).json()) as {
+        status: string;
+        node: string;
+      };
       expect(held).toMatchObject({ status: "done", node: "a" });
       expect(await stepsTable(pb)).toBe(await stepsTable(pa));
       expect(await pb.locator("main.deploy .meta").textContent()).toContain("Served by node b");
