@@ -135,7 +135,7 @@ export class Presence {
     checkMeta(meta, "track");
     // A pid of another node is never alive here: each node tracks its own processes.
     if (!isAlive(pid)) return { ok: false, reason: "noproc" };
-    const e = this.tracker.track(pid, topic, key, meta);
+    const e = this.tracker.owned.track(pid, topic, key, meta);
     if (typeof e === "string") return { ok: false, reason: e };
     this.changed([e], []);
     return { ok: true, ref: e.meta.phx_ref };
@@ -145,11 +145,11 @@ export class Presence {
   untrack(pid: Pid, topic?: string, key?: string): void {
     if (topic === undefined) {
       this.checkPid("untrack", pid);
-      this.changed([], this.tracker.untrack(pid));
+      this.changed([], this.tracker.owned.untrack(pid));
       return;
     }
     this.check("untrack", pid, topic, key ?? "");
-    this.changed([], this.tracker.untrack(pid, topic, key));
+    this.changed([], this.tracker.owned.untrack(pid, topic, key));
   }
 
   /**
@@ -163,12 +163,12 @@ export class Presence {
     meta: Record<string, unknown> | ((old: PresenceMeta) => Record<string, unknown>),
   ): TrackResult {
     this.check("update", pid, topic, key);
-    const old = this.tracker.find(pid, topic, key);
+    const old = this.tracker.owned.find(pid, topic, key);
     if (old === undefined) return { ok: false, reason: "nopresence" };
     const next = typeof meta === "function" ? meta(old.meta) : meta;
     checkMeta(next, "update");
-    const [gone] = this.tracker.untrack(pid, topic, key);
-    const e = this.tracker.track(pid, topic, key, next, old.meta.phx_ref);
+    const [gone] = this.tracker.owned.untrack(pid, topic, key);
+    const e = this.tracker.owned.track(pid, topic, key, next, old.meta.phx_ref);
     if (typeof e === "string") {
       this.changed([], [gone]);
       return { ok: false, reason: e };

@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { type Logger, type Pid, type Runtime, self, sendAfter, type Watch } from "@cinder/actors";
+import { type Logger, type Pid, type Runtime, self, sendAfter } from "@cinder/actors";
 import type { PubSub } from "../pubsub.js";
-import { type Entry, type Item, type Meta, PresenceState } from "./state.js";
+import { Owned } from "./owned.js";
+import { type Entry, type Item, PresenceState } from "./state.js";
 import { chunk, parseWire, type Wire } from "./wire.js";
 
 /** Timing and limits of a tracker; see `PresenceOptions`. */
@@ -48,12 +49,6 @@ interface Peer {
   asm: { c: number; n: number; chunks: Map<number, Item[]> } | null;
 }
 
-/** Local bookkeeping for a tracked process: its exit watch and its presences by `topic\0key`. */
-interface Tracked {
-  watch: Watch | null;
-  readonly keys: Map<string, number>;
-}
-
 const TICK = Symbol("presence tick");
 
 /** What a tracker reports to its owner: presences that became visible here, and ones that stopped being. */
@@ -71,7 +66,8 @@ export class Tracker {
   private readonly state: PresenceState;
   private readonly topic: string;
   private readonly peers = new Map<string, Peer>();
-  private readonly procs = new Map<string, Tracked>();
+  /** This node's own presences, by process. */
+  readonly owned: Owned;
   private readonly counters = {
     dropped: 0,
     deltas: 0,
@@ -97,6 +93,12 @@ export class Tracker {
     this.replica = replicaKey(this.node, this.id);
     this.state = new PresenceState(this.replica);
     this.topic = `cinder:presence:${name}`;
+    this.owned = new Owned(
+      rt,
+      this.state,
+      (c) => `${this.id}.${c.toString(36)}`,
+      (gone) => this.sink([], gone),
+    );
   }
 
   /** Spawns the tracker's process, subscribes it and sends the first heartbeat (others learn of us now). */
@@ -130,69 +132,8 @@ export class Tracker {
     if (this.stopped) return;
     this.stopped = true;
     this.send(null, { v: 1, t: "bye", node: this.node, id: this.id });
-    for (const t of this.procs.values()) if (t.watch !== null) this.rt.unwatch(t.watch);
-    this.procs.clear();
+    this.owned.clear();
     if (this.pid !== null) this.rt.exit(this.pid, "shutdown");
-  }
-
-  /** Adds a presence of a live local process, unless (pid, topic, key) is tracked already or pid is dead. */
-  track(
-    pid: Pid,
-    topic: string,
-    key: string,
-    meta: Record<string, unknown>,
-    prev?: string,
-  ): Entry | "already_tracked" | "noproc" {
-    const pk = String(pid);
-    let t = this.procs.get(pk);
-    const tk = `${topic}\0${key}`;
-    if (t?.keys.has(tk)) return "already_tracked";
-    if (t === undefined) {
-      const watch = this.rt.watch(pid, () => this.exited(pk));
-      if (watch === null) return "noproc";
-      t = { watch, keys: new Map() };
-      this.procs.set(pk, t);
-    }
-    const e = this.state.join(topic, key, (clock) => {
-      const m: Record<string, unknown> = { ...meta, phx_ref: `${this.id}.${clock.toString(36)}` };
-      if (prev !== undefined) m.phx_ref_prev = prev;
-      else delete m.phx_ref_prev;
-      return Object.freeze(m) as Meta;
-    });
-    t.keys.set(tk, e.clock);
-    return e;
-  }
-
-  /** The local presence of (pid, topic, key). */
-  find(pid: Pid, topic: string, key: string): Entry | undefined {
-    const c = this.procs.get(String(pid))?.keys.get(`${topic}\0${key}`);
-    return c === undefined ? undefined : this.state.ownEntry(c);
-  }
-
-  /** Removes the presences of `pid`: in `topic` under `key`, in `topic`, or everywhere. */
-  untrack(pid: Pid, topic?: string, key?: string): Entry[] {
-    const pk = String(pid);
-    const t = this.procs.get(pk);
-    if (t === undefined) return [];
-    const gone: Entry[] = [];
-    for (const [tk, clock] of [...t.keys]) {
-      const e = this.state.ownEntry(clock);
-      if (
-        e === undefined ||
-        (topic !== undefined && e.topic !== topic) ||
-        (key !== undefined && e.key !== key)
-      ) {
-        continue;
-      }
-      t.keys.delete(tk);
-      this.state.leave(clock);
-      gone.push(e);
-    }
-    if (t.keys.size === 0) {
-      if (t.watch !== null) this.rt.unwatch(t.watch);
-      this.procs.delete(pk);
-    }
-    return gone;
   }
 
   /** The presences in `topic` visible here: this node's and those of replicas that are up. */
@@ -213,19 +154,6 @@ export class Tracker {
       }
     }
     return { presences, replicasUp: up, replicasDown: this.peers.size - up, ...this.counters };
-  }
-
-  private exited(pk: string): void {
-    const t = this.procs.get(pk);
-    if (t === undefined) return;
-    t.watch = null;
-    this.procs.delete(pk);
-    const gone: Entry[] = [];
-    for (const clock of t.keys.values()) {
-      const e = this.state.leave(clock);
-      if (e !== undefined) gone.push(e);
-    }
-    this.sink([], gone);
   }
 
   /** Handles a message from another node's tracker. */
