@@ -1,6 +1,7 @@
-import { CodecError, Presence, PubSub } from "@cinder/pubsub";
+import { createRuntime } from "@cinder/actors";
+import { CodecError, LocalCluster, local, Presence, PubSub } from "@cinder/pubsub";
 import { describe, expect, it } from "vitest";
-import { settle } from "../../actors/test/support/helpers.js";
+import { settle, until } from "../../actors/test/support/helpers.js";
 import { SimCluster, TIMING } from "./support/presence_nodes.js";
 
 const T = "room:lobby";
@@ -267,5 +268,29 @@ describe("Presence across nodes (simulated network)", () => {
     expect(b.presence.list(T)).toEqual(a.presence.list(T));
     expect(b.logs.some((l) => l.includes("dropped a message from another node"))).toBe(true);
     await settle(b.rt);
+  });
+});
+
+describe("Presence on the pubsub's own adapters", () => {
+  it("runs over a LocalCluster with real timers: a join and a leave reach the other node", async () => {
+    const cluster = new LocalCluster();
+    const timing = { broadcastPeriodMs: 10, downPeriodMs: 100, permdownPeriodMs: 1000 };
+    const nodes = await Promise.all(
+      ["a", "b"].map(async (node) => {
+        const rt = createRuntime({ node, logger: () => {} });
+        const ps = await PubSub.start({ name: "lc", node, runtime: rt, adapter: local({ cluster }) });
+        return { rt, ps, presence: Presence.start({ pubsub: ps, name: "lc", runtime: rt, ...timing }) };
+      }),
+    );
+    const [a, b] = nodes;
+    const pid = a.rt.spawn({ init: () => null, handleInfo: (_m: unknown, s: null) => s });
+    a.presence.track(pid, T, "alice", {});
+    await until(() => b.presence.get(T, "alice") !== undefined, "b to list alice", 1_000_000);
+    a.rt.exit(pid, "kill");
+    await until(() => b.presence.get(T, "alice") === undefined, "b to drop alice", 1_000_000);
+    for (const n of nodes) {
+      n.presence.stop();
+      await n.ps.stop();
+    }
   });
 });

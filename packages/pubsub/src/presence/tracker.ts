@@ -78,6 +78,7 @@ export class Tracker {
     sendErrors: 0,
   };
   private ticks = 0;
+  private failing = false;
   private pid: Pid | null = null;
   private stopped = false;
 
@@ -312,10 +313,15 @@ export class Tracker {
       if (node === null) {
         if (this.pid !== null) void this.pubsub.broadcastFrom(this.pid, this.topic, m);
       } else void this.pubsub.directBroadcast(node, this.topic, m);
+      this.failing = false;
     } catch (err) {
-      // A meta the adapter's codec cannot carry: checked at `track`, so this is a codec that differs.
+      // A pubsub stopped under us, or a codec that refuses what jsonCodec took at `track`. Logged once per
+      // run of failures: the heartbeat would otherwise log it every period.
       this.counters.sendErrors++;
-      this.log("error", `presence ${this.label()}: could not send a ${m.t}: ${(err as Error).message}`);
+      if (!this.failing) {
+        this.failing = true;
+        this.log("error", `presence ${this.label()}: could not send a ${m.t}: ${(err as Error).message}`);
+      }
     }
   }
 
