@@ -198,6 +198,24 @@ describe("Presence across nodes (simulated network)", () => {
     expect(up[0].payload.leaves).toEqual({});
   });
 
+  it("L28 after permdown: a node forgotten for good is caught up from scratch when it returns, once", async () => {
+    const c = await SimCluster.start(["a", "b"], [T]);
+    const [a, b] = c.nodes;
+    a.presence.track(c.spawnUser(a), T, "u1", {});
+    await c.quiesce(2);
+    c.net.partition("a", "b");
+    await c.quiesce(TIMING.permdownPeriodMs / TIMING.broadcastPeriodMs + 2);
+    expect(b.presence.stats().replicasDown + b.presence.stats().replicasUp).toBe(0); // forgotten
+    a.presence.track(c.spawnUser(a), T, "u2", {}); // made while away
+    c.net.heal();
+    await c.quiesce(3);
+    expect(Object.keys(b.presence.list(T)).sort()).toEqual(["u1", "u2"]);
+    const joins = b.diffs.get(T)!.flatMap((d) => Object.keys(d.payload.joins));
+    const leaves = b.diffs.get(T)!.flatMap((d) => Object.keys(d.payload.leaves));
+    expect(joins.sort()).toEqual(["u1", "u1", "u2"]); // u1 before the cut and after it; u2 once
+    expect(leaves).toEqual(["u1"]); // when a went down
+  });
+
   it("a stopped node's presences leave the others at once (it says goodbye)", async () => {
     const c = await SimCluster.start(["a", "b"], [T]);
     const [a, b] = c.nodes;
