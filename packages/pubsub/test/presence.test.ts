@@ -135,6 +135,26 @@ describe("Presence on one node", () => {
     expect(a.diffs.get(T)![0].payload.joins["1"].user).toBe("Ada");
   });
 
+  it("a fetch that throws costs its topic's diff, logged; other topics and the tracker go on", async () => {
+    const c = await SimCluster.start(["a"], [T, "room:2"], {
+      fetch: (topic, presences) => {
+        if (topic === T) throw new Error("fetch failed");
+        return presences;
+      },
+    });
+    const [a] = c.nodes;
+    const p = c.spawnUser(a);
+    a.presence.track(p, T, "k", {});
+    a.presence.track(p, "room:2", "k", {});
+    await c.flush();
+    expect(a.diffs.get(T)).toEqual([]);
+    expect(a.diffs.get("room:2")!.length).toBe(1);
+    expect(a.logs.some((l) => l.includes("no presence_diff for room:lobby"))).toBe(true);
+    a.presence.untrack(p, "room:2");
+    await c.flush();
+    expect(a.diffs.get("room:2")!.length).toBe(2);
+  });
+
   it("checks its arguments, and a meta the codec cannot carry fails at the caller", async () => {
     const c = await SimCluster.start(["a"], [T]);
     const [a] = c.nodes;

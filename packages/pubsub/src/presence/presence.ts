@@ -76,6 +76,7 @@ export class Presence {
   private readonly pubsub: PubSub;
   private readonly fetcher: PresenceOptions["fetch"];
   private readonly batch = new DiffBatch();
+  private readonly log: Logger;
   private pid: Pid | null = null;
   private flushing = false;
   private stopped = false;
@@ -101,7 +102,7 @@ export class Presence {
       maxChunkBytes: positive(opts.maxChunkBytes, 256 * 1024, "maxChunkBytes"),
       maxTransferChunks: positive(opts.maxTransferChunks, 10_000, "maxTransferChunks"),
     };
-    const log = opts.logger ?? consoleLogger();
+    const log = (this.log = opts.logger ?? consoleLogger());
     this.tracker = new Tracker(opts.runtime ?? runtime(), opts.pubsub, opts.name, cfg, log, (j, l) =>
       this.changed(j, l),
     );
@@ -222,12 +223,20 @@ export class Presence {
     this.flushing = false;
     if (this.stopped) return;
     for (const [topic, d] of this.batch.take()) {
-      const msg: PresenceDiff = {
-        topic,
-        event: "presence_diff",
-        payload: { joins: this.present(topic, d.joins), leaves: this.present(topic, d.leaves) },
-      };
-      this.pubsub.localBroadcast(topic, msg);
+      try {
+        const msg: PresenceDiff = {
+          topic,
+          event: "presence_diff",
+          payload: { joins: this.present(topic, d.joins), leaves: this.present(topic, d.leaves) },
+        };
+        this.pubsub.localBroadcast(topic, msg);
+      } catch (err) {
+        // A throwing `fetch` loses this topic's diff, not the other topics'.
+        this.log(
+          "error",
+          `presence ${JSON.stringify(this.name)}: no presence_diff for ${topic}: ${String(err)}`,
+        );
+      }
     }
   }
 
