@@ -14,6 +14,7 @@ import { githubDeployView, TRACKER } from "./deploy_view.js";
 import { type Deployment, Tracker } from "./deployment.js";
 import { GitHubClient } from "./github_client.js";
 import { Owned } from "./owned.js";
+import { statsRequest } from "./stats_access.js";
 import { TOPIC } from "./steps.js";
 
 /** A running demo node. */
@@ -206,7 +207,9 @@ export async function startApp(cfg: Config): Promise<App> {
 
   const server: Server = createServer((req, res) => {
     const endpoint = endpoints.current;
-    if (req.url === "/stats.json") {
+    // The stats paths expose the node's internals: only as `cfg.stats` allows, else a 404 like any path.
+    const statsPath = statsRequest(req, cfg.stats);
+    if (statsPath === "/stats.json") {
       return json(res, {
         ...stats(cfg.node),
         connections: endpoint?.connections ?? 0,
@@ -215,8 +218,8 @@ export async function startApp(cfg: Config): Promise<App> {
         steps: marks,
       });
     }
-    if (req.url === "/gc.json") return json(res, gcLog);
-    if (req.url === "/deployment.json") {
+    if (statsPath === "/gc.json") return json(res, gcLog);
+    if (statsPath === "/deployment.json") {
       // The tracker's current deploy: its payload's `startedAt + times[step]` is when each step was broadcast.
       call<Deployment | null>(TRACKER, { op: "current" }).then(
         (d) => json(res, d),

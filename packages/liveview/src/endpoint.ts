@@ -12,9 +12,12 @@ import { HttpFront } from "./http/http_front.js";
 import { defaultLayout, type Layout } from "./http/layout.js";
 import { type CheckOrigin, compileCheckOrigin } from "./http/origin.js";
 import { pathOf } from "./http/request.js";
+import { type ServerLimits, serverLimits } from "./http/server_limits.js";
 import { checkUpgrade, rejectUpgrade, type UpgradeChecks } from "./http/upgrade.js";
+import { LogLimiter, type LogRate } from "./log_limiter.js";
 import { createLogger, formatDuration, inspectParams, type Logger } from "./logger.js";
 import { Router, type Routes } from "./router.js";
+import { type ErrorBudget, type EventRate, socketLimits } from "./socket/socket_guard.js";
 import { type SocketContext, socketBehaviour } from "./socket/socket_process.js";
 import { Signer } from "./token.js";
 import { Connections } from "./transport/connections.js";
@@ -31,7 +34,7 @@ export interface Broadcast<P = unknown> {
 }
 
 /** Options for {@link createEndpoint}. */
-export interface EndpointOptions {
+export interface EndpointOptions extends ServerLimits {
   /** Paths to live views (see {@link Routes}). */
   routes: Routes;
   /** The PubSub behind `subscribe` and `broadcast`. */
@@ -74,6 +77,18 @@ export interface EndpointOptions {
    * the default, a whole policy string, or `false` for none. See {@link ContentSecurityPolicy}.
    */
   contentSecurityPolicy?: ContentSecurityPolicy;
+  /**
+   * Frames one websocket may send (default `{ burst: 100, perSecond: 50 }`; heartbeats are free). Past it a
+   * frame is answered `{reason: "too many events"}` and counts against {@link errorBudget}.
+   */
+  eventRate?: EventRate;
+  /** More protocol errors than this from one websocket closes it with 1008 (default 20 per 10 000 ms). */
+  errorBudget?: ErrorBudget;
+  /**
+   * Log lines one client may cause per interval (default 20 per 10 000 ms per websocket, and for all 404s and
+   * all refused handshakes); past it they are counted and summed up in one line per interval.
+   */
+  logRate?: LogRate;
 }
 
 const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
@@ -100,6 +115,10 @@ export class Endpoint {
   readonly #memory = new Set<Pid>();
   #server: Server | null = null;
   #closing: Promise<void> | null = null;
+  /** Log lines of requests anyone can make in bulk, rate-limited (see {@link LogLimiter}). */
+  readonly #notFound: LogLimiter;
+  readonly #refused: LogLimiter;
+  readonly #serverLimits: Required<ServerLimits>;
 
   constructor(opts: EndpointOptions) {
     if (typeof opts !== "object" || opts === null) throw new TypeError("createEndpoint: expected options");
@@ -121,7 +140,12 @@ export class Endpoint {
       liveviewVersion: LIVEVIEW_VERSION,
       sessionMaxAgeMs: opts.sessionMaxAge ?? TWO_WEEKS_MS,
       views: viewLauncher,
+      limits: socketLimits(opts, "createEndpoint"),
     };
+    const { logRate } = this.#ctx.limits;
+    this.#notFound = new LogLimiter(this.logger, logRate, "404 responses");
+    this.#refused = new LogLimiter(this.logger, logRate, "refused websocket handshakes");
+    this.#serverLimits = serverLimits(opts, "createEndpoint");
     this.#http = new HttpFront({
       ctx: this.#ctx,
       runtime: this.#rt,
@@ -131,12 +155,13 @@ export class Endpoint {
       csp: cspHeader(opts.contentSecurityPolicy),
       trustProxy: opts.trustProxy === true,
       session: opts.session,
+      notFound: this.#notFound,
     });
     this.#upgradeChecks = {
       checkOrigin: compileCheckOrigin(opts.checkOrigin ?? true),
       checkCsrf: opts.checkCsrf !== false,
       signer,
-      logger: this.logger,
+      log: this.#refused,
     };
     this.#conns = new Connections({
       runtime: this.#rt,
@@ -220,7 +245,21 @@ export class Endpoint {
   /** Starts a node:http server with {@link handler} and {@link handleUpgrade}; resolves to its port. */
   listen(port = 4000, host?: string): Promise<number> {
     if (this.#server !== null) return Promise.reject(new Error("listen: this endpoint is already listening"));
-    const server = createServer(this.handler);
+    const limits = this.#serverLimits;
+    const server = createServer(
+      {
+        headersTimeout: limits.headersTimeout,
+        requestTimeout: limits.requestTimeout,
+        // Node checks the two timeouts only this often (30 s by default, which would make 10 s mean 40 s).
+        connectionsCheckingInterval: Math.max(100, Math.min(5000, Math.floor(limits.headersTimeout / 4))),
+      },
+      this.handler,
+    );
+    server.maxConnections = limits.maxConnections;
+    const dropped = new LogLimiter(this.logger, this.#ctx.limits.logRate, "refused connections");
+    server.on("drop", () =>
+      dropped.log("warn", `refused a connection: maxConnections (${limits.maxConnections}) reached`),
+    );
     server.on("upgrade", this.handleUpgrade);
     this.#server = server;
     return new Promise((resolve, reject) => {
@@ -262,6 +301,8 @@ export class Endpoint {
     clearTimeout(timer);
     this.#conns.terminateAll();
     this.#wss.close();
+    this.#notFound.flush();
+    this.#refused.flush();
     server?.closeAllConnections();
     await closed;
   }

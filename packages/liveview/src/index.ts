@@ -3,7 +3,9 @@ export type { Flash } from "./flash.js";
 export { type ContentSecurityPolicy, type CspDirectives, DEFAULT_CSP } from "./http/csp.js";
 export { defaultLayout, type Layout, type Page } from "./http/layout.js";
 export type { CheckOrigin } from "./http/origin.js";
+export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./http/server_limits.js";
 export { isLocalPath } from "./local_path.js";
+export { DEFAULT_LOG_RATE, type LogRate } from "./log_limiter.js";
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./logger.js";
 export type { Params, ParamValue } from "./params.js";
 export type { PushEvent } from "./render/diff.js";
@@ -11,6 +13,12 @@ export { escapeHtml } from "./render/escape.js";
 export { type Dynamic, html, keyed, Rendered, raw, renderToString, Safe } from "./render/rendered.js";
 export type { Routes } from "./router.js";
 export { isSafeUrl, type SafeUrlOptions, safeUrl, UNSAFE_URL_REPLACEMENT } from "./safe_url.js";
+export {
+  DEFAULT_ERROR_BUDGET,
+  DEFAULT_EVENT_RATE,
+  type ErrorBudget,
+  type EventRate,
+} from "./socket/socket_guard.js";
 export {
   DEFAULT_VIEW_MAILBOX,
   defineLiveView,

@@ -2,7 +2,8 @@ import type { IncomingMessage, ServerResponse } from "node:http";
 import type { Runtime } from "@cinder/actors";
 import type { LiveContext } from "../context.js";
 import { FLASH_COOKIE, type Flash, verifyFlash } from "../flash.js";
-import { formatDuration, inspectParams } from "../logger.js";
+import type { LogLimiter } from "../log_limiter.js";
+import { clip, formatDuration, inspectParams } from "../logger.js";
 import { decodeParams } from "../params.js";
 import type { RouteMatch } from "../router.js";
 import type { Session } from "../view/view.js";
@@ -24,6 +25,8 @@ export interface HttpFrontOptions {
   readonly csp: string | null;
   readonly trustProxy: boolean;
   readonly session: ((req: IncomingMessage) => Session | Promise<Session>) | undefined;
+  /** The log lines of 404s, rate-limited: anyone can make them in bulk. */
+  readonly notFound: LogLimiter;
 }
 
 /**
@@ -53,12 +56,12 @@ export class HttpFront {
     const route = this.#opts.ctx.router.match(path);
     if (route === null || (method !== "GET" && method !== "HEAD")) {
       if (next !== undefined) return next();
-      logger.log("info", `${method} ${path}`);
+      this.#opts.notFound.log("info", `${method} ${clip(path)}`);
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not Found");
-      logger.log("info", `Sent 404 in ${formatDuration(start)}`);
+      this.#opts.notFound.log("info", `Sent 404 in ${formatDuration(start)}`);
       return;
     }
-    logger.log("info", `${method} ${path}`);
+    logger.log("info", `${method} ${clip(path)}`);
     if (requestUrl(req, false) === null) {
       // HTTP/1.1 requires a valid Host (RFC 9112 3.2): without one there is no URL to mount the view at.
       res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Bad Request: invalid Host");
@@ -68,7 +71,10 @@ export class HttpFront {
     this.#page(req, res, route, method).then(
       (status) => logger.log("info", `Sent ${status} in ${formatDuration(start)}`),
       (err) => {
-        logger.log("error", `${method} ${path} failed: ${err instanceof Error ? err.stack : String(err)}`);
+        logger.log(
+          "error",
+          `${method} ${clip(path)} failed: ${err instanceof Error ? err.stack : String(err)}`,
+        );
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
         res.end("Internal Server Error");
         logger.log("info", `Sent 500 in ${formatDuration(start)}`);

@@ -1,6 +1,7 @@
 import { type IncomingMessage, STATUS_CODES } from "node:http";
 import type { Duplex } from "node:stream";
-import type { Logger } from "../logger.js";
+import type { LogLimiter } from "../log_limiter.js";
+import { clip, quote } from "../logger.js";
 import { decodeParams, type Params } from "../params.js";
 import type { Signer } from "../token.js";
 import { parseCookies } from "./cookies.js";
@@ -12,7 +13,8 @@ export interface UpgradeChecks {
   readonly checkOrigin: CompiledCheckOrigin;
   readonly checkCsrf: boolean;
   readonly signer: Signer;
-  readonly logger: Logger;
+  /** The log lines of refused handshakes, rate-limited: anyone can make them in bulk. */
+  readonly log: LogLimiter;
 }
 
 /**
@@ -24,20 +26,21 @@ export function checkUpgrade(
   https: boolean,
   checks: UpgradeChecks,
 ): { readonly params: Params } | { readonly status: number } {
-  const { logger } = checks;
+  const { log } = checks;
   if (!originAllowed(checks.checkOrigin, req, https)) {
-    logger.log("warn", `refused websocket from origin ${JSON.stringify(req.headers.origin)}: not allowed`);
+    log.log("warn", `refused websocket from origin ${quote(req.headers.origin)}: not allowed`);
     return { status: 403 };
   }
   const params = decodeParams((req.url ?? "").split("?")[1] ?? "");
   if (params.vsn !== "2.0.0") {
-    logger.log("warn", `refused websocket: serializer vsn ${JSON.stringify(params.vsn)} (only 2.0.0)`);
+    const vsn = typeof params.vsn === "string" ? quote(params.vsn) : clip(JSON.stringify(params.vsn));
+    log.log("warn", `refused websocket: serializer vsn ${vsn} (only 2.0.0)`);
     return { status: 400 };
   }
   if (checks.checkCsrf) {
     const secret = parseCookies(req.headers.cookie).get(CSRF_COOKIE);
     if (!checkCsrfToken(checks.signer, secret, params._csrf_token)) {
-      logger.log("warn", "refused websocket: missing or invalid CSRF token");
+      log.log("warn", "refused websocket: missing or invalid CSRF token");
       return { status: 403 };
     }
   }

@@ -1,5 +1,6 @@
 import type { LiveContext } from "../context.js";
 import { hasUnsafeUrlChars } from "../local_path.js";
+import { quote } from "../logger.js";
 import type { RouteMatch } from "../router.js";
 import type { SessionToken } from "../session_token.js";
 import { SALT } from "../token.js";
@@ -48,7 +49,7 @@ export function authorizeJoin(
   const url = parseUrl(navigating ? payload.redirect : payload.url);
   if (url === null) return { response: { reason: "unauthorized" }, why: "no valid URL to mount" };
   const match = ctx.router.match(url.pathname);
-  const where = JSON.stringify(url.pathname.slice(0, 100));
+  const where = quote(url.pathname);
   if (navigating) {
     if (match === null || match.group !== data.g)
       return {

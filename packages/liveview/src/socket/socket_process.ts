@@ -1,16 +1,20 @@
-import { type Behaviour, Exit, type ExitReason, exit, runtime, type Stop, stop } from "@cinder/actors";
+import { type Behaviour, Exit, type ExitReason, exit, runtime, type Stop, self, stop } from "@cinder/actors";
 import type { LiveContext } from "../context.js";
 import { joinFlash } from "../flash.js";
+import { clip, quote } from "../logger.js";
 import { Channel } from "../transport/channel.js";
 import { decodeFrame, encodeReply, type Message } from "../transport/frame.js";
 import { Incoming, type Transport, TransportClosed } from "../transport/transport.js";
 import { ChannelTable } from "./channel_table.js";
 import { authorizeJoin, connectParamsOf } from "./join_authorization.js";
+import { OVER_BUDGET, SocketGuard, type SocketLimits } from "./socket_guard.js";
 import type { ViewLauncher } from "./view_launcher.js";
 
-/** What a socket process is configured with: the endpoint's context and how to start views. */
+/** What a socket process is configured with: the endpoint's context, how to start views, and its limits. */
 export interface SocketContext extends LiveContext {
   readonly views: ViewLauncher;
+  /** Each websocket's event bucket, error budget and log rate. */
+  readonly limits: SocketLimits;
 }
 
 /** What the endpoint passes to a socket process it spawns for a new websocket. */
@@ -24,6 +28,8 @@ interface SocketState {
   readonly transport: Transport;
   /** Joined (or joining) channels. */
   readonly channels: ChannelTable;
+  /** Event bucket, error budget, rate-limited log lines. */
+  readonly guard: SocketGuard;
 }
 
 /**
@@ -47,17 +53,20 @@ const VIEW_EVENTS = new Set(["event", "live_patch", "cids_will_destroy", "cids_d
  */
 export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
   init(args: SocketArgs): SocketState {
-    return { ctx: args.ctx, transport: args.transport, channels: new ChannelTable() };
+    const guard = new SocketGuard(args.ctx.logger, args.ctx.limits, self());
+    return { ctx: args.ctx, transport: args.transport, channels: new ChannelTable(), guard };
   },
 
   handleInfo(msg: unknown, state: SocketState): SocketState | Stop<SocketState> {
     if (msg instanceof Incoming) return handleIncoming(msg, state);
     if (msg instanceof Exit) return handleExit(msg, state);
     if (msg instanceof TransportClosed) return stop("shutdown", state);
+    if (msg === OVER_BUDGET) return overBudget(state);
     return state;
   },
 
   terminate(_reason: ExitReason, state: SocketState): void {
+    state.guard.close();
     // Views stop through their link to this process (and run terminate); nothing they still write can
     // reach the client. A view that never finishes its current callback would never see that exit
     // signal, so, as a supervisor does, it is killed after a grace period.
@@ -74,41 +83,57 @@ export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
 };
 
 function handleIncoming(msg: Incoming, state: SocketState): SocketState | Stop<SocketState> {
-  const { ctx, transport } = state;
+  const { transport, guard } = state;
+  // Frames that were queued before the budget ran out are not worth reading.
+  if (guard.exhausted) return overBudget(state);
   if (msg.binary) {
     // The official client sends binary frames only for file uploads, which this server does not take.
     const m = decodeBinaryHeader(msg.data as Buffer);
-    ctx.logger.log("warn", "binary frame refused: uploads are not supported");
+    const over = guard.fault("warn", "binary frame refused: uploads are not supported");
     if (m !== null && m.ref !== "") {
       transport.send(
         encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "binary frames are not supported" }),
       );
-      return state;
+      return over ? overBudget(state) : state;
     }
     return protocolViolation(state, 1003, "binary frames are not supported");
   }
   const m = decodeFrame(typeof msg.data === "string" ? msg.data : msg.data.toString("utf8"));
   if ("error" in m) {
-    ctx.logger.log("warn", `malformed frame: ${m.error}`);
+    const over = guard.fault("warn", `malformed frame: ${m.error}`);
     if (m.replyTo !== undefined) {
       const { joinRef, ref, topic } = m.replyTo;
       transport.send(encodeReply(joinRef, ref, topic, "error", { reason: "malformed message" }));
-      return state;
+      return over ? overBudget(state) : state;
     }
     return protocolViolation(state, 1008, "malformed frame");
   }
-  return route(m, state);
+  // Every frame but a heartbeat takes a token from the socket's bucket (see EventRate).
+  if ((m.event !== "heartbeat" || m.topic !== "phoenix") && !guard.take()) {
+    transport.send(encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "too many events" }));
+    const over = guard.fault("warn", `${quote(m.event)} on ${quote(m.topic)} refused: too many events`);
+    return over ? overBudget(state) : state;
+  }
+  route(m, state);
+  return guard.exhausted ? overBudget(state) : state;
 }
 
 /** Closes the websocket after a frame that cannot be answered (no ref to reply to, or not a frame). */
 function protocolViolation(state: SocketState, code: number, reason: string): Stop<SocketState> {
+  // Once per socket, so never rate-limited: the line that says why a client was cut off.
   state.ctx.logger.log("warn", `closing websocket: ${reason}`);
   state.transport.close(code, reason);
   return stop("shutdown", state);
 }
 
+/** Closes the websocket of a client that made more protocol errors than its budget allows. */
+function overBudget(state: SocketState): Stop<SocketState> {
+  const { max, windowMs } = state.ctx.limits.errorBudget;
+  return protocolViolation(state, 1008, `more than ${max} protocol errors in ${windowMs} ms`);
+}
+
 function route(m: Message, state: SocketState): SocketState {
-  const { ctx, transport } = state;
+  const { transport, guard } = state;
   if (m.topic === "phoenix") {
     if (m.event === "heartbeat") transport.send(encodeReply(null, m.ref, "phoenix", "ok", {}));
     else unmatched(m, state);
@@ -128,31 +153,28 @@ function route(m: Message, state: SocketState): SocketState {
     return state;
   }
   if (VIEW_EVENTS.has(m.event)) {
-    ctx.views.push(ch.pid!, m.ref, m.event, m.payload);
+    state.ctx.views.push(ch.pid!, m.ref, m.event, m.payload);
     return state;
   }
   if (m.event === "allow_upload" || m.event === "progress") {
-    ctx.logger.log("warn", `${m.event} on ${m.topic} refused: uploads are not supported`);
+    guard.fault("warn", `${m.event} on ${quote(m.topic)} refused: uploads are not supported`);
     transport.send(
       encodeReply(ch.joinRef, m.ref, ch.topic, "error", { reason: "uploads are not supported" }),
     );
     return state;
   }
-  ctx.logger.log("warn", `unknown event ${JSON.stringify(m.event)} on ${m.topic}; replied with an error`);
+  guard.fault("warn", `unknown event ${quote(m.event)} on ${clip(m.topic)}; replied with an error`);
   transport.send(encodeReply(ch.joinRef, m.ref, ch.topic, "error", { reason: "unknown event" }));
   return state;
 }
 
 function unmatched(m: Message, state: SocketState): void {
-  state.ctx.logger.log(
-    "warn",
-    `Ignoring unmatched topic ${JSON.stringify(m.topic)} (event ${JSON.stringify(m.event)})`,
-  );
+  state.guard.fault("warn", `Ignoring unmatched topic ${quote(m.topic)} (event ${quote(m.event)})`);
   state.transport.send(encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "unmatched topic" }));
 }
 
 function join(m: Message, state: SocketState): SocketState {
-  const { ctx, transport } = state;
+  const { ctx, transport, guard } = state;
   const { topic, payload } = m;
   const joinRef = m.joinRef ?? m.ref;
   if (!topic.startsWith("lv:") || joinRef === null) {
@@ -160,7 +182,9 @@ function join(m: Message, state: SocketState): SocketState {
     return state;
   }
   const refuse = (response: Record<string, unknown>, why: string): SocketState => {
-    ctx.logger.log("info", `REFUSED JOIN ${topic}: ${why}`);
+    // A client's error (a bad token, too many channels), except following a link to a page no view serves.
+    if ("redirect" in response) guard.log.log("info", `REFUSED JOIN ${clip(topic)}: ${why}`);
+    else guard.fault("info", `REFUSED JOIN ${clip(topic)}: ${why}`);
     transport.send(encodeReply(joinRef, m.ref, topic, "error", response));
     return state;
   };
@@ -173,6 +197,7 @@ function join(m: Message, state: SocketState): SocketState {
   if ("why" in auth) return refuse(auth.response, auth.why);
   const { data } = auth;
   const ch = new Channel(topic, joinRef, transport);
+  ch.guard = guard;
   ch.pid = ctx.views.start({
     ctx,
     channel: ch,
@@ -204,9 +229,10 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
   const ch = state.channels.byPid(msg.from);
   if (ch === undefined) return state; // a channel already closed (left, replaced)
   state.channels.remove(ch);
-  const { logger } = state.ctx;
+  const { guard } = state;
   if (ch.state === "joining") {
-    logger.log("error", `${ch.topic} crashed while mounting; join refused`);
+    // Crashes count against the client's budget: a client must not loop a view's crash cheaply.
+    guard.fault("error", `${ch.topic} crashed while mounting; join refused`);
     ch.refuse({ reason: "join crashed" });
   } else if (ch.state === "joined") {
     if (graceful(msg.reason)) {
@@ -214,15 +240,15 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
     } else {
       // The client shows the error state and rejoins, which mounts the view afresh.
       if (msg.reason === "mailbox_overflow")
-        logger.log(
+        guard.log.log(
           "warn",
           `${ch.topic}: the view's mailbox overflowed (see DEFAULT_VIEW_MAILBOX); it stopped`,
         );
-      logger.log("info", `${ch.topic} crashed; sent phx_error`);
+      guard.fault("info", `${ch.topic} crashed; sent phx_error`);
       ch.end("phx_error", { reason: "channel_crash" });
     }
   }
-  return state;
+  return guard.exhausted ? overBudget(state) : state;
 }
 
 /** Exit reasons that end a channel without an error, as Phoenix's socket sees them. */

@@ -1,6 +1,15 @@
 import type { Pid } from "@cinder/actors";
+import type { LogLevel } from "../logger.js";
 import { encodePayload, encodeReply, pushPrefix } from "./frame.js";
 import type { Transport } from "./transport.js";
+
+/**
+ * Where a view reports what its client did wrong: the socket layer's guard, which counts it against the
+ * client's error budget and rate-limits its log lines. True once the budget is used up.
+ */
+export interface ClientFaults {
+  fault(level: LogLevel, message: string): boolean;
+}
 
 /**
  * One joined topic (`lv:<id>`) on one websocket: what its socket process and its view process share.
@@ -16,6 +25,8 @@ export class Channel {
   state: "joining" | "joined" | "closed" = "joining";
   /** The view process, once spawned. */
   pid: Pid | null = null;
+  /** Its socket's guard: the view reports the client's protocol errors there (counted, logs rate-limited). */
+  guard: ClientFaults | null = null;
 
   constructor(
     readonly topic: string,

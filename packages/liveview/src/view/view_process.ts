@@ -11,7 +11,7 @@ import {
 import type { LiveContext } from "../context.js";
 import { signFlash } from "../flash.js";
 import { hasUnsafeUrlChars } from "../local_path.js";
-import { formatDuration, inspectParams } from "../logger.js";
+import { formatDuration, inspectParams, quote } from "../logger.js";
 import { type Diff, DiffTracker } from "../render/diff.js";
 import type { RouteMatch } from "../router.js";
 import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
@@ -209,7 +209,7 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
   const { view, socket, channel, ctx } = state;
   const p = msg.payload;
   if (typeof p.event !== "string") {
-    ctx.logger.log("warn", `malformed event on ${channel.topic}: no event name; replied with an error`);
+    clientError(state, `malformed event on ${channel.topic}: no event name; replied with an error`);
     channel.reply(msg.ref, "error", { reason: "malformed event" });
     return state;
   }
@@ -218,7 +218,7 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
   if (ctx.logger.enabled("debug")) {
     ctx.logger.log(
       "debug",
-      `HANDLE EVENT ${JSON.stringify(p.event)} in ${state.name}\n  Parameters: ${inspectParams(value)}`,
+      `HANDLE EVENT ${quote(p.event)} in ${state.name}\n  Parameters: ${inspectParams(value)}`,
     );
   }
   let reply: Record<string, unknown> | undefined;
@@ -226,7 +226,7 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
     // Reserved by Phoenix: the client's flash close buttons send it, with the kind as `key`.
     socket.clearFlash(typeof value.key === "string" ? value.key : undefined);
   } else if (view.handleEvent === undefined) {
-    ctx.logger.log("warn", `${state.name} got event ${JSON.stringify(p.event)} but defines no handleEvent`);
+    clientError(state, `${state.name} got event ${quote(p.event)} but defines no handleEvent`);
   } else {
     const result = await view.handleEvent(p.event, value, socket);
     if (typeof result === "object" && result !== null && typeof result.reply === "object")
@@ -235,6 +235,13 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
   const next = await finish(state, msg.ref, reply);
   if (ctx.logger.enabled("debug")) ctx.logger.log("debug", `Replied in ${formatDuration(start)}`);
   return next;
+}
+
+/** A warning about what the client sent: counted against its socket's error budget, rate-limited. */
+function clientError(state: ViewState, message: string): void {
+  const { guard } = state.channel;
+  if (guard !== null) guard.fault("warn", message);
+  else state.ctx.logger.log("warn", message);
 }
 
 async function handleLivePatch(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {
