@@ -210,7 +210,7 @@ class RedisAdapter implements Adapter {
     if (this.conflict) return;
     this.conflict = true;
     this.counters.nameConflicts++;
-    this.host.log(
+    this.host.logger.log(
       "error",
       `${this.label()}: after reconnecting, another live node holds the node name ${JSON.stringify(this.host.node)}; ` +
         "both now get its direct broadcasts: stop one of them",
@@ -236,7 +236,7 @@ class RedisAdapter implements Adapter {
     if (!this.started || this.stopping || this.down) return;
     this.down = true;
     this.counters.outages++;
-    this.host.log(
+    this.host.logger.log(
       "warn",
       `${this.label()}: lost the connection to Redis at ${redact(this.url)}` +
         `${this.lastError ? ` (${this.lastError})` : ""}; local delivery continues, broadcasts to other nodes ` +
@@ -257,7 +257,7 @@ class RedisAdapter implements Adapter {
     void this.refresh();
     if (this.down) {
       this.down = false;
-      this.host.log(
+      this.host.logger.log(
         "info",
         `${this.label()}: reconnected to Redis; resubscribed ${plural(channels.length - 1, "topic")} and the node channel`,
       );
@@ -348,7 +348,7 @@ class RedisAdapter implements Adapter {
     if (version ? this.loggedVersion : this.loggedMalformed) return;
     if (version) this.loggedVersion = true;
     else this.loggedMalformed = true;
-    this.host.log(
+    this.host.logger.log(
       "warn",
       `${this.label()}: ignoring a message from Redis: ${err instanceof Error ? err.message : err} ` +
         `(counted in stats().adapter.${version ? "ignoredUnknownVersion" : "ignoredMalformed"}; logged once)`,
