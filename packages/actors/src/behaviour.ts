@@ -71,20 +71,23 @@ export interface Behaviour<S = any, M = any, A = any, C = any, R = any, K = any>
 }
 
 /**
- * @internal The common base of the values a handler returns to say more than "the next state", so the
+ * The common base of the values a handler returns to say more than "the next state", so the
  * scheduler tells a plain state apart with one `instanceof` test.
  */
 export class Marker {}
 
 /** Returned from a handler to end the process with `reason`. */
 export class Stop<S = unknown> extends Marker {
+  /** @internal A reply to send first, when returned from `handleCall` (`NO_REPLY` for none). */
+  readonly reply: unknown;
+
   constructor(
     readonly reason: ExitReason,
     readonly state: S | undefined,
-    /** @internal A reply to send first, when returned from `handleCall`. */
-    readonly reply: unknown = NO_REPLY,
+    reply: unknown = NO_REPLY,
   ) {
     super();
+    this.reply = reply;
   }
 }
 

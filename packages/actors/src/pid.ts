@@ -1,7 +1,7 @@
 import { describeValue } from "./describe.js";
 
 /**
- * @internal The process record a live pid points to. A pid and its record point at each other, and this file
+ * The process record a live pid points to (not part of the API: only `Pid`'s internal `_p` uses it). A pid and its record point at each other, and this file
  * sits below everything else in the package: so the record's type is declared here empty and filled in by
  * process.ts (`interface ProcRecord extends Proc`, by module augmentation), and no import runs upward.
  */
@@ -53,6 +53,14 @@ export class Pid {
 
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return `Pid${this.toString()}`;
+  }
+
+  /**
+   * The pid of a process on another node, as a codec decodes it (`@cinder/pubsub`'s Redis adapter): sending to
+   * it from here is a no-op, and it equals the original.
+   */
+  static remote(node: string, id: number, creation = 0): Pid {
+    return new Pid(node, id, null, creation);
   }
 }
 

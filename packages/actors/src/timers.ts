@@ -12,9 +12,11 @@ export class Timer {
   owner: Timers | null = null;
   /** @internal */
   constructor(
+    /** When it fires, on its runtime's clock. */
     readonly due: number,
-    /** A live process, a name (resolved when it fires), or null for a pid that was already dead. */
+    /** @internal A live process, a name (resolved when it fires), or null for a pid that was already dead. */
     readonly target: Proc | string | null,
+    /** @internal */
     readonly msg: unknown,
   ) {}
 }

@@ -156,7 +156,7 @@ function decTag(tag: string, x: unknown, depth: number): unknown {
     case "~p": {
       const [node, id, creation = 0] = x as [string, number, number?];
       if (typeof node !== "string" || typeof id !== "number" || typeof creation !== "number") break;
-      return new Pid(node, id, null, creation);
+      return Pid.remote(node, id, creation);
     }
     case "~d":
       return new Date(x === null ? Number.NaN : (x as number));

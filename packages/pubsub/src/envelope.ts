@@ -82,7 +82,7 @@ export function decodeEnvelope(codec: Codec, text: string): Envelope {
     ) {
       throw new EnvelopeError("malformed", "bad from pid");
     }
-    items[i - 5] = from === null ? null : new Pid(from[0], from[1], null, from[2] ?? 0);
+    items[i - 5] = from === null ? null : Pid.remote(from[0], from[1], from[2] ?? 0);
     try {
       items[i - 4] = codec.decode(a[i + 1]);
     } catch (err) {
