@@ -44,7 +44,7 @@ export function send(dest: Pid | string, msg: unknown): void {
   // resolve in the caller's runtime.
   if (dest instanceof Pid) {
     const p = dest._p;
-    if (p !== null) p.rt.deliver(p, msg);
+    if (p !== null) p.rt.scheduler.deliver(p, msg);
     return;
   }
   runtime().send(dest, msg);

@@ -99,13 +99,13 @@ export function callProc(target: Proc | null, dest: unknown, request: unknown, t
         }, timeoutMs),
       );
     }
-    target.rt.deliver(target, new CallRequest(request, { pid: caller?.pid ?? null, ref }));
+    target.rt.scheduler.deliver(target, new CallRequest(request, { pid: caller?.pid ?? null, ref }));
   });
 }
 
 /** Sends `request` to `target`'s handleCast; nothing happens when it is null (not alive). */
 export function castProc(target: Proc | null, request: unknown): void {
-  if (target !== null) target.rt.deliver(target, new CastRequest(request));
+  if (target !== null) target.rt.scheduler.deliver(target, new CastRequest(request));
 }
 
 function formatReason(reason: unknown): string {

@@ -142,7 +142,7 @@ export class Exits {
   private apply(t: Proc, from: Pid | null, reason: ExitReason, viaLink: boolean): void {
     if (t.flags & DEAD) return;
     if (reason === "kill" && !viaLink) return this.exit(t, "killed");
-    if (t.flags & TRAP_EXIT) return t.rt.deliver(t, new Exit(from, reason));
+    if (t.flags & TRAP_EXIT) return t.rt.scheduler.deliver(t, new Exit(from, reason));
     if (reason === "normal" && !from?.equals(t.pid)) return;
     this.exit(t, reason);
   }

@@ -40,7 +40,7 @@ export { isAsyncFunction } from "./context.js";
 export { describeValue } from "./describe.js";
 export { channels } from "./diagnostics.js";
 export type { LogFunction, Logger, LogLevel } from "./log.js";
-export { consoleLogger, envLogLevel, levelEnabled, toLogger } from "./log.js";
+export { consoleLogger, envLogLevel, toLogger } from "./log.js";
 export { Down, Exit } from "./messages.js";
 export { Pid, Ref } from "./pid.js";
 export { TimeoutError } from "./receive.js";

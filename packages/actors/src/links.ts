@@ -27,7 +27,7 @@ export function removeLink(a: Proc, b: Proc): void {
 export function monitor(watcher: Proc, target: Proc | null, targetPid: Pid): Ref {
   const ref = new Ref();
   if (target === null) {
-    watcher.rt.deliver(watcher, new Down(ref, targetPid, "noproc"));
+    watcher.rt.scheduler.deliver(watcher, new Down(ref, targetPid, "noproc"));
     return ref;
   }
   const m: Monitor = { ref, watcher, target };
@@ -69,7 +69,7 @@ export function notifyMonitors(p: Proc, reason: ExitReason): void {
       if (typeof w === "function") w(reason);
       else {
         w.monitors?.delete(m.ref);
-        w.rt.deliver(w, new Down(m.ref, p.pid, reason));
+        w.rt.scheduler.deliver(w, new Down(m.ref, p.pid, reason));
       }
     } else {
       m.target.monitors?.delete(m.ref);

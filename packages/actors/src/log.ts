@@ -27,7 +27,7 @@ export function envLogLevel(): LogLevel {
 }
 
 /** True when `level` is as severe as `threshold` or more (so a logger at `threshold` writes it). */
-export function levelEnabled(threshold: LogLevel, level: LogLevel): boolean {
+function levelEnabled(threshold: LogLevel, level: LogLevel): boolean {
   return rank[level] <= rank[threshold];
 }
 

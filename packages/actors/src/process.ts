@@ -25,8 +25,8 @@ export interface ProcRuntime {
   /** See `Pid.creation`. */
   readonly creation: number;
   readonly clock: Clock;
-  /** Queues `msg` in `p`'s mailbox and makes `p` runnable. */
-  deliver(p: Proc, msg: unknown): void;
+  /** Its scheduler (scheduler.ts): `deliver` queues `msg` in `p`'s mailbox and makes `p` runnable. */
+  readonly scheduler: { deliver(p: Proc, msg: unknown): void };
   /** The one place a process dies (see exits.ts). */
   exitProc(p: Proc, reason: ExitReason): void;
 }

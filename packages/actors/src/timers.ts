@@ -62,10 +62,10 @@ export class Timers {
     const target = t.target!;
     if (typeof target === "string") {
       const p = this.names.lookup(target);
-      if (p !== undefined) p.rt.deliver(p, t.msg);
+      if (p !== undefined) p.rt.scheduler.deliver(p, t.msg);
     } else {
       target.timers?.delete(t);
-      target.rt.deliver(target, t.msg);
+      target.rt.scheduler.deliver(target, t.msg);
     }
   }
 
