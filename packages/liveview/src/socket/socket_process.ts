@@ -1,4 +1,14 @@
-import { type Behaviour, Exit, type ExitReason, exit, runtime, type Stop, self, stop } from "@cinder/actors";
+import {
+  type Behaviour,
+  Exit,
+  type ExitReason,
+  exit,
+  isNormalExit,
+  runtime,
+  type Stop,
+  self,
+  stop,
+} from "@cinder/actors";
 import type { LiveContext } from "../context.js";
 import { joinFlash } from "../flash.js";
 import { clip, quote } from "../logger.js";
@@ -235,7 +245,7 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
     guard.fault("error", `${ch.topic} crashed while mounting; join refused`);
     ch.refuse({ reason: "join crashed" });
   } else if (ch.state === "joined") {
-    if (graceful(msg.reason)) {
+    if (isNormalExit(msg.reason)) {
       ch.end("phx_close");
     } else {
       // The client shows the error state and rejoins, which mounts the view afresh.
@@ -249,15 +259,6 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
     }
   }
   return guard.exhausted ? overBudget(state) : state;
-}
-
-/** Exit reasons that end a channel without an error, as Phoenix's socket sees them. */
-function graceful(reason: ExitReason): boolean {
-  return (
-    reason === "normal" ||
-    reason === "shutdown" ||
-    (typeof reason === "object" && reason !== null && "shutdown" in reason)
-  );
 }
 
 /** The header of a binary frame (kind, join_ref, ref, topic, event), or null if it is not one. */

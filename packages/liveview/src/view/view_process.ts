@@ -3,6 +3,7 @@ import {
   cast,
   Exit,
   type ExitReason,
+  isAsyncFunction,
   type Pid,
   type Stop,
   spawn,
@@ -183,10 +184,6 @@ export function viewBehaviourFor(view: LiveView): Behaviour<ViewState, unknown, 
   return isAsyncFunction(view.handleInfo) || isAsyncFunction(view.handleParams)
     ? viewBehaviour
     : syncInfoViewBehaviour;
-}
-
-function isAsyncFunction(fn: unknown): boolean {
-  return typeof fn === "function" && (fn as Function).constructor?.name === "AsyncFunction";
 }
 
 async function handlePush(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {
