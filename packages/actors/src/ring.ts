@@ -1,4 +1,7 @@
-/** Slots a ring made without any gets at its first push (a power of two). */
+/**
+ * Slots a ring made without any gets at its first push (a power of two): a mailbox starts here, as most
+ * processes hold a message or two at a time.
+ */
 const MIN_SLOTS = 4;
 
 /**
