@@ -103,8 +103,7 @@ export class Exits {
       p.timers = null;
     }
     if (p.waiter !== null) settleWaiter(p, p.waiter);
-    p.buf = null;
-    p.count = 0;
+    p.mail.clear();
     p.state = undefined;
     notifyMonitors(p, reason);
     if (p.links !== null) {

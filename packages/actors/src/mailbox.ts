@@ -1,13 +1,8 @@
 import type { MailboxLimit, SpawnOptions } from "./behaviour.js";
 import { describeValue } from "./describe.js";
 import type { CheckedLimit, Proc } from "./process.js";
-import { shift } from "./ring.js";
 
-// A process's mailbox is a ring (ring.ts) kept in the process record's own fields; this file holds its
-// opt-in bound (`SpawnOptions.mailbox`).
-
-/** Slots a mailbox starts with: most processes hold a message or two at a time. It doubles as needed. */
-export const FIRST_SLOTS = 4;
+// A process's mailbox is a ring (ring.ts, `Proc.mail`); this file holds its opt-in bound (`SpawnOptions.mailbox`).
 
 const limits = new Map<string, CheckedLimit>();
 
@@ -40,7 +35,7 @@ export function overflow(p: Proc): boolean {
     case "drop-newest":
       return false;
     case "drop-oldest":
-      shift(p);
+      p.mail.shift();
       return true;
     default:
       p.rt.exitProc(p, "mailbox_overflow");

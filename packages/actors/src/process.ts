@@ -1,7 +1,7 @@
 import type { Behaviour, ExitReason, MailboxLimit } from "./behaviour.js";
 import type { Clock } from "./clock.js";
 import { Pid, type Ref } from "./pid.js";
-import type { Ring } from "./ring.js";
+import { Ring } from "./ring.js";
 
 /** Process flags, kept as bits of one small integer. */
 export const QUEUED = 1; // on the run queue
@@ -47,14 +47,12 @@ export interface Waiter {
 }
 
 /**
- * A process is a plain object driven by its runtime's scheduler. Its mailbox is a ring kept in its own
- * fields. Fields that most processes never use (links, monitors, timers, names) stay null, so an idle
- * process costs a few hundred bytes.
+ * A process is a plain object driven by its runtime's scheduler. Fields that most processes never use (links,
+ * monitors, timers, names) stay null, so an idle process costs a few hundred bytes.
  */
-export class Proc implements Ring<unknown> {
-  buf: unknown[] | null = null;
-  head = 0;
-  count = 0;
+export class Proc {
+  /** Its mailbox: slots are allocated at the first message. */
+  readonly mail = new Ring<unknown>(0);
   flags: number;
   state: unknown = undefined;
   links: LinkSet | null = null;
@@ -76,6 +74,11 @@ export class Proc implements Ring<unknown> {
   ) {
     this.flags = flags;
     this.pid = new Pid(rt.node, id, this, rt.creation);
+  }
+
+  /** Messages in its mailbox. */
+  get count(): number {
+    return this.mail.count;
   }
 }
 

@@ -1,6 +1,5 @@
 import { outsideContext } from "./context.js";
 import type { Proc, Waiter } from "./process.js";
-import { peek, removeAt } from "./ring.js";
 
 // Selective receive, for function processes: a waiting `receive` is a `Waiter` on the process record, and a
 // message that arrives while it waits goes straight to it when it matches (see `offer`).
@@ -16,9 +15,9 @@ export function receive(
   match: ((msg: any) => boolean) | undefined,
   timeoutMs: number | undefined,
 ): Promise<any> {
-  for (let i = 0; i < me.count; i++) {
-    const msg = peek(me, i);
-    if (match === undefined || match(msg)) return Promise.resolve(removeAt(me, i));
+  for (let i = 0; i < me.mail.count; i++) {
+    const msg = me.mail.peek(i);
+    if (match === undefined || match(msg)) return Promise.resolve(me.mail.removeAt(i));
   }
   return new Promise((resolve, reject) => {
     const w: Waiter = { match, resolve, reject, timer: null };

@@ -1,73 +1,93 @@
 /**
- * A growable first-in first-out ring buffer, kept as three plain fields on its owner rather than as an object of
- * its own: a process carries its mailbox this way (an idle process pays for no mailbox object, and a busy one
- * never shifts an array), and the scheduler's run queue is a ring too.
+ * Slots a ring made without any gets at its first push (a power of two): a mailbox starts here, as most
+ * processes hold a message or two at a time.
  */
-export interface Ring<T> {
-  /** The slots, a power-of-two long (so `& (length - 1)` wraps an index); null until the first push. */
-  buf: (T | undefined)[] | null;
+const MIN_SLOTS = 4;
+
+/**
+ * A growable first-in first-out ring buffer: every process's mailbox and the scheduler's run queue. All of
+ * them are objects of this one class, built the same way, so V8 sees one shape at the hot call sites (push and
+ * shift once per message each for the mailbox and the run queue) and keeps them monomorphic and inlined. A
+ * mailbox kept as fields of the process record would give these methods a second shape.
+ */
+export class Ring<T> {
+  /** The slots, a power-of-two long (so `& (length - 1)` wraps an index); null until needed. */
+  private buf: (T | undefined)[] | null;
   /** Index of the oldest item. */
-  head: number;
+  private head = 0;
   /** Number of queued items. */
-  count: number;
-}
+  count = 0;
 
-/** Appends `item`; a null `buf` gets `firstSize` slots (a power of two), a full one doubles. */
-export function push<T>(ring: Ring<T>, item: T, firstSize: number): void {
-  let buf = ring.buf;
-  if (buf === null) {
-    buf = ring.buf = new Array(firstSize);
-  } else if (ring.count === buf.length) {
-    buf = grow(ring, buf);
+  /** `slots` (0 or a power of two) is allocated up front; with 0 the first push allocates a few. */
+  constructor(slots: number) {
+    this.buf = slots > 0 ? new Array(slots) : null;
   }
-  buf[(ring.head + ring.count) & (buf.length - 1)] = item;
-  ring.count++;
-}
 
-/** Removes and returns the oldest item. The caller checks `count > 0` first. */
-export function shift<T>(ring: Ring<T>): T {
-  const buf = ring.buf!;
-  const head = ring.head;
-  const item = buf[head] as T;
-  buf[head] = undefined; // let the item be collected
-  ring.head = (head + 1) & (buf.length - 1);
-  ring.count--;
-  return item;
-}
-
-/** The `i`-th oldest item (0 = oldest). */
-export function peek<T>(ring: Ring<T>, i: number): T {
-  const buf = ring.buf!;
-  return buf[(ring.head + i) & (buf.length - 1)] as T;
-}
-
-/** Removes the `i`-th oldest item, keeping the others in order (selective receive). */
-export function removeAt<T>(ring: Ring<T>, i: number): T {
-  const buf = ring.buf!;
-  const mask = buf.length - 1;
-  const item = buf[(ring.head + i) & mask] as T;
-  for (let j = i; j > 0; j--) {
-    buf[(ring.head + j) & mask] = buf[(ring.head + j - 1) & mask];
+  /** Appends `item`, doubling the slots when full. */
+  push(item: T): void {
+    let buf = this.buf;
+    if (buf === null) {
+      buf = this.buf = new Array(MIN_SLOTS);
+    } else if (this.count === buf.length) {
+      buf = this.grow(buf);
+    }
+    buf[(this.head + this.count) & (buf.length - 1)] = item;
+    this.count++;
   }
-  buf[ring.head] = undefined;
-  ring.head = (ring.head + 1) & mask;
-  ring.count--;
-  return item;
-}
 
-/** Swaps the `i`-th oldest item with the oldest, so `shift` takes it next (the scheduler's random order). */
-export function swapToHead<T>(ring: Ring<T>, i: number): void {
-  const buf = ring.buf!;
-  const at = (ring.head + i) & (buf.length - 1);
-  const t = buf[at];
-  buf[at] = buf[ring.head];
-  buf[ring.head] = t;
-}
+  /** Removes and returns the oldest item. The caller checks `count > 0` first. */
+  shift(): T {
+    const buf = this.buf!;
+    const head = this.head;
+    const item = buf[head] as T;
+    buf[head] = undefined; // let the item be collected
+    this.head = (head + 1) & (buf.length - 1);
+    this.count--;
+    return item;
+  }
 
-function grow<T>(ring: Ring<T>, buf: (T | undefined)[]): (T | undefined)[] {
-  const next = new Array(buf.length * 2);
-  for (let i = 0; i < ring.count; i++) next[i] = buf[(ring.head + i) & (buf.length - 1)];
-  ring.head = 0;
-  ring.buf = next;
-  return next;
+  /** The `i`-th oldest item (0 = oldest). */
+  peek(i: number): T {
+    const buf = this.buf!;
+    return buf[(this.head + i) & (buf.length - 1)] as T;
+  }
+
+  /** Removes the `i`-th oldest item, keeping the others in order (selective receive). */
+  removeAt(i: number): T {
+    const buf = this.buf!;
+    const mask = buf.length - 1;
+    const head = this.head;
+    const item = buf[(head + i) & mask] as T;
+    for (let j = i; j > 0; j--) buf[(head + j) & mask] = buf[(head + j - 1) & mask];
+    buf[head] = undefined;
+    this.head = (head + 1) & mask;
+    this.count--;
+    return item;
+  }
+
+  /** Swaps the `i`-th oldest item with the oldest, so `shift` takes it next (the scheduler's random order). */
+  swapToHead(i: number): void {
+    const buf = this.buf!;
+    const head = this.head;
+    const at = (head + i) & (buf.length - 1);
+    const t = buf[at];
+    buf[at] = buf[head];
+    buf[head] = t;
+  }
+
+  /** Drops every item and the slots (a dead process's mailbox). */
+  clear(): void {
+    this.buf = null;
+    this.head = 0;
+    this.count = 0;
+  }
+
+  private grow(buf: (T | undefined)[]): (T | undefined)[] {
+    const next = new Array(buf.length * 2);
+    const mask = buf.length - 1;
+    for (let i = 0; i < this.count; i++) next[i] = buf[(this.head + i) & mask];
+    this.head = 0;
+    this.buf = next;
+    return next;
+  }
 }

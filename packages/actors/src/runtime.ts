@@ -13,7 +13,6 @@ import { Down } from "./messages.js";
 import { Names } from "./names.js";
 import { assertPid, Pid, Ref } from "./pid.js";
 import { DEAD, FN, type Monitor, Proc, TRAP_EXIT } from "./process.js";
-import { peek, removeAt } from "./ring.js";
 import { Scheduler } from "./scheduler.js";
 import { spawnFlags, startBehaviour, startFunction } from "./spawn.js";
 import { type Timer, Timers } from "./timers.js";
@@ -199,10 +198,10 @@ export class Runtime {
     const me = callerOrThrow("demonitor");
     demonitor(me, ref);
     if (opts.flush === true) {
-      for (let i = 0; i < me.count; i++) {
-        const msg = peek(me, i);
+      for (let i = 0; i < me.mail.count; i++) {
+        const msg = me.mail.peek(i);
         if (msg instanceof Down && msg.ref === ref) {
-          removeAt(me, i);
+          me.mail.removeAt(i);
           break;
         }
       }

@@ -4,7 +4,7 @@ import { asyncContext, outsideContext, running } from "./context.js";
 import { describeValue } from "./describe.js";
 import type { Exits } from "./exits.js";
 import type { Logger } from "./log.js";
-import { FIRST_SLOTS, overflow } from "./mailbox.js";
+import { overflow } from "./mailbox.js";
 import { Exit } from "./messages.js";
 import {
   ASYNC_CALL,
@@ -19,7 +19,7 @@ import {
   TRAP_EXIT,
 } from "./process.js";
 import { offer } from "./receive.js";
-import { push, type Ring, shift, swapToHead } from "./ring.js";
+import { Ring } from "./ring.js";
 
 /** How many messages a process handles before it goes to the back of the run queue. */
 const BUDGET = 512;
@@ -40,7 +40,7 @@ export interface SchedulerOptions {
  */
 export class Scheduler {
   /** Processes waiting to run. */
-  readonly runq: Ring<Proc> = { buf: new Array(RUN_QUEUE_SLOTS), head: 0, count: 0 };
+  readonly runq = new Ring<Proc>(RUN_QUEUE_SLOTS);
   /** A turn is scheduled (or running). */
   scheduled = false;
   private readonly random: (() => number) | undefined;
@@ -61,23 +61,24 @@ export class Scheduler {
   /** Appends `msg` to `p`'s mailbox and makes `p` runnable. */
   deliver(p: Proc, msg: unknown): void {
     const flags = p.flags;
+    const mail = p.mail;
     if (
       (flags & (DEAD | FN | QUEUED | SUSPENDED | DYING)) === QUEUED &&
-      (p.limit === null || p.count < p.limit.max)
+      (p.limit === null || mail.count < p.limit.max)
     ) {
-      push(p, msg, FIRST_SLOTS); // the common case under load: a behaviour already on the run queue
+      mail.push(msg); // the common case under load: a behaviour already on the run queue
       return;
     }
     if (flags & DEAD) return;
     if (flags & FN) {
       if (p.waiter !== null && offer(p, p.waiter, msg)) return;
       // Only a message that stays in the mailbox counts against its bound, not one a waiting receive takes.
-      if (p.limit !== null && p.count >= p.limit.max && !overflow(p)) return;
-      push(p, msg, FIRST_SLOTS);
+      if (p.limit !== null && mail.count >= p.limit.max && !overflow(p)) return;
+      mail.push(msg);
       return;
     }
-    if (p.limit !== null && p.count >= p.limit.max && !overflow(p)) return;
-    push(p, msg, FIRST_SLOTS);
+    if (p.limit !== null && mail.count >= p.limit.max && !overflow(p)) return;
+    mail.push(msg);
     if ((p.flags & (QUEUED | SUSPENDED | DYING)) === 0) {
       p.flags |= QUEUED;
       this.enqueue(p);
@@ -86,14 +87,14 @@ export class Scheduler {
 
   /** Puts `p` back on the run queue if it has mail and may run. */
   requeue(p: Proc): void {
-    if (p.count > 0 && (p.flags & (DEAD | SUSPENDED | DYING | QUEUED | FN)) === 0) {
+    if (p.mail.count > 0 && (p.flags & (DEAD | SUSPENDED | DYING | QUEUED | FN)) === 0) {
       p.flags |= QUEUED;
       this.enqueue(p);
     }
   }
 
   private enqueue(p: Proc): void {
-    push(this.runq, p, RUN_QUEUE_SLOTS);
+    this.runq.push(p);
     if (!this.scheduled) this.wake();
   }
 
@@ -139,8 +140,8 @@ export class Scheduler {
     while (runq.count > 0) {
       // A seeded random source picks the next process, so an interleaving is explored and reproduced.
       if (this.random !== undefined && runq.count > 1)
-        swapToHead(runq, Math.floor(this.random() * runq.count));
-      const p = shift(runq);
+        runq.swapToHead(Math.floor(this.random() * runq.count));
+      const p = runq.shift();
       const flags = (p.flags &= ~QUEUED);
       if ((flags & (DEAD | SUSPENDED | DYING)) === 0) this.runProc(p, budget);
       if (stepping) break;
@@ -159,8 +160,9 @@ export class Scheduler {
     running.proc = p;
     try {
       // A process may be on the queue with an empty mailbox (it was queued again while it ran and emptied it).
-      while (p.count > 0 && budget-- > 0) {
-        if (!this.dispatch(p, shift(p))) break;
+      const mail = p.mail;
+      while (mail.count > 0 && budget-- > 0) {
+        if (!this.dispatch(p, mail.shift())) break;
       }
     } catch (err) {
       running.proc = null;

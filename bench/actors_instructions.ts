@@ -1,0 +1,71 @@
+/**
+ * A fixed actor workload for counting instructions rather than timing them (a loaded machine makes timings
+ * noisy; instruction counts move much less):
+ *
+ *   valgrind --tool=callgrind node bench/dist/actors_instructions.js ring|pc|none [/abs/path/to/actors/dist/index.js]
+ *
+ *   ring   1,000 processes pass one token round a ring, 500k hops
+ *   pc     one producer process sends 500k messages to one consumer process
+ *   none   only loads the package: subtract it from the others to get the workload's own cost
+ *
+ * The optional path runs another build of @cinder/actors (an older checkout's dist) under the same workload.
+ */
+
+import type { Pid, Runtime } from "@cinder/actors";
+
+const N = 500_000;
+const which = process.argv[2];
+const from = process.argv[3];
+const actors: typeof import("@cinder/actors") = await import(from ?? "@cinder/actors");
+
+function ring(size: number, hops: number): Promise<void> {
+  const rt: Runtime = actors.createRuntime({ node: "work" });
+  return new Promise((resolve) => {
+    const states: { next: Pid | null }[] = [];
+    const pids: Pid[] = [];
+    for (let i = 0; i < size; i++) {
+      const st = { next: null as Pid | null };
+      states.push(st);
+      pids.push(
+        rt.spawn({
+          init: () => st,
+          handleInfo(left: number, s: { next: Pid | null }) {
+            if (left === 0) resolve();
+            else rt.send(s.next!, left - 1);
+            return s;
+          },
+        }),
+      );
+    }
+    for (let i = 0; i < size; i++) states[i].next = pids[(i + 1) % size];
+    rt.send(pids[0], hops);
+  });
+}
+
+function producerConsumer(n: number): Promise<void> {
+  const rt: Runtime = actors.createRuntime({ node: "work" });
+  return new Promise((resolve) => {
+    const consumer = rt.spawn({
+      init: () => 0,
+      handleInfo: (_m: number, count: number) => {
+        if (++count === n) resolve();
+        return count;
+      },
+    });
+    const producer = rt.spawn({
+      init: () => 0,
+      handleInfo(_go: "go", sent: number) {
+        const end = Math.min(sent + 1000, n);
+        for (let i = sent; i < end; i++) rt.send(consumer, i);
+        if (end < n) rt.send(producer, "go");
+        return end;
+      },
+    });
+    rt.send(producer, "go");
+  });
+}
+
+if (which === "ring") await ring(1_000, N);
+else if (which === "pc") await producerConsumer(N);
+else if (which !== "none")
+  throw new Error(`usage: actors_instructions.js ring|pc|none [actors dist], got ${which}`);
