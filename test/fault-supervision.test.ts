@@ -10,9 +10,10 @@ import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { exit, isAlive, type Pid, runtime, whereis } from "@cinder/actors";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type App, ENDPOINT_OWNER, PUBSUB_OWNER, startApp } from "../apps/deploy-demo/src/app.js";
+import { type App, startApp } from "../apps/deploy-demo/src/app.js";
 import { readConfig } from "../apps/deploy-demo/src/config.js";
-import { TRACKER } from "../apps/deploy-demo/src/deploy_view.js";
+import { ENDPOINT_OWNER, PUBSUB_OWNER } from "../apps/deploy-demo/src/supervision.js";
+import { TRACKER } from "../apps/deploy-demo/src/tracker.js";
 import { killAllDemos, startDemo } from "./helpers/demo.js";
 import { demoStatus, LiveClient, waitFor } from "./helpers/fault.js";
 
