@@ -37,7 +37,7 @@ function expectArticleLines(lines: string[], viewers: number): void {
   expect(article).toEqual(expected);
 }
 
-describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 45_000 }, () => {
+describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 90_000 }, () => {
   const { open } = useDemoBrowser();
 
   test("two pages: a click in the first shows every step, in order, on both; the log has the article's lines", async () => {
@@ -67,7 +67,9 @@ describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 45_000 }, (
   });
 
   test("a page opened mid-deploy shows the current step at once, then the rest in order", async () => {
-    const demo = await startDemo({ stepMs: 500 });
+    // Steps long enough that a page opens (a browser context, a load, a websocket join) before the deploy
+    // ends even on a loaded machine: with 500 ms steps the deploy was sometimes over first.
+    const demo = await startDemo({ stepMs: 2500 });
     const p1 = await open(demo.url);
     await deployButton(p1).click();
     await waitForStatus(p1, "Creating org");
@@ -89,7 +91,8 @@ describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 45_000 }, (
   });
 
   test("a second click while a deploy runs starts nothing: the notice shows, one create-org in the log", async () => {
-    const demo = await startDemo({ stepMs: 300 });
+    // Steps long enough that the second click lands while the deploy runs, even on a loaded machine.
+    const demo = await startDemo({ stepMs: 2500 });
     const [p1, p2] = await Promise.all([open(demo.url), open(demo.url)]);
     await deployButton(p1).click();
     await waitForStatus(p2, "Creating org");
@@ -110,7 +113,8 @@ describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 45_000 }, (
   });
 
   test("the clicker closes its page mid-deploy: the others still see every step and Done!", async () => {
-    const demo = await startDemo({ stepMs: 300 });
+    // Steps long enough that the page closes while the deploy runs, even on a loaded machine.
+    const demo = await startDemo({ stepMs: 2500 });
     const [p1, p2, p3] = await Promise.all([open(demo.url), open(demo.url), open(demo.url)]);
     await deployButton(p1).click();
     await waitForStatus(p2, "Creating org");
@@ -159,9 +163,11 @@ describe.skipIf(!ok)("deploy demo in Chromium, one node", { timeout: 45_000 }, (
     const [p1, p2] = await Promise.all([open(demo.url), open(demo.url)]);
     await deployButton(p1).click();
     await waitForStatus(p2, "Creating org");
-    const exit = await demo.stop("SIGTERM");
+    const exit = await demo.stop("SIGTERM", 60_000);
     expect(exit).toMatchObject({ code: 0, signal: null });
-    expect(exit.ms).toBeLessThan(5000);
+    // Bounded (the endpoint gives views 2 s), not waiting for the deploy: about a second on an idle machine,
+    // a generous bound for a loaded one.
+    expect(exit.ms).toBeLessThan(20_000);
     expect(demo.matching("SIGTERM: stopping")).toHaveLength(1);
     // The pages lost their server: the official client no longer marks them connected.
     await p1.waitForSelector("[data-phx-main]:not(.phx-connected)");

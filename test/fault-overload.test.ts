@@ -34,6 +34,8 @@ let endpoint: Endpoint;
 let base: string;
 /** View pids by the `cid` connect param, so that the test can reach a view's process. */
 const views = new Map<string, Pid>();
+/** Views (by pid) now inside their "stall" handler. */
+const stalling = new Set<Pid>();
 const serverSockets = new Set<Socket>();
 let closeServer: () => Promise<void> = async () => {};
 
@@ -49,7 +51,13 @@ const Firehose = defineLiveView<{ n: number; blob: string }>({
   },
   async handleEvent(event, _value, socket) {
     // Busy for a while: mail piles up meanwhile.
-    if (event === "stall") await sleep(3000);
+    if (event === "stall") {
+      stalling.add(self());
+      // Long, so that the test sees the stall begin before it ends even on a loaded machine; the view is
+      // ended by its overflow long before.
+      await sleep(10_000);
+      stalling.delete(self());
+    }
     if (event === "inc") socket.assign({ n: socket.assigns.n + 1 });
   },
   handleInfo(msg: { payload: { n: number; blob: string } } | "spam", socket) {
@@ -124,7 +132,7 @@ describe("a client that stops reading", () => {
     await waitFor(
       "every other client to get every diff",
       () => others.every((c) => c.frames.filter((f) => f[3] === "diff").length === N),
-      { timeoutMs: 20_000 },
+      { timeoutMs: 60_000 },
     );
     clearInterval(sampler);
 
@@ -148,7 +156,7 @@ describe("a client that stops reading", () => {
     expect(closed.code).toBe(1006); // terminated: no close frame, nothing more is written for it
     for (const c of others) c.close();
     await waitFor("every process to stop", () => rt.stats().processes === baseline);
-  }, 40_000);
+  }, 120_000);
 });
 
 describe("the live-view process's bounded mailbox (DEFAULT_VIEW_MAILBOX)", () => {
@@ -160,9 +168,9 @@ describe("the live-view process's bounded mailbox (DEFAULT_VIEW_MAILBOX)", () =>
     const victim = await LiveClient.open(base, { params: { cid: "victim" }, rejoinAfterMs: () => 100 });
     const bystander = await LiveClient.open(base, { params: { cid: "bystander" } });
     const pid = views.get("victim")!;
-    // The view is busy (3 s in handleEvent); meanwhile a producer sends it far more than it may queue.
+    // The view is busy (in handleEvent for 10 s); meanwhile a producer sends it far more than it may queue.
     void victim.push("stall").catch(() => {});
-    await sleep(50);
+    await waitFor("the view to be in its stall", () => stalling.has(pid));
     // The stall is in hand; the mailbox takes 10,000 more, and the next one ends the view.
     for (let i = 0; i < DEFAULT_VIEW_MAILBOX.max; i++) rt.send(pid, "spam");
     expect(rt.isAlive(pid)).toBe(true);
@@ -181,5 +189,5 @@ describe("the live-view process's bounded mailbox (DEFAULT_VIEW_MAILBOX)", () =>
     expect(bystander.html()).toContain('<p id="n">1</p>');
     expect({ joins: bystander.joins, errors: bystander.errors }).toEqual({ joins: 1, errors: 0 });
     await Promise.all([victim.close(), bystander.close()]);
-  });
+  }, 60_000);
 });

@@ -64,7 +64,7 @@ describe.skipIf(!ok)("Redis outage mid-deploy, two nodes", () => {
     await waitFor(
       "A's viewers to show Done! during the outage",
       () => [a1, a2].every((v) => v.seen.at(-1) === "Done!"),
-      { timeoutMs: 10_000 },
+      { timeoutMs: 30_000 },
     );
     for (const v of [a1, a2]) expect(v.seen.filter((s) => s !== "Ready")).toEqual([...STEP_TEXTS]);
     // B's viewers are told nothing of the steps broadcast meanwhile (they are lost, not delayed)...
@@ -99,12 +99,12 @@ describe.skipIf(!ok)("Redis outage mid-deploy, two nodes", () => {
 
     // Redis comes back on the same port: both nodes reconnect by themselves.
     await redis.start();
-    await Promise.all([a, b].map((n) => n.waitForLine("reconnected to Redis", { timeoutMs: 10_000 })));
+    await Promise.all([a, b].map((n) => n.waitForLine("reconnected to Redis", { timeoutMs: 30_000 })));
     await waitFor("both nodes to report the connection up", async () =>
       (await Promise.all([stats(a), stats(b)])).every((s) => s.pubsub.adapter.connected),
     );
     await Promise.all(
-      [a, b].map((n) => n.waitForLine("broadcasts reach the other nodes again", { timeoutMs: 5000 })),
+      [a, b].map((n) => n.waitForLine("broadcasts reach the other nodes again", { timeoutMs: 30_000 })),
     );
 
     // B catches up with what it missed: A's next report carries its deploy, now done.
@@ -119,7 +119,7 @@ describe.skipIf(!ok)("Redis outage mid-deploy, two nodes", () => {
     await waitFor(
       "B's viewers to show the new deploy's Done!",
       () => [b1, b2, b3].every((v, i) => v.seen.slice(from[i]).includes("Done!")),
-      { timeoutMs: 15_000 },
+      { timeoutMs: 30_000 },
     );
     for (const [i, v] of [b1, b2, b3].entries()) {
       expect(v.seen.slice(from[i]).filter((s) => STEP_TEXTS.includes(s as never))).toEqual([...STEP_TEXTS]);
@@ -132,5 +132,5 @@ describe.skipIf(!ok)("Redis outage mid-deploy, two nodes", () => {
       expect({ joins: v.client.joins, errors: v.client.errors }).toEqual({ joins: 1, errors: 0 });
     // Still one outage each.
     for (const node of [a, b]) expect(node.matching("lost the connection to Redis")).toHaveLength(1);
-  }, 60_000);
+  }, 120_000);
 });

@@ -353,6 +353,7 @@ describe("bad input never crashes the server", () => {
     const rejoined = await c.join(fragile, "7", { url: "http://127.0.0.1/fragile" });
     expect(rejoined.response.rendered[0]).toBe("0");
     expect(s.logs).toContain(`[info] ${ft} crashed; sent phx_error`);
+    expect(s.crashes.some((r) => r.includes("crashed: Error: boom (a crash the test asked for)"))).toBe(true);
     c.close();
   });
 

@@ -4,6 +4,7 @@
  * `--url`, a server already running elsewhere.
  */
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Target } from "./client/http.js";
@@ -22,11 +23,17 @@ export interface ServerHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * What the harness presents to the demo's stats paths: `STATS_TOKEN` if set, else a random one that it also
+ * gives the server it starts (which runs as production, and so serves those paths only with a token).
+ */
+const statsToken = process.env.STATS_TOKEN || randomBytes(24).toString("hex");
+
 /** A server this harness did not start (`--url http://host:port`): nothing to watch, nothing to stop. */
 export function remoteServer(url: string): ServerHandle {
   const u = new URL(url);
   return {
-    target: { host: u.hostname, port: Number(u.port) },
+    target: { host: u.hostname, port: Number(u.port), statsToken: process.env.STATS_TOKEN },
     pid: null,
     fdLimit: null,
     log: [],
@@ -48,6 +55,10 @@ export async function startServer(opts: LoadOptions, profileOut: string | null):
   const child = spawn("sh", nodeCommand(script, opts.pin ? SERVER_CPUS : null), {
     env: {
       ...process.env,
+      // Measured as it would run: production (no development checks), with the secrets production needs.
+      NODE_ENV: "production",
+      SECRET_KEY_BASE: process.env.SECRET_KEY_BASE || randomBytes(48).toString("base64"),
+      STATS_TOKEN: statsToken,
       PORT: "0",
       DEPLOY_STEP_MS: String(opts.stepMs),
       LOG_LEVEL: "warn",
@@ -83,7 +94,7 @@ export async function startServer(opts: LoadOptions, profileOut: string | null):
     for (const line of d.toString().split("\n")) if (line.trim() !== "" && log.length < 200) log.push(line);
   });
   return {
-    target: { host: "127.0.0.1", port },
+    target: { host: "127.0.0.1", port, statsToken },
     pid: child.pid ?? null,
     fdLimit: child.pid === undefined ? null : openFileLimit(child.pid),
     log,

@@ -61,7 +61,7 @@ export interface DemoOptions {
   failStep?: string;
   /** Any other variables. */
   env?: Record<string, string>;
-  /** How long to wait for the startup line (default 20 s). */
+  /** How long to wait for the startup line (default 60 s: a loaded machine can take many seconds). */
   startTimeoutMs?: number;
 }
 
@@ -165,7 +165,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoNode> {
   const matching = (text: string | RegExp) => lines.filter((l) => matches(l, text));
   const tail = () => lines.slice(-40).join("\n");
 
-  const waitForLine: DemoNode["waitForLine"] = (text, { count = 1, timeoutMs = 15_000 } = {}) =>
+  const waitForLine: DemoNode["waitForLine"] = (text, { count = 1, timeoutMs = 30_000 } = {}) =>
     new Promise<string>((resolve, reject) => {
       const check = () => {
         const found = matching(text);
@@ -188,7 +188,7 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoNode> {
       check();
     });
 
-  const first = await waitForLine(STARTED, { timeoutMs: opts.startTimeoutMs ?? 20_000 }).catch(
+  const first = await waitForLine(STARTED, { timeoutMs: opts.startTimeoutMs ?? 60_000 }).catch(
     async (err: unknown) => {
       child.kill("SIGKILL");
       throw err;
@@ -281,7 +281,7 @@ export function notices(page: Page): Promise<string[]> {
 export async function waitForStatus(
   page: Page,
   text: string,
-  { from = 0, timeoutMs = 15_000 }: { from?: number; timeoutMs?: number } = {},
+  { from = 0, timeoutMs = 30_000 }: { from?: number; timeoutMs?: number } = {},
 ): Promise<void> {
   try {
     await page.waitForFunction(
@@ -298,7 +298,7 @@ export async function waitForStatus(
 }
 
 /** Waits until the page has shown a notice that starts with `text`. */
-export async function waitForNotice(page: Page, text: string, timeoutMs = 15_000): Promise<void> {
+export async function waitForNotice(page: Page, text: string, timeoutMs = 30_000): Promise<void> {
   try {
     await page.waitForFunction((t) => (window.__notices ?? []).some((s) => s.startsWith(t)), text, {
       timeout: timeoutMs,
@@ -315,7 +315,7 @@ export async function waitForNotice(page: Page, text: string, timeoutMs = 15_000
 }
 
 /** Waits until the page's LiveView is connected (the official client marks the container). */
-export async function waitConnected(page: Page, timeoutMs = 15_000): Promise<void> {
+export async function waitConnected(page: Page, timeoutMs = 30_000): Promise<void> {
   await page.waitForSelector("[data-phx-main].phx-connected", { timeout: timeoutMs });
 }
 

@@ -10,11 +10,14 @@ import WebSocket from "ws";
 import { ClientView } from "../../packages/liveview/test/support/client.js";
 import { fetchPage, type Page } from "./liveview.js";
 
-/** Polls `cond` until it is truthy (returns it), or throws `what` after `timeoutMs`. */
+/**
+ * Polls `cond` until it is truthy (returns it), or throws `what` after `timeoutMs`. The default deadline is
+ * generous, for a loaded machine: a test waits only as long as its condition takes.
+ */
 export async function waitFor<T>(
   what: string,
   cond: () => T | Promise<T>,
-  { timeoutMs = 10_000, everyMs = 10 }: { timeoutMs?: number; everyMs?: number } = {},
+  { timeoutMs = 30_000, everyMs = 10 }: { timeoutMs?: number; everyMs?: number } = {},
 ): Promise<NonNullable<T>> {
   const end = Date.now() + timeoutMs;
   let last: unknown;
@@ -87,6 +90,8 @@ export class LiveClient {
     const socket = new Socket(`${base.replace("http", "ws")}/live`, {
       transport: BrowserLikeWebSocket,
       params: { _csrf_token: page.csrf },
+      // Joins and pushes time out after 30 s, not the client's 10 s: a loaded machine can be that slow.
+      timeout: 30_000,
       ...(opts.rejoinAfterMs ? { rejoinAfterMs: opts.rejoinAfterMs } : {}),
       ...(opts.reconnectAfterMs ? { reconnectAfterMs: opts.reconnectAfterMs } : {}),
     });

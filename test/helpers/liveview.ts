@@ -5,6 +5,7 @@
  */
 
 import net from "node:net";
+import { createRuntime } from "@cinder/actors";
 import {
   createEndpoint,
   createLogger,
@@ -23,25 +24,34 @@ export interface Started {
   port: number;
   base: string;
   logs: string[];
+  /**
+   * What the runtime of its socket and view processes reported (crashes, with their stacks): kept here, out
+   * of the test output, for the tests that crash a view on purpose to check.
+   */
+  crashes: string[];
 }
 
-/** An endpoint on a free port, logging at debug into `logs`. */
+/** An endpoint on a free port, logging at debug into `logs`, its processes' crash reports into `crashes`. */
 export async function startEndpoint(
   routes: (endpoint: () => Endpoint) => Record<string, LiveView>,
   opts: Partial<EndpointOptions> = {},
 ): Promise<Started> {
   const logs: string[] = [];
-  const pubsub = await PubSub.start({ name: `lv-it-${process.pid}-${++pubsubs}` });
+  const crashes: string[] = [];
+  const runtime =
+    opts.runtime ?? createRuntime({ logger: (level, msg) => crashes.push(`[${level}] ${msg}`) });
+  const pubsub = await PubSub.start({ name: `lv-it-${process.pid}-${++pubsubs}`, runtime });
   let endpoint: Endpoint | undefined;
   endpoint = createEndpoint({
     routes: routes(() => endpoint!),
     pubsub,
     secret: SECRET,
     logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
+    runtime,
     ...opts,
   });
   const port = await endpoint.listen(0, "127.0.0.1");
-  return { endpoint, port, base: `http://127.0.0.1:${port}`, logs };
+  return { endpoint, port, base: `http://127.0.0.1:${port}`, logs, crashes };
 }
 
 /** A page as the browser got it. */
@@ -118,8 +128,11 @@ export class RawClient {
     this.ws.send(typeof frame === "string" || Buffer.isBuffer(frame) ? frame : JSON.stringify(frame));
   }
 
-  /** The next unread frame matching `pred`; frames before it that do not match are skipped. */
-  async next(pred: (f: Frame) => boolean = () => true, timeoutMs = 3000): Promise<Frame> {
+  /**
+   * The next unread frame matching `pred`; frames before it that do not match are skipped. The deadline is
+   * generous (a busy machine); the frame is returned as soon as it arrives.
+   */
+  async next(pred: (f: Frame) => boolean = () => true, timeoutMs = 15_000): Promise<Frame> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       while (this.#read < this.frames.length) {

@@ -7,4 +7,9 @@ declare module "phoenix" {
   export class Channel {
     [member: string]: any;
   }
+  export class Presence {
+    static syncState(state: object, newState: object, onJoin?: Function, onLeave?: Function): any;
+    static syncDiff(state: object, diff: object, onJoin?: Function, onLeave?: Function): any;
+    [member: string]: any;
+  }
 }

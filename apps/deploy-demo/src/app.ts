@@ -49,7 +49,7 @@ export async function startApp(cfg: Config): Promise<App> {
   const logger = createLogger();
   const lock: DeployLock =
     cfg.pubsub === "redis" ? redisLock(lockConnection(cfg.redisUrl, logger), cfg.redisPrefix) : localLock();
-  const instruments = new Instrumentation(cfg.node, logger);
+  const instruments = new Instrumentation(cfg.node, logger, cfg.stats);
   const bus = pubsubBus({
     node: cfg.node,
     pubsubs,

@@ -1,3 +1,5 @@
+import { type StatsAccess, statsAccess } from "./stats_access.js";
+
 /** The demo's settings, read from the environment (all optional). */
 export interface Config {
   /** `PORT`, default 4000. */
@@ -32,6 +34,11 @@ export interface Config {
    * verify. Several keys separated by commas rotate without downtime: the first signs, any verifies.
    */
   clusterKey: string[] | undefined;
+  /**
+   * Who may read `/stats.json`, `/gc.json` and `/deployment.json`: with `STATS_TOKEN` (16+ characters) set,
+   * requests presenting it; else anyone in development and test, nobody in production (`NODE_ENV`).
+   */
+  stats: StatsAccess;
 }
 
 /** How to make a secret, named in every message about it. */
@@ -73,6 +80,7 @@ export function readConfig(
     secret: readSecret(env, warn),
     trustProxy: env.TRUST_PROXY === "1" || env.TRUST_PROXY === "true",
     clusterKey: clusterKeys(env.CLUSTER_KEY),
+    stats: statsAccess(env),
   };
 }
 

@@ -6,6 +6,7 @@ import type { Endpoint, Logger } from "@cinder/liveview";
 import { DropCounter, type PubSub } from "@cinder/pubsub";
 import { nowMs } from "./clock.js";
 import type { Deployment } from "./deployment.js";
+import { type StatsAccess, statsRequest } from "./stats_access.js";
 import { TOPIC } from "./steps.js";
 import { TRACKER } from "./tracker.js";
 
@@ -30,7 +31,8 @@ const MAX_MARKS = 32;
  * What a load generator (and an operator) reads to measure a node, on three JSON paths: `/stats.json` (memory,
  * CPU, process counts, connections, the PubSub's counters, cluster messages dropped, and the server's clock and
  * CPU at each step's broadcast, to tell a step's cost), `/gc.json` (the last garbage collections, to line up
- * with steps) and `/deployment.json` (the tracker's current deploy).
+ * with steps) and `/deployment.json` (the tracker's current deploy). They expose the node's internals, so they
+ * answer only as the node's `StatsAccess` allows.
  */
 export class Instrumentation {
   /** Messages of other nodes that failed their guard, by kind. */
@@ -40,6 +42,7 @@ export class Instrumentation {
   constructor(
     private readonly node: string,
     logger: Logger,
+    private readonly access: StatsAccess,
   ) {
     this.dropped = new DropCounter((line) =>
       logger.log("warn", `deploy demo: a cluster message was ${line}`),
@@ -55,9 +58,12 @@ export class Instrumentation {
     if (this.#marks.length > MAX_MARKS) this.#marks.shift();
   };
 
-  /** Answers `req` if it asks for one of the JSON paths, and says whether it did. */
+  /**
+   * Answers `req` if it asks for one of the JSON paths and may, and says whether it did. A refused request is
+   * not answered here: it goes on to the endpoint, which answers 404 as for any unknown path.
+   */
   serve(req: IncomingMessage, res: ServerResponse, live: LiveParts): boolean {
-    switch (req.url) {
+    switch (statsRequest(req, this.access)) {
       case "/stats.json":
         json(res, {
           ...processStats(this.node),

@@ -7,6 +7,8 @@ export interface Target {
   port: number;
   /** Source address for this generator's sockets (spreads ports over several loopback addresses). */
   localAddress?: string;
+  /** Presented to the stats paths (`/stats.json`, ...), which a production server serves only with it. */
+  statsToken?: string;
 }
 
 interface GetOptions {
@@ -46,6 +48,8 @@ export function httpGet(
 
 /** GET a JSON endpoint (/stats.json, /deployment.json, /gc.json) on a connection of its own. */
 export async function getJson<T>(target: Target, path: string): Promise<T> {
-  const { body } = await httpGet(target, path, { agent: false });
+  const headers: Record<string, string> =
+    target.statsToken === undefined ? {} : { authorization: `Bearer ${target.statsToken}` };
+  const { body } = await httpGet(target, path, { agent: false, headers });
   return JSON.parse(body.toString("utf8")) as T;
 }

@@ -1,3 +1,4 @@
+import type { SocketLimits } from "./channel/socket_guard.js";
 import type { Logger } from "./logger.js";
 import type { Router } from "./router.js";
 import type { Signer } from "./token.js";
@@ -23,6 +24,8 @@ export interface LiveContext {
   readonly sessionMaxAgeMs: number;
   /** Channels one websocket may have joined at once. */
   readonly maxChannels: number;
+  /** Each websocket's event bucket, error budget and log rate. */
+  readonly limits: SocketLimits;
 }
 
 /**

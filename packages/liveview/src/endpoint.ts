@@ -14,6 +14,7 @@ import { type Asset, LIVEVIEW_VERSION, loadAssets } from "./assets.js";
 import type { Transport } from "./channel/frame.js";
 import { Outbox } from "./channel/outbox.js";
 import { Incoming, socketBehaviour, TransportClosed } from "./channel/socket.js";
+import { type ErrorBudget, type EventRate, socketLimits } from "./channel/socket_guard.js";
 import { sendText } from "./channel/ws_write.js";
 import type { LiveContext } from "./context.js";
 import { parseCookies, serializeCookie } from "./cookies.js";
@@ -21,10 +22,12 @@ import { type ContentSecurityPolicy, cspHeader, type DEFAULT_CSP } from "./csp.j
 import { CSRF_COOKIE, checkCsrfToken, csrfToken, isCsrfSecret, newCsrfSecret } from "./csrf.js";
 import { type DeadRenderResult, deadRender } from "./dead_render.js";
 import { defaultLayout, type Layout } from "./layout.js";
-import { createLogger, formatDuration, inspectParams, type Logger } from "./logger.js";
+import { LogLimiter, type LogRate } from "./log_limiter.js";
+import { clip, createLogger, formatDuration, inspectParams, type Logger, quote } from "./logger.js";
 import { type CheckOrigin, type CompiledCheckOrigin, compileCheckOrigin, originAllowed } from "./origin.js";
 import { decodeParams } from "./params.js";
 import { Router, type Routes } from "./router.js";
+import { type ServerLimits, serverLimits } from "./server_limits.js";
 import { Signer } from "./token.js";
 import type { Session } from "./view.js";
 import { verifyFlash } from "./view_process.js";
@@ -37,7 +40,7 @@ export interface Broadcast<P = unknown> {
 }
 
 /** Options for {@link createEndpoint}. */
-export interface EndpointOptions {
+export interface EndpointOptions extends ServerLimits {
   /** Paths to live views (see {@link Routes}). */
   routes: Routes;
   /** The PubSub behind `subscribe` and `broadcast`. */
@@ -91,6 +94,18 @@ export interface EndpointOptions {
    * the default, a whole policy string, or `false` for none. See {@link ContentSecurityPolicy}.
    */
   contentSecurityPolicy?: ContentSecurityPolicy;
+  /**
+   * Frames one websocket may send (default `{ burst: 100, perSecond: 50 }`; heartbeats are free). Past it a
+   * frame is answered `{reason: "too many events"}` and counts against {@link errorBudget}.
+   */
+  eventRate?: EventRate;
+  /** More protocol errors than this from one websocket closes it with 1008 (default 20 per 10 000 ms). */
+  errorBudget?: ErrorBudget;
+  /**
+   * Log lines one client may cause per interval (default 20 per 10 000 ms per websocket, and for all 404s and
+   * all refused handshakes); past it they are counted and summed up in one line per interval.
+   */
+  logRate?: LogRate;
 }
 
 /** A connection made by the test harness: frames in, frames out, no network. */
@@ -191,6 +206,10 @@ export class Endpoint {
   readonly #outbox: Outbox;
   #sweep: NodeJS.Timeout | null = null;
   #closing: Promise<void> | null = null;
+  /** Log lines of requests anyone can make in bulk, rate-limited (see {@link LogLimiter}). */
+  readonly #notFound: LogLimiter;
+  readonly #refused: LogLimiter;
+  readonly #serverLimits: Required<ServerLimits>;
 
   constructor(opts: EndpointOptions) {
     if (typeof opts !== "object" || opts === null) throw new TypeError("createEndpoint: expected options");
@@ -219,7 +238,12 @@ export class Endpoint {
       liveviewVersion: LIVEVIEW_VERSION,
       sessionMaxAgeMs: opts.sessionMaxAge ?? TWO_WEEKS_MS,
       maxChannels: opts.maxChannels ?? 100,
+      limits: socketLimits(opts, "createEndpoint"),
     };
+    const { logRate } = this.#ctx.limits;
+    this.#notFound = new LogLimiter(this.logger, logRate, "404 responses");
+    this.#refused = new LogLimiter(this.logger, logRate, "refused websocket handshakes");
+    this.#serverLimits = serverLimits(opts, "createEndpoint");
     this.#maxBuffered = opts.maxBuffered ?? 16 * 1024 * 1024;
     this.#outbox = new Outbox(
       (ws, frame) => this.#write(ws, frame),
@@ -250,12 +274,12 @@ export class Endpoint {
     const route = this.#router.match(path);
     if (route === null || (method !== "GET" && method !== "HEAD")) {
       if (next !== undefined) return next();
-      this.logger.log("info", `${method} ${path}`);
+      this.#notFound.log("info", `${method} ${clip(path)}`);
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not Found");
-      this.logger.log("info", `Sent 404 in ${formatDuration(start)}`);
+      this.#notFound.log("info", `Sent 404 in ${formatDuration(start)}`);
       return;
     }
-    this.logger.log("info", `${method} ${path}`);
+    this.logger.log("info", `${method} ${clip(path)}`);
     if (requestUrl(req, false) === null) {
       // HTTP/1.1 requires a valid Host (RFC 9112 3.2): without one there is no URL to mount the view at.
       res.writeHead(400, { "content-type": "text/plain; charset=utf-8" }).end("Bad Request: invalid Host");
@@ -267,7 +291,7 @@ export class Endpoint {
       (err) => {
         this.logger.log(
           "error",
-          `${method} ${path} failed: ${err instanceof Error ? err.stack : String(err)}`,
+          `${method} ${clip(path)} failed: ${err instanceof Error ? err.stack : String(err)}`,
         );
         if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
         res.end("Internal Server Error");
@@ -385,21 +409,19 @@ export class Endpoint {
     if (path !== `${this.livePath}/websocket`) return rejectUpgrade(socket, 404);
     if (this.#closing !== null) return rejectUpgrade(socket, 503);
     if (!originAllowed(this.#checkOrigin, req, this.#https(req))) {
-      this.logger.log(
-        "warn",
-        `refused websocket from origin ${JSON.stringify(req.headers.origin)}: not allowed`,
-      );
+      this.#refused.log("warn", `refused websocket from origin ${quote(req.headers.origin)}: not allowed`);
       return rejectUpgrade(socket, 403);
     }
     const params = decodeParams((req.url ?? "").split("?")[1] ?? "");
     if (params.vsn !== "2.0.0") {
-      this.logger.log("warn", `refused websocket: serializer vsn ${JSON.stringify(params.vsn)} (only 2.0.0)`);
+      const vsn = typeof params.vsn === "string" ? quote(params.vsn) : clip(JSON.stringify(params.vsn));
+      this.#refused.log("warn", `refused websocket: serializer vsn ${vsn} (only 2.0.0)`);
       return rejectUpgrade(socket, 400);
     }
     if (this.#opts.checkCsrf !== false) {
       const secret = parseCookies(req.headers.cookie).get(CSRF_COOKIE);
       if (!checkCsrfToken(this.#signer, secret, params._csrf_token)) {
-        this.logger.log("warn", "refused websocket: missing or invalid CSRF token");
+        this.#refused.log("warn", "refused websocket: missing or invalid CSRF token");
         return rejectUpgrade(socket, 403);
       }
     }
@@ -509,7 +531,21 @@ export class Endpoint {
   /** Starts a node:http server with {@link handler} and {@link handleUpgrade}; resolves to its port. */
   listen(port = 4000, host?: string): Promise<number> {
     if (this.#server !== null) return Promise.reject(new Error("listen: this endpoint is already listening"));
-    const server = createServer(this.handler);
+    const limits = this.#serverLimits;
+    const server = createServer(
+      {
+        headersTimeout: limits.headersTimeout,
+        requestTimeout: limits.requestTimeout,
+        // Node checks the two timeouts only this often (30 s by default, which would make 10 s mean 40 s).
+        connectionsCheckingInterval: Math.max(100, Math.min(5000, Math.floor(limits.headersTimeout / 4))),
+      },
+      this.handler,
+    );
+    server.maxConnections = limits.maxConnections;
+    const dropped = new LogLimiter(this.logger, this.#ctx.limits.logRate, "refused connections");
+    server.on("drop", () =>
+      dropped.log("warn", `refused a connection: maxConnections (${limits.maxConnections}) reached`),
+    );
     server.on("upgrade", this.handleUpgrade);
     this.#server = server;
     return new Promise((resolve, reject) => {
@@ -552,6 +588,8 @@ export class Endpoint {
     clearTimeout(timer);
     for (const c of this.#conns) c.ws.terminate();
     this.#wss.close();
+    this.#notFound.flush();
+    this.#refused.flush();
     server?.closeAllConnections();
     await closed;
   }

@@ -65,3 +65,20 @@ export function inspectParams(value: unknown): string {
   }
   return out.length > 2048 ? `${out.slice(0, 2048)}…` : out;
 }
+
+/** How many characters of a client's value (event name, topic, path, header) a log line echoes. */
+export const CLIP = 100;
+
+/**
+ * A value a client sent, as a log line echoes it: at most {@link CLIP} characters, then a marker saying how
+ * many more there were, so that a megabyte event name costs a log line of ~130 characters, not a megabyte.
+ */
+export function clip(value: unknown, max = CLIP): string {
+  const s = typeof value === "string" ? value : String(value);
+  return s.length <= max ? s : `${s.slice(0, max)}…[${s.length - max} more characters]`;
+}
+
+/** {@link clip}, then JSON-quoted: control characters and quotes in a client's value cannot forge a line. */
+export function quote(value: unknown): string {
+  return JSON.stringify(clip(value));
+}

@@ -1,4 +1,5 @@
 import type { IncomingMessage } from "node:http";
+import type { Runtime } from "@cinder/actors";
 import type { PubSub } from "@cinder/pubsub";
 import { ClientTree } from "./client_tree.js";
 import { createEndpoint, type Endpoint, type MemoryConnection } from "./endpoint.js";
@@ -357,6 +358,8 @@ export interface LiveIsolatedOptions extends LiveOptions {
   path?: string;
   /** Logs (default: errors only, so test output stays quiet). */
   logger?: Logger;
+  /** The runtime of its processes (default: the default runtime); give one with its own logger to capture crashes. */
+  runtime?: Runtime;
 }
 
 /**
@@ -368,7 +371,8 @@ export async function liveIsolated(
   opts: LiveIsolatedOptions = {},
 ): Promise<LiveViewTest & { endpoint: Endpoint }> {
   const { PubSub } = await import("@cinder/pubsub");
-  const pubsub = opts.pubsub ?? (await PubSub.start({ name: `cinder-test-${++isolated}` }));
+  const pubsub =
+    opts.pubsub ?? (await PubSub.start({ name: `cinder-test-${++isolated}`, runtime: opts.runtime }));
   const route = opts.route ?? "/";
   const endpoint = createEndpoint({
     routes: { [route]: view },
@@ -376,6 +380,7 @@ export async function liveIsolated(
     secret: `test-secret-${isolated}-${"x".repeat(32)}`,
     session: () => opts.session ?? {},
     logger: opts.logger ?? createLogger({ level: "error" }),
+    runtime: opts.runtime,
   });
   const lv = await live(endpoint, opts.path ?? route, opts);
   return Object.assign(lv, { endpoint });

@@ -3,7 +3,7 @@ import type { Channel } from "./channel/channel.js";
 import { FLASH_MAX_AGE_MS, type LiveContext, SALT } from "./context.js";
 import { type Diff, DiffTracker } from "./diff.js";
 import { hasUnsafeUrlChars } from "./local_path.js";
-import { formatDuration, inspectParams } from "./logger.js";
+import { formatDuration, inspectParams, quote } from "./logger.js";
 import { decodeParams, decodeTarget, emptyParams, type Params } from "./params.js";
 import { memoRender } from "./render_memo.js";
 import type { RouteMatch } from "./router.js";
@@ -188,7 +188,7 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
   const { view, socket, channel, ctx } = state;
   const p = msg.payload;
   if (typeof p.event !== "string") {
-    ctx.logger.log("warn", `malformed event on ${channel.topic}: no event name; replied with an error`);
+    clientError(state, `malformed event on ${channel.topic}: no event name; replied with an error`);
     channel.reply(msg.ref, "error", { reason: "malformed event" });
     return state;
   }
@@ -197,7 +197,7 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
   if (ctx.logger.enabled("debug")) {
     ctx.logger.log(
       "debug",
-      `HANDLE EVENT ${JSON.stringify(p.event)} in ${state.name}\n  Parameters: ${inspectParams(value)}`,
+      `HANDLE EVENT ${quote(p.event)} in ${state.name}\n  Parameters: ${inspectParams(value)}`,
     );
   }
   let reply: Record<string, unknown> | undefined;
@@ -205,7 +205,7 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
     // Reserved by Phoenix: the client's flash close buttons send it, with the kind as `key`.
     socket.clearFlash(typeof value.key === "string" ? value.key : undefined);
   } else if (view.handleEvent === undefined) {
-    ctx.logger.log("warn", `${state.name} got event ${JSON.stringify(p.event)} but defines no handleEvent`);
+    clientError(state, `${state.name} got event ${quote(p.event)} but defines no handleEvent`);
   } else {
     const result = await view.handleEvent(p.event, value, socket);
     if (typeof result === "object" && result !== null && typeof result.reply === "object")
@@ -214,6 +214,13 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
   const next = await finish(state, msg.ref, reply);
   if (ctx.logger.enabled("debug")) ctx.logger.log("debug", `Replied in ${formatDuration(start)}`);
   return next;
+}
+
+/** A warning about what the client sent: counted against its socket's error budget, rate-limited. */
+function clientError(state: ViewState, message: string): void {
+  const { guard } = state.channel;
+  if (guard !== null) guard.fault("warn", message);
+  else state.ctx.logger.log("warn", message);
 }
 
 async function handleLivePatch(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {

@@ -11,17 +11,22 @@ import {
   type LiveView,
 } from "../src/index.js";
 import { LiveViewTest, live, liveIsolated, RedirectError, ReplyError } from "../src/testing.js";
+import { crashReports } from "./support/crash_reports.js";
 
 const quiet = createLogger({ level: "error" });
 let n = 0;
 
-async function endpointFor(routes: Record<string, LiveView>): Promise<Endpoint> {
-  const pubsub = await PubSub.start({ name: `lv-testing-${++n}` });
+async function endpointFor(
+  routes: Record<string, LiveView>,
+  { runtime, logger = quiet }: Partial<ReturnType<typeof crashReports>> = {},
+): Promise<Endpoint> {
+  const pubsub = await PubSub.start({ name: `lv-testing-${++n}`, runtime });
   return createEndpoint({
     routes,
     pubsub,
     secret: "a-test-secret-that-is-long-enough-0123456789",
-    logger: quiet,
+    logger,
+    runtime,
   });
 }
 
@@ -224,9 +229,14 @@ describe("the test harness drives a view through the real join/event/diff path",
     expect(b.redirect).toEqual({ type: "live_redirect", to: "/other", kind: "replace" });
     await waitUntil(() => b.status === "closed");
     // An open redirect is refused: the callback throws, the view crashes, nothing is sent anywhere.
-    const c = await liveIsolated(V);
+    const crash = crashReports();
+    const c = await liveIsolated(V, crash);
     await expect(c.click("evil")).rejects.toThrow(/crashed/);
     expect(c.status).toBe("crashed");
+    await waitUntil(() => crash.reports.length > 0);
+    expect(crash.reports[0]).toMatch(
+      /^\[error\] process <local\.\d+> crashed: TypeError: redirect: expected a local path/,
+    );
   });
 
   test("a throwing callback crashes only its view: phx_error, and a fresh mount works", async () => {
@@ -240,7 +250,8 @@ describe("the test harness drives a view through the real join/event/diff path",
       },
       render: (a) => html`<p>${a.n}</p>`,
     });
-    const endpoint = await endpointFor({ "/": Fragile });
+    const crash = crashReports();
+    const endpoint = await endpointFor({ "/": Fragile }, crash);
     const a = await live(endpoint, "/");
     const b = await live(endpoint, "/");
     await a.click("inc");
@@ -249,6 +260,9 @@ describe("the test harness drives a view through the real join/event/diff path",
     expect(await b.click("inc")).toBe("<p>1</p>");
     const again = await live(endpoint, "/");
     expect(again.html()).toBe("<p>0</p>");
+    expect(
+      crash.reports.filter((r) => r.includes("crashed: Error: boom (expected by the test)")),
+    ).toHaveLength(1);
     await endpoint.close();
   });
 
@@ -295,13 +309,19 @@ describe("the test harness drives a view through the real join/event/diff path",
         },
         render: (a) => html`<p>${a.exits}</p>`,
       });
-    const dies = await liveIsolated(make(false));
+    const crash = crashReports();
+    const dies = await liveIsolated(make(false), crash);
     await dies.click("go").catch(() => {});
     await waitUntil(() => dies.status === "crashed");
-    const traps = await liveIsolated(make(true));
+    const traps = await liveIsolated(make(true), crash);
     await traps.click("go");
     await traps.waitFor("<p>1</p>");
     traps.close();
+    // The worker crashed twice (once per view); the view that did not trap exits went down with it.
+    const workers = crash.reports.filter((r) =>
+      r.includes("crashed: Error: worker failed (expected by the test)"),
+    );
+    expect(workers).toHaveLength(2);
   });
 
   test("session from the request, connect params, key and focus events", async () => {
@@ -341,9 +361,16 @@ describe("the test harness drives a view through the real join/event/diff path",
       },
       render: () => html`<p>dead only</p>`,
     });
-    const err = await liveIsolated(Bad).catch((e) => e);
+    const crash = crashReports();
+    const err = await liveIsolated(Bad, crash).catch((e) => e);
     expect(err).toBeInstanceOf(ReplyError);
     expect(err.response).toEqual({ reason: "join crashed" });
+    expect(crash.reports.some((r) => r.includes("crashed: Error: mount failed (expected by the test)"))).toBe(
+      true,
+    );
+    expect(
+      crash.reports.some((r) => /^\[error\] lv:phx-\S+ crashed while mounting; join refused$/.test(r)),
+    ).toBe(true);
   });
 
   test("a view stuck in mount is killed when the client joins its topic again", async () => {
@@ -398,7 +425,7 @@ describe("the test harness drives a view through the real join/event/diff path",
   });
 });
 
-async function waitUntil(cond: () => boolean, ms = 2000): Promise<void> {
+async function waitUntil(cond: () => boolean, ms = 15_000): Promise<void> {
   const end = Date.now() + ms;
   while (!cond()) {
     if (Date.now() > end) throw new Error("condition not met in time");

@@ -2,6 +2,7 @@ import { type Pid, self, send } from "@cinder/actors";
 import { describe, expect, test } from "vitest";
 import { defineLiveView, html } from "../src/index.js";
 import { liveIsolated } from "../src/testing.js";
+import { crashReports } from "./support/crash_reports.js";
 
 // A view whose handleInfo is a plain function runs it without a promise per message; one whose
 // handleInfo (or handleParams) is async keeps the async path. Either way pushes from the client run in an
@@ -107,8 +108,10 @@ describe("view processes with sync and async handleInfo", () => {
       },
       render: ({ n }) => html`<p>${n}</p>`,
     });
-    const view = await liveIsolated(View);
+    const crash = crashReports();
+    const view = await liveIsolated(View, crash);
     send(owner!, "x");
-    await expect(view.waitFor("never", 2000)).rejects.toThrow(/crashed/);
+    await expect(view.waitFor("never", 15_000)).rejects.toThrow(/crashed/);
+    expect(crash.reports.some((r) => r.includes("crashed: Error: boom (expected by the test)"))).toBe(true);
   });
 });

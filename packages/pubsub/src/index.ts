@@ -13,6 +13,16 @@ export type { ReceiveLimits } from "./limits.js";
 export { DEFAULT_LIMITS } from "./limits.js";
 export type { LocalAdapterOptions } from "./local.js";
 export { LocalCluster, local } from "./local.js";
+export type {
+  PresenceDiff,
+  PresenceEntry,
+  PresenceMeta,
+  PresenceOptions,
+  Presences,
+  TrackResult,
+} from "./presence/presence.js";
+export { Presence } from "./presence/presence.js";
+export type { TrackerStats } from "./presence/tracker.js";
 export type { BroadcastResult, PubSubOptions, PubSubStats, SubscribeOptions } from "./pubsub.js";
 export { PubSub } from "./pubsub.js";
 export type { RedisAdapterOptions, RedisAdapterStats } from "./redis.js";

@@ -1,5 +1,6 @@
 import type { Pid } from "@cinder/actors";
 import { encodePayload, encodeReply, pushPrefix, type Transport } from "./frame.js";
+import type { SocketGuard } from "./socket_guard.js";
 
 /**
  * One joined topic (`lv:<id>`) on one websocket: what its socket process and its view process share.
@@ -15,6 +16,8 @@ export class Channel {
   state: "joining" | "joined" | "closed" = "joining";
   /** The view process, once spawned. */
   pid: Pid | null = null;
+  /** Its socket's guard: the view reports the client's protocol errors there (counted, logs rate-limited). */
+  guard: SocketGuard | null = null;
 
   constructor(
     readonly topic: string,

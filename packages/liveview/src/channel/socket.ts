@@ -7,16 +7,19 @@ import {
   type Pid,
   runtime,
   type Stop,
+  self,
   spawn,
   stop,
 } from "@cinder/actors";
 import { type LiveContext, SALT, type SessionToken } from "../context.js";
 import { hasUnsafeUrlChars } from "../local_path.js";
+import { clip, quote } from "../logger.js";
 import { DEFAULT_VIEW_MAILBOX } from "../view.js";
 import { ChannelPush, verifyFlash, viewBehaviourFor } from "../view_process.js";
 import { type Flash, NO_FLASH } from "../view_socket.js";
 import { Channel } from "./channel.js";
 import { decodeFrame, encodeReply, type Message, type Transport } from "./frame.js";
+import { OVER_BUDGET, SocketGuard } from "./socket_guard.js";
 
 /** A frame from the websocket, handed to the socket process. */
 export class Incoming {
@@ -40,6 +43,8 @@ interface SocketState {
   readonly transport: Transport;
   /** Joined (or joining) channels. */
   readonly channels: ChannelTable;
+  /** Event bucket, error budget, rate-limited log lines. */
+  readonly guard: SocketGuard;
 }
 
 /** How long views get to stop (finish their callback, run terminate) after their socket closed. */
@@ -88,17 +93,20 @@ const VIEW_EVENTS = new Set(["event", "live_patch", "cids_will_destroy", "cids_d
  */
 export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
   init(args: SocketArgs): SocketState {
-    return { ctx: args.ctx, transport: args.transport, channels: new ChannelTable() };
+    const guard = new SocketGuard(args.ctx.logger, args.ctx.limits, self());
+    return { ctx: args.ctx, transport: args.transport, channels: new ChannelTable(), guard };
   },
 
   handleInfo(msg: unknown, state: SocketState): SocketState | Stop<SocketState> {
     if (msg instanceof Incoming) return handleIncoming(msg, state);
     if (msg instanceof Exit) return handleExit(msg, state);
     if (msg instanceof TransportClosed) return stop("shutdown", state);
+    if (msg === OVER_BUDGET) return overBudget(state);
     return state;
   },
 
   terminate(_reason: ExitReason, state: SocketState): void {
+    state.guard.close();
     // Views stop through their link to this process (and run terminate); nothing they still write can
     // reach the client. A view that never finishes its current callback would never see that exit
     // signal, so, as a supervisor does, it is killed after a grace period.
@@ -115,41 +123,57 @@ export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
 };
 
 function handleIncoming(msg: Incoming, state: SocketState): SocketState | Stop<SocketState> {
-  const { ctx, transport } = state;
+  const { transport, guard } = state;
+  // Frames that were queued before the budget ran out are not worth reading.
+  if (guard.exhausted) return overBudget(state);
   if (msg.binary) {
     // The official client sends binary frames only for file uploads, which this server does not take.
     const m = decodeBinaryHeader(msg.data as Buffer);
-    ctx.logger.log("warn", "binary frame refused: uploads are not supported");
+    const over = guard.fault("warn", "binary frame refused: uploads are not supported");
     if (m !== null && m.ref !== "") {
       transport.send(
         encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "binary frames are not supported" }),
       );
-      return state;
+      return over ? overBudget(state) : state;
     }
     return protocolViolation(state, 1003, "binary frames are not supported");
   }
   const m = decodeFrame(typeof msg.data === "string" ? msg.data : msg.data.toString("utf8"));
   if ("error" in m) {
-    ctx.logger.log("warn", `malformed frame: ${m.error}`);
+    const over = guard.fault("warn", `malformed frame: ${m.error}`);
     if (m.replyTo !== undefined) {
       const { joinRef, ref, topic } = m.replyTo;
       transport.send(encodeReply(joinRef, ref, topic, "error", { reason: "malformed message" }));
-      return state;
+      return over ? overBudget(state) : state;
     }
     return protocolViolation(state, 1008, "malformed frame");
   }
-  return route(m, state);
+  // Every frame but a heartbeat takes a token from the socket's bucket (see EventRate).
+  if ((m.event !== "heartbeat" || m.topic !== "phoenix") && !guard.take()) {
+    transport.send(encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "too many events" }));
+    const over = guard.fault("warn", `${quote(m.event)} on ${quote(m.topic)} refused: too many events`);
+    return over ? overBudget(state) : state;
+  }
+  route(m, state);
+  return guard.exhausted ? overBudget(state) : state;
 }
 
 /** Closes the websocket after a frame that cannot be answered (no ref to reply to, or not a frame). */
 function protocolViolation(state: SocketState, code: number, reason: string): Stop<SocketState> {
+  // Once per socket, so never rate-limited: the line that says why a client was cut off.
   state.ctx.logger.log("warn", `closing websocket: ${reason}`);
   state.transport.close(code, reason);
   return stop("shutdown", state);
 }
 
+/** Closes the websocket of a client that made more protocol errors than its budget allows. */
+function overBudget(state: SocketState): Stop<SocketState> {
+  const { max, windowMs } = state.ctx.limits.errorBudget;
+  return protocolViolation(state, 1008, `more than ${max} protocol errors in ${windowMs} ms`);
+}
+
 function route(m: Message, state: SocketState): SocketState {
-  const { ctx, transport } = state;
+  const { transport, guard } = state;
   if (m.topic === "phoenix") {
     if (m.event === "heartbeat") transport.send(encodeReply(null, m.ref, "phoenix", "ok", {}));
     else unmatched(m, state);
@@ -174,27 +198,24 @@ function route(m: Message, state: SocketState): SocketState {
     return state;
   }
   if (m.event === "allow_upload" || m.event === "progress") {
-    ctx.logger.log("warn", `${m.event} on ${m.topic} refused: uploads are not supported`);
+    guard.fault("warn", `${m.event} on ${quote(m.topic)} refused: uploads are not supported`);
     transport.send(
       encodeReply(ch.joinRef, m.ref, ch.topic, "error", { reason: "uploads are not supported" }),
     );
     return state;
   }
-  ctx.logger.log("warn", `unknown event ${JSON.stringify(m.event)} on ${m.topic}; replied with an error`);
+  guard.fault("warn", `unknown event ${quote(m.event)} on ${clip(m.topic)}; replied with an error`);
   transport.send(encodeReply(ch.joinRef, m.ref, ch.topic, "error", { reason: "unknown event" }));
   return state;
 }
 
 function unmatched(m: Message, state: SocketState): void {
-  state.ctx.logger.log(
-    "warn",
-    `Ignoring unmatched topic ${JSON.stringify(m.topic)} (event ${JSON.stringify(m.event)})`,
-  );
+  state.guard.fault("warn", `Ignoring unmatched topic ${quote(m.topic)} (event ${quote(m.event)})`);
   state.transport.send(encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "unmatched topic" }));
 }
 
 function join(m: Message, state: SocketState): SocketState {
-  const { ctx, transport } = state;
+  const { ctx, transport, guard } = state;
   const { topic, payload } = m;
   const joinRef = m.joinRef ?? m.ref;
   if (!topic.startsWith("lv:") || joinRef === null) {
@@ -202,7 +223,9 @@ function join(m: Message, state: SocketState): SocketState {
     return state;
   }
   const refuse = (response: Record<string, unknown>, why: string): SocketState => {
-    ctx.logger.log("info", `REFUSED JOIN ${topic}: ${why}`);
+    // A client's error (a bad token, too many channels), except following a link to a page no view serves.
+    if ("redirect" in response) guard.log.log("info", `REFUSED JOIN ${clip(topic)}: ${why}`);
+    else guard.fault("info", `REFUSED JOIN ${clip(topic)}: ${why}`);
     transport.send(encodeReply(joinRef, m.ref, topic, "error", response));
     return state;
   };
@@ -231,7 +254,7 @@ function join(m: Message, state: SocketState): SocketState {
   const url = parseUrl(navigating ? payload.redirect : payload.url);
   if (url === null) return refuse({ reason: "unauthorized" }, "no valid URL to mount");
   const match = ctx.router.match(url.pathname);
-  const where = JSON.stringify(url.pathname.slice(0, 100));
+  const where = quote(url.pathname);
   if (navigating) {
     if (match === null || match.group !== data.g)
       return refuse({ reason: "unauthorized" }, `live navigation to ${where}: no live route of this group`);
@@ -248,6 +271,7 @@ function join(m: Message, state: SocketState): SocketState {
     }
   }
   const ch = new Channel(topic, joinRef, transport);
+  ch.guard = guard;
   ch.pid = spawn(
     viewBehaviourFor(match.view),
     {
@@ -313,9 +337,10 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
   const ch = state.channels.byPid(msg.from);
   if (ch === undefined) return state; // a channel already closed (left, replaced)
   state.channels.remove(ch);
-  const { logger } = state.ctx;
+  const { guard } = state;
   if (ch.state === "joining") {
-    logger.log("error", `${ch.topic} crashed while mounting; join refused`);
+    // Crashes count against the client's budget: a client must not loop a view's crash cheaply.
+    guard.fault("error", `${ch.topic} crashed while mounting; join refused`);
     ch.refuse({ reason: "join crashed" });
   } else if (ch.state === "joined") {
     if (graceful(msg.reason)) {
@@ -323,15 +348,15 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
     } else {
       // The client shows the error state and rejoins, which mounts the view afresh.
       if (msg.reason === "mailbox_overflow")
-        logger.log(
+        guard.log.log(
           "warn",
           `${ch.topic}: the view's mailbox overflowed (see DEFAULT_VIEW_MAILBOX); it stopped`,
         );
-      logger.log("info", `${ch.topic} crashed; sent phx_error`);
+      guard.fault("info", `${ch.topic} crashed; sent phx_error`);
       ch.end("phx_error", { reason: "channel_crash" });
     }
   }
-  return state;
+  return guard.exhausted ? overBudget(state) : state;
 }
 
 /** Exit reasons that end a channel without an error, as Phoenix's socket sees them. */
