@@ -1,10 +1,10 @@
 /**
- * Supervision of the deploy demo's long-lived processes (apps/deploy-demo/src/supervision.ts): the PubSub's owner, the
- * tracker (the deployment holder) and the endpoint's owner run under one `rest_for_one` supervisor. Each is
- * killed with `exit(pid, "kill")`; each time it is restarted under a new pid, the app keeps serving (a GET of
- * the page, a view joined by the official client, whose open connections reconnect and rejoin by themselves),
- * and after all three kills a deploy still reaches every viewer. Past the restart intensity, a real demo node
- * (a child process) exits with a clear log line and code 1, and never hangs.
+ * Supervision of the deploy demo's long-lived processes (apps/deploy-demo/src/supervision.ts): the PubSub's
+ * owner, the tracker (the deployment holder) and the endpoint's owner run under one `rest_for_one`
+ * supervisor. Each is killed with `exit(pid, "kill")`; each time it is restarted under a new pid, the app
+ * keeps serving (a GET of the page, a view joined by the official client, whose open connections reconnect
+ * and rejoin by themselves), and after all three kills a deploy still reaches every viewer. Past the restart
+ * intensity, a real demo node (a child process) exits with a clear log line and code 1, and never hangs.
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
