@@ -24,7 +24,7 @@ interface StepMark {
   cpuSystemUs: number;
 }
 
-/** How many step marks `/stats.json` keeps: a few deploys' worth, so a load generator polling it misses none. */
+/** How many step marks `/stats.json` keeps (eight deploys' worth): bounded, however long the node runs. */
 const MAX_MARKS = 32;
 
 /**
