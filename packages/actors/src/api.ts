@@ -1,7 +1,11 @@
 import type { Behaviour, ExitReason, ProcessFn, SpawnOptions } from "./behaviour.js";
-import { currentProc } from "./context.js";
-import { describe, Pid, type Ref } from "./pid.js";
-import { callerOrThrow, checkTimeout, Runtime, type RuntimeOptions, type Timer } from "./runtime.js";
+import { checkTimeout } from "./clock.js";
+import { callerOrThrow, currentProc } from "./context.js";
+import { describeValue } from "./describe.js";
+import { Pid, type Ref } from "./pid.js";
+import { receive as receiveIn } from "./receive.js";
+import { Runtime, type RuntimeOptions } from "./runtime.js";
+import type { Timer } from "./timers.js";
 
 // The free functions act on the runtime of the calling process, or on the default runtime outside any process.
 
@@ -10,7 +14,9 @@ let defaultRuntime: Runtime | null = null;
 /** The runtime of the calling process, or the default runtime (created on first use). */
 export function runtime(): Runtime {
   const p = currentProc();
-  if (p !== null) return p.rt;
+  // Every process's runtime is a Runtime: the record types it as the smaller ProcRuntime only so that
+  // process.ts does not import runtime.ts (which imports it).
+  if (p !== null) return p.rt as Runtime;
   return (defaultRuntime ??= new Runtime());
 }
 
@@ -33,9 +39,12 @@ export function spawn<A>(target: Behaviour<any, any, A> | ProcessFn<A>, args?: A
 
 /** Sends `msg` to a pid (a dead pid is a no-op) or a registered name (an unknown name throws). */
 export function send(dest: Pid | string, msg: unknown): void {
+  // Every message takes this path. A pid leads to its process and so to its runtime, so this skips what
+  // `runtime().send` would cost first (finding the caller's runtime, only to go to the pid's); names still
+  // resolve in the caller's runtime.
   if (dest instanceof Pid) {
     const p = dest._p;
-    if (p !== null) p.rt.deliver(p, msg);
+    if (p !== null) p.rt.scheduler.deliver(p, msg);
     return;
   }
   runtime().send(dest, msg);
@@ -57,10 +66,10 @@ export function receive<T = any>(match?: (msg: any) => boolean, timeoutMs?: numb
   }
   if (me.waiter !== null) throw new Error("receive: this process is already waiting in receive");
   if (match !== undefined && typeof match !== "function") {
-    throw new TypeError(`receive: match must be a function, got ${describe(match)}`);
+    throw new TypeError(`receive: match must be a function, got ${describeValue(match)}`);
   }
   checkTimeout(timeoutMs, "receive");
-  return me.rt.receive(me, match, timeoutMs);
+  return receiveIn(me, match, timeoutMs);
 }
 
 /**
@@ -108,7 +117,7 @@ export function trapExit(on: boolean): boolean {
 
 /** Whether `pid` is a live process. */
 export function isAlive(pid: Pid): boolean {
-  if (!(pid instanceof Pid)) throw new TypeError(`isAlive: expected a Pid, got ${describe(pid)}`);
+  if (!(pid instanceof Pid)) throw new TypeError(`isAlive: expected a Pid, got ${describeValue(pid)}`);
   return pid._p !== null;
 }
 

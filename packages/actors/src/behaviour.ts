@@ -7,6 +7,18 @@ import type { Pid, Ref } from "./pid.js";
  */
 export type ExitReason = "normal" | "shutdown" | "kill" | "killed" | "noproc" | { error: unknown } | unknown;
 
+/**
+ * True for the reasons OTP does not treat as a failure: `"normal"`, `"shutdown"` and `{ shutdown: ... }`. A
+ * transient child exiting so is not restarted; a LiveView channel ending so closes without an error.
+ */
+export function isNormalExit(reason: ExitReason): boolean {
+  return (
+    reason === "normal" ||
+    reason === "shutdown" ||
+    (typeof reason === "object" && reason !== null && "shutdown" in reason)
+  );
+}
+
 /** The message a process that traps exits receives when a linked process exits (or `exit(pid, r)` is sent). */
 export interface ExitMessage {
   readonly type: "EXIT";
@@ -59,20 +71,23 @@ export interface Behaviour<S = any, M = any, A = any, C = any, R = any, K = any>
 }
 
 /**
- * @internal The common base of the values a handler returns to say more than "the next state", so the
+ * The common base of the values a handler returns to say more than "the next state", so the
  * scheduler tells a plain state apart with one `instanceof` test.
  */
 export class Marker {}
 
 /** Returned from a handler to end the process with `reason`. */
 export class Stop<S = unknown> extends Marker {
+  /** @internal A reply to send first, when returned from `handleCall` (`NO_REPLY` for none). */
+  readonly reply: unknown;
+
   constructor(
     readonly reason: ExitReason,
     readonly state: S | undefined,
-    /** @internal A reply to send first, when returned from `handleCall`. */
-    readonly reply: unknown = NO_REPLY,
+    reply: unknown = NO_REPLY,
   ) {
     super();
+    this.reply = reply;
   }
 }
 
@@ -126,5 +141,14 @@ export interface SpawnOptions {
    * Bound the mailbox (an opt-in beyond Erlang). On overflow: `"drop-newest"` discards the arriving message,
    * `"drop-oldest"` discards the oldest queued one, `"exit"` kills the process with reason `"mailbox_overflow"`.
    */
-  mailbox?: { max: number; onOverflow?: "drop-newest" | "drop-oldest" | "exit" };
+  mailbox?: MailboxLimit;
+}
+
+/** What a bounded mailbox does with a message that arrives when it is full (see `SpawnOptions.mailbox`). */
+export type OverflowPolicy = "drop-newest" | "drop-oldest" | "exit";
+
+/** A mailbox bound: at most `max` queued messages; `onOverflow` defaults to `"drop-newest"`. */
+export interface MailboxLimit {
+  max: number;
+  onOverflow?: OverflowPolicy;
 }

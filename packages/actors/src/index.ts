@@ -27,17 +27,25 @@ export type {
   ExitMessage,
   ExitReason,
   From,
+  MailboxLimit,
   Next,
+  OverflowPolicy,
   ProcessFn,
   SpawnOptions,
 } from "./behaviour.js";
-export { NoReply, noreply, Reply, reply, Stop, stop } from "./behaviour.js";
+export { isNormalExit, NoReply, noreply, Reply, reply, Stop, stop } from "./behaviour.js";
+export { CallError, replyTo } from "./call.js";
+export type { Clock } from "./clock.js";
+export { isAsyncFunction } from "./context.js";
+export { describeValue } from "./describe.js";
 export { channels } from "./diagnostics.js";
-export type { Logger, LogLevel } from "./log.js";
-export { consoleLogger } from "./log.js";
+export type { LogFunction, Logger, LogLevel } from "./log.js";
+export { consoleLogger, envLogLevel, toLogger } from "./log.js";
 export { Down, Exit } from "./messages.js";
 export { Pid, Ref } from "./pid.js";
-export type { Clock, RuntimeOptions, RuntimeStats, Watch } from "./runtime.js";
-export { CallError, Runtime, replyTo, TimeoutError, Timer } from "./runtime.js";
+export { TimeoutError } from "./receive.js";
+export type { RuntimeOptions, RuntimeStats, Watch } from "./runtime.js";
+export { Runtime } from "./runtime.js";
 export type { ChildSpec, RestartType, Strategy, SupervisorSpec } from "./supervisor.js";
 export { Supervisor } from "./supervisor.js";
+export { Timer } from "./timers.js";

@@ -1,65 +1,49 @@
+import type { MailboxLimit, SpawnOptions } from "./behaviour.js";
+import { describeValue } from "./describe.js";
+import type { CheckedLimit, Proc } from "./process.js";
+import { shift } from "./ring.js";
+
+// A process's mailbox is a ring (ring.ts) kept in the process record's own fields; this file holds its
+// opt-in bound (`SpawnOptions.mailbox`).
+
+/** Slots a mailbox starts with: most processes hold a message or two at a time. It doubles as needed. */
+export const FIRST_SLOTS = 4;
+
+const limits = new Map<string, CheckedLimit>();
+
+/** Checks `spawn`'s `mailbox` option; equal bounds share one frozen object. */
+export function checkMailbox(m: SpawnOptions["mailbox"]): CheckedLimit {
+  if (typeof m !== "object" || m === null || !Number.isInteger(m.max) || m.max < 1) {
+    throw new TypeError(`spawn: mailbox.max must be an integer >= 1, got ${describeValue(m?.max)}`);
+  }
+  const onOverflow = (m as MailboxLimit).onOverflow ?? "drop-newest";
+  if (onOverflow !== "drop-newest" && onOverflow !== "drop-oldest" && onOverflow !== "exit") {
+    throw new TypeError(`spawn: mailbox.onOverflow must be "drop-newest", "drop-oldest" or "exit"`);
+  }
+  // Bounds are few and immutable once checked: processes spawned with equal bounds share one frozen object
+  // (a server with a bounded process per connection would otherwise hold one copy per connection).
+  const key = `${m.max}/${onOverflow}`;
+  let limit = limits.get(key);
+  if (limit === undefined) {
+    limit = Object.freeze({ max: m.max, onOverflow });
+    if (limits.size < 64) limits.set(key, limit);
+  }
+  return limit;
+}
+
 /**
- * A process's mailbox: a growable ring buffer kept as three fields on the process itself, so an idle process
- * pays for no mailbox object at all and a busy one never shifts an array.
+ * Applies `p`'s bound to a message arriving at a full mailbox; returns true when the message should still be
+ * queued.
  */
-export interface Mailbox {
-  /** The slots, a power-of-two long; null until the first message arrives. */
-  buf: unknown[] | null;
-  /** Index of the oldest message. */
-  head: number;
-  /** Number of queued messages. */
-  count: number;
-}
-
-// Small: most processes hold a message or two at a time, and an idle one keeps its slots. It doubles as needed.
-const FIRST_SIZE = 4;
-
-export function push(box: Mailbox, msg: unknown): void {
-  let buf = box.buf;
-  if (buf === null) {
-    buf = box.buf = new Array(FIRST_SIZE);
-  } else if (box.count === buf.length) {
-    buf = grow(box, buf);
+export function overflow(p: Proc): boolean {
+  switch (p.limit!.onOverflow) {
+    case "drop-newest":
+      return false;
+    case "drop-oldest":
+      shift(p);
+      return true;
+    default:
+      p.rt.exitProc(p, "mailbox_overflow");
+      return false;
   }
-  buf[(box.head + box.count) & (buf.length - 1)] = msg;
-  box.count++;
-}
-
-/** Removes and returns the oldest message. The caller checks `count > 0` first. */
-export function shift(box: Mailbox): unknown {
-  const buf = box.buf!;
-  const head = box.head;
-  const msg = buf[head];
-  buf[head] = undefined;
-  box.head = (head + 1) & (buf.length - 1);
-  box.count--;
-  return msg;
-}
-
-/** The `i`-th oldest message (0 = oldest). */
-export function peek(box: Mailbox, i: number): unknown {
-  const buf = box.buf!;
-  return buf[(box.head + i) & (buf.length - 1)];
-}
-
-/** Removes the `i`-th oldest message, keeping the others in order (selective receive). */
-export function removeAt(box: Mailbox, i: number): unknown {
-  const buf = box.buf!;
-  const mask = buf.length - 1;
-  const msg = buf[(box.head + i) & mask];
-  for (let j = i; j > 0; j--) {
-    buf[(box.head + j) & mask] = buf[(box.head + j - 1) & mask];
-  }
-  buf[box.head] = undefined;
-  box.head = (box.head + 1) & mask;
-  box.count--;
-  return msg;
-}
-
-function grow(box: Mailbox, buf: unknown[]): unknown[] {
-  const next = new Array(buf.length * 2);
-  for (let i = 0; i < box.count; i++) next[i] = buf[(box.head + i) & (buf.length - 1)];
-  box.head = 0;
-  box.buf = next;
-  return next;
 }

@@ -1,4 +1,12 @@
-import type { Proc } from "./process.js";
+import { describeValue } from "./describe.js";
+
+/**
+ * The process record a live pid points to (not part of the API: only `Pid`'s internal `_p` uses it). A pid and its record point at each other, and this file
+ * sits below everything else in the package: so the record's type is declared here empty and filled in by
+ * process.ts (`interface ProcRecord extends Proc`, by module augmentation), and no import runs upward.
+ */
+// biome-ignore lint/suspicious/noEmptyInterface: a forward declaration, completed in process.ts
+export interface ProcRecord {}
 
 /**
  * A process identifier. Opaque and comparable: `a.equals(b)`, and `String(pid)` is stable, like `<node.42>`.
@@ -6,7 +14,7 @@ import type { Proc } from "./process.js";
  */
 export class Pid {
   /** @internal The live process, or null once it has exited (so a dead process can be collected). */
-  _p: Proc | null;
+  _p: ProcRecord | null;
 
   /** @internal Pids are made by `spawn`, or by a codec for a remote process (`_p` null). */
   constructor(
@@ -14,7 +22,7 @@ export class Pid {
     readonly node: string,
     /** The process number, unique within its node. */
     readonly id: number,
-    proc: Proc | null,
+    proc: ProcRecord | null,
     /**
      * Which incarnation of the node, as Erlang's "creation": a random number per runtime, so that two Node
      * processes whose runtimes share a name (every default runtime is called "local") never have equal pids.
@@ -46,6 +54,14 @@ export class Pid {
   [Symbol.for("nodejs.util.inspect.custom")](): string {
     return `Pid${this.toString()}`;
   }
+
+  /**
+   * The pid of a process on another node, as a codec decodes it (`@cinder/pubsub`'s Redis adapter): sending to
+   * it from here is a no-op, and it equals the original.
+   */
+  static remote(node: string, id: number, creation = 0): Pid {
+    return new Pid(node, id, null, creation);
+  }
 }
 
 let nextRef = 0;
@@ -67,17 +83,6 @@ export class Ref {
 /** Throws a TypeError unless `value` is a Pid. */
 export function assertPid(value: unknown, fn: string): asserts value is Pid {
   if (!(value instanceof Pid)) {
-    throw new TypeError(`${fn}: expected a Pid, got ${describe(value)}`);
+    throw new TypeError(`${fn}: expected a Pid, got ${describeValue(value)}`);
   }
-}
-
-/** A short description of a value for error messages. */
-export function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (value === undefined) return "undefined";
-  if (typeof value === "function") return `a function (${value.name || "anonymous"})`;
-  if (typeof value === "string")
-    return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
-  if (typeof value === "object") return `an object (${(value as object).constructor?.name ?? "Object"})`;
-  return `${typeof value} ${String(value)}`;
 }

@@ -1,8 +1,7 @@
-import type { Behaviour, From } from "./behaviour.js";
-import type { Mailbox } from "./mailbox.js";
+import type { Behaviour, ExitReason, MailboxLimit } from "./behaviour.js";
+import type { Clock } from "./clock.js";
 import { Pid, type Ref } from "./pid.js";
-import type { Runtime } from "./runtime.js";
-import type { LinkSet, MonitorTable } from "./small.js";
+import type { Ring } from "./ring.js";
 
 /** Process flags, kept as bits of one small integer. */
 export const QUEUED = 1; // on the run queue
@@ -16,10 +15,26 @@ export const ASYNC_CAST = 128;
 export const ASYNC_TERMINATE = 256;
 export const DYING = 512; // terminate is running; the process handles no more messages
 
-/** A monitor: `watcher` (a process, or a callback for `call`) is told when `target` exits. */
+/**
+ * What a process needs of the runtime it belongs to. Links, monitors, `call` and timers may cross runtimes, so
+ * whoever acts on a process goes through its own runtime for these. (The `Runtime` class implements it; this
+ * interface keeps the record from depending on the runtime, which depends on the record.)
+ */
+export interface ProcRuntime {
+  readonly node: string;
+  /** See `Pid.creation`. */
+  readonly creation: number;
+  readonly clock: Clock;
+  /** Its scheduler (scheduler.ts): `deliver` queues `msg` in `p`'s mailbox and makes `p` runnable. */
+  readonly scheduler: { deliver(p: Proc, msg: unknown): void };
+  /** The one place a process dies (see exits.ts). */
+  exitProc(p: Proc, reason: ExitReason): void;
+}
+
+/** A monitor: `watcher` (a process, or a callback for `watch`) is told when `target` exits. */
 export interface Monitor {
   readonly ref: Ref;
-  readonly watcher: Proc | ((reason: unknown) => void);
+  readonly watcher: Proc | ((reason: ExitReason) => void);
   readonly target: Proc;
 }
 
@@ -31,33 +46,12 @@ export interface Waiter {
   timer: unknown;
 }
 
-/** Opt-in mailbox bound (see `SpawnOptions.mailbox`). */
-export interface MailboxLimit {
-  max: number;
-  onOverflow: "drop-newest" | "drop-oldest" | "exit";
-}
-
-/** Envelopes that tell a behaviour's calls and casts apart from plain messages (one `instanceof` test). */
-export class Envelope {}
-export class CallRequest extends Envelope {
-  constructor(
-    readonly request: unknown,
-    readonly from: From,
-  ) {
-    super();
-  }
-}
-export class CastRequest extends Envelope {
-  constructor(readonly request: unknown) {
-    super();
-  }
-}
-
 /**
- * A process is a plain object driven by its runtime's scheduler. Fields that most processes never use (links,
- * monitors, timers, names) stay null, so an idle process costs a few hundred bytes.
+ * A process is a plain object driven by its runtime's scheduler. Its mailbox is a ring kept in its own
+ * fields. Fields that most processes never use (links, monitors, timers, names) stay null, so an idle
+ * process costs a few hundred bytes.
  */
-export class Proc implements Mailbox {
+export class Proc implements Ring<unknown> {
   buf: unknown[] | null = null;
   head = 0;
   count = 0;
@@ -65,15 +59,17 @@ export class Proc implements Mailbox {
   state: unknown = undefined;
   links: LinkSet | null = null;
   monitors: MonitorTable<Monitor> | null = null;
+  /** Its pending `sendAfter` timers (Timer objects, see timers.ts), cancelled when it exits. */
   timers: Set<object> | null = null;
   name: string | null = null;
   waiter: Waiter | null = null;
+  /** The process that spawned it linked (or the supervisor that adopted it): see the parent rule in dispatch. */
   parent: Proc | null = null;
-  limit: MailboxLimit | null = null;
+  limit: CheckedLimit | null = null;
   readonly pid: Pid;
 
   constructor(
-    readonly rt: Runtime,
+    readonly rt: ProcRuntime,
     id: number,
     readonly beh: Behaviour | null,
     flags: number,
@@ -82,3 +78,96 @@ export class Proc implements Mailbox {
     this.pid = new Pid(rt.node, id, this, rt.creation);
   }
 }
+
+declare module "./pid.js" {
+  // Completes the forward declaration in pid.ts: `pid._p` is this record.
+  interface ProcRecord extends Proc {}
+}
+
+/** A checked mailbox bound (see mailbox.ts). */
+export type CheckedLimit = Readonly<Required<MailboxLimit>>;
+
+// A process's links and monitors. Most processes have one or two of each (a connection's processes: a link
+// between them, a watch or two on each), and a Set or Map holds a hash table of ~150 bytes even for one
+// entry. These tables keep up to SMALL entries in an exact-length array, replaced (not mutated) on each
+// change, so iterating one while it changes is safe; past SMALL they switch to a Set or Map for O(1) operations.
+const SMALL = 8;
+
+/** The processes linked to one process. */
+export class LinkSet implements Iterable<Proc> {
+  #list: readonly Proc[] = EMPTY;
+  #set: Set<Proc> | null = null;
+
+  get size(): number {
+    return this.#set === null ? this.#list.length : this.#set.size;
+  }
+
+  has(p: Proc): boolean {
+    return this.#set === null ? this.#list.includes(p) : this.#set.has(p);
+  }
+
+  add(p: Proc): this {
+    if (this.#set !== null) this.#set.add(p);
+    else if (!this.#list.includes(p)) {
+      if (this.#list.length < SMALL) this.#list = this.#list.concat(p);
+      else {
+        this.#set = new Set(this.#list).add(p);
+        this.#list = EMPTY;
+      }
+    }
+    return this;
+  }
+
+  delete(p: Proc): boolean {
+    if (this.#set !== null) return this.#set.delete(p);
+    if (!this.#list.includes(p)) return false;
+    this.#list = this.#list.length === 1 ? EMPTY : this.#list.filter((x) => x !== p);
+    return true;
+  }
+
+  [Symbol.iterator](): Iterator<Proc> {
+    return (this.#set ?? this.#list)[Symbol.iterator]();
+  }
+}
+
+/** The monitors (and watches) a process holds or is the target of, by ref. */
+export class MonitorTable<M extends { readonly ref: Ref }> {
+  #list: readonly M[] = EMPTY as readonly M[];
+  #map: Map<Ref, M> | null = null;
+
+  get size(): number {
+    return this.#map === null ? this.#list.length : this.#map.size;
+  }
+
+  get(ref: Ref): M | undefined {
+    if (this.#map !== null) return this.#map.get(ref);
+    for (const m of this.#list) if (m.ref === ref) return m;
+    return undefined;
+  }
+
+  /** Adds `m` under `m.ref` (refs are unique: never already there). */
+  add(m: M): this {
+    if (this.#map !== null) this.#map.set(m.ref, m);
+    else if (this.#list.length < SMALL) this.#list = this.#list.concat(m);
+    else {
+      this.#map = new Map(this.#list.map((x) => [x.ref, x]));
+      this.#map.set(m.ref, m);
+      this.#list = EMPTY as readonly M[];
+    }
+    return this;
+  }
+
+  delete(ref: Ref): boolean {
+    if (this.#map !== null) return this.#map.delete(ref);
+    const i = this.#list.findIndex((m) => m.ref === ref);
+    if (i < 0) return false;
+    this.#list = this.#list.length === 1 ? (EMPTY as readonly M[]) : this.#list.filter((_, j) => j !== i);
+    return true;
+  }
+
+  values(): Iterable<M> {
+    return this.#map === null ? this.#list : this.#map.values();
+  }
+}
+
+const EMPTY: readonly never[] = Object.freeze([]);

@@ -1,11 +1,13 @@
-import { call, runtime } from "./api.js";
-import { type Behaviour, type ExitReason, reply, type Stop, stop } from "./behaviour.js";
-import { currentProc, running } from "./context.js";
+import { call, exit, isAlive, link, runtime, self, unlink } from "./api.js";
+import { type Behaviour, type ExitReason, isNormalExit, reply, type Stop, stop } from "./behaviour.js";
+import { asParent, currentProc } from "./context.js";
+import { describeValue } from "./describe.js";
 import { Exit } from "./messages.js";
-import { describe, Pid } from "./pid.js";
-import type { Proc } from "./process.js";
-import { callerOrThrow } from "./runtime.js";
-import { LinkSet } from "./small.js";
+import { Pid } from "./pid.js";
+import type { Runtime } from "./runtime.js";
+
+// The supervisor is a behaviour built on the public operations. Its one way into the kernel is `asParent`
+// (context.ts): it acts as itself from callbacks that run after a wait, when no process is running.
 
 /** How a supervisor restarts children when one exits. */
 export type Strategy = "one_for_one" | "one_for_all" | "rest_for_one";
@@ -45,7 +47,10 @@ interface Child {
 }
 
 interface State {
-  proc: Proc;
+  self: Pid;
+  rt: Runtime;
+  /** Runs a function as this supervisor (see `asParent`). */
+  act: <T>(fn: () => T) => T;
   strategy: Strategy;
   intensity: number;
   period: number;
@@ -55,10 +60,17 @@ interface State {
 
 type Request = { op: "which_children" } | { op: "stop"; reason: ExitReason };
 
+/** Live supervisors: a child that is one gets all the time its own children need to stop. */
+const supervisors = new WeakSet<Pid>();
+
 const supervisor: Behaviour<State, unknown, SupervisorSpec, Request> = {
   init(spec) {
+    const me = self();
+    supervisors.add(me);
     const st: State = {
-      proc: callerOrThrow("Supervisor.init"),
+      self: me,
+      rt: runtime(),
+      act: asParent(me),
       strategy: spec.strategy ?? "one_for_one",
       intensity: spec.intensity ?? 3,
       period: spec.period ?? 5000,
@@ -106,22 +118,18 @@ const supervisor: Behaviour<State, unknown, SupervisorSpec, Request> = {
 function shouldRestart(type: RestartType, reason: ExitReason): boolean {
   if (type === "permanent") return true;
   if (type === "temporary") return false;
-  const quiet =
-    reason === "normal" ||
-    reason === "shutdown" ||
-    (typeof reason === "object" && reason !== null && "shutdown" in reason);
-  return !quiet;
+  return !isNormalExit(reason);
 }
 
 /** Restarts after child `i` exited, by strategy; gives up (stops with "shutdown") past the intensity. */
 function restart(st: State, i: number): State | Stop<State> | Promise<State | Stop<State>> {
-  const now = st.proc.rt.clock.now();
+  const now = st.rt.clock.now();
   st.restarts = st.restarts.filter((t) => t > now - st.period);
   st.restarts.push(now);
   if (st.restarts.length > st.intensity) {
-    st.proc.rt.log(
+    st.rt.logger.log(
       "error",
-      `supervisor ${st.proc.pid} reached its restart intensity (${st.intensity} in ${st.period} ms): shutting down`,
+      `supervisor ${st.self} reached its restart intensity (${st.intensity} in ${st.period} ms): shutting down`,
     );
     return then(shutdownAll(st), () => stop("shutdown", st));
   }
@@ -140,9 +148,9 @@ function restart(st: State, i: number): State | Stop<State> | Promise<State | St
     for (const c of toStart) {
       const err = startChild(st, c);
       if (err !== null) {
-        st.proc.rt.log(
+        st.rt.logger.log(
           "error",
-          `supervisor ${st.proc.pid}: child ${JSON.stringify(c.spec.id)} failed to restart: ${err}`,
+          `supervisor ${st.self}: child ${JSON.stringify(c.spec.id)} failed to restart: ${err}`,
         );
         // A failed restart counts as another restart, as in OTP.
         return restart(st, st.children.indexOf(c));
@@ -154,22 +162,15 @@ function restart(st: State, i: number): State | Stop<State> | Promise<State | St
 
 /** Starts `child` inside the supervisor; returns null, or why it failed. */
 function startChild(st: State, child: Child): string | null {
-  const prev = running.proc;
-  running.proc = st.proc;
   let pid: unknown;
   try {
-    pid = child.spec.start();
+    pid = st.act(() => child.spec.start());
   } catch (err) {
-    return err instanceof Error ? err.message : describe(err);
-  } finally {
-    running.proc = prev;
+    return err instanceof Error ? err.message : describeValue(err);
   }
-  if (!(pid instanceof Pid)) return `start() must return a Pid, got ${describe(pid)}`;
-  const p = pid._p;
-  if (p === null) return "the child exited while starting";
-  (st.proc.links ??= new LinkSet()).add(p);
-  (p.links ??= new LinkSet()).add(st.proc);
-  p.parent ??= st.proc;
+  if (!(pid instanceof Pid)) return `start() must return a Pid, got ${describeValue(pid)}`;
+  if (!isAlive(pid)) return "the child exited while starting";
+  st.act(() => link(pid)); // adopts it: the supervisor becomes its parent, unless it has one
   child.pid = pid;
   return null;
 }
@@ -195,15 +196,13 @@ function shutdownSeq(st: State, children: Child[]): Promise<void> | null {
 function shutdownChild(st: State, child: Child): Promise<void> | null {
   const pid = child.pid!;
   child.pid = null;
-  const p = pid._p;
-  if (p === null) return null;
-  const rt = st.proc.rt;
-  st.proc.links?.delete(p);
-  p.links?.delete(st.proc);
+  if (!isAlive(pid)) return null;
+  const rt = st.rt;
+  st.act(() => unlink(pid));
   // As in OTP: a child that is itself a supervisor gets all the time its own children need.
-  const shutdown = child.spec.shutdown ?? (p.beh === supervisor ? "infinity" : 5000);
+  const shutdown = child.spec.shutdown ?? (supervisors.has(pid) ? "infinity" : 5000);
   if (shutdown === "brutal_kill") {
-    rt.signal(p, st.proc.pid, "kill", false);
+    st.act(() => exit(pid, "kill"));
     return null;
   }
   let done!: () => void;
@@ -211,11 +210,11 @@ function shutdownChild(st: State, child: Child): Promise<void> | null {
     done = r;
   });
   const m = rt.watch(pid, () => done());
-  rt.signal(p, st.proc.pid, "shutdown", false);
-  if (pid._p === null || m === null) return null;
+  st.act(() => exit(pid, "shutdown"));
+  if (!isAlive(pid) || m === null) return null;
   if (shutdown === "infinity") return dead;
   const timer = rt.clock.setTimeout(() => {
-    if (pid._p !== null) rt.signal(pid._p, st.proc.pid, "kill", false);
+    if (isAlive(pid)) st.act(() => exit(pid, "kill"));
   }, shutdown);
   return dead.then(() => rt.clock.clearTimeout(timer));
 }
@@ -248,9 +247,8 @@ export const Supervisor = {
   /** Stops the supervisor: its children stop in reverse start order, then it exits with `reason`. */
   async stop(sup: Pid | string, reason: ExitReason = "shutdown"): Promise<void> {
     const pid = typeof sup === "string" ? runtime().whereis(sup) : sup;
-    if (pid === undefined || pid._p === null) return;
-    const rt = pid._p.rt;
-    const down = new Promise<void>((r) => rt.watch(pid, () => r()));
+    if (pid === undefined || !isAlive(pid)) return;
+    const down = new Promise<void>((r) => runtime().watch(pid, () => r()));
     await call(pid, { op: "stop", reason }, Number.POSITIVE_INFINITY).catch(() => undefined);
     await down;
   },
@@ -258,7 +256,7 @@ export const Supervisor = {
 
 function checkSpec(spec: SupervisorSpec): void {
   if (typeof spec !== "object" || spec === null || !Array.isArray(spec.children)) {
-    throw new TypeError(`Supervisor.start: expected { children: [...] }, got ${describe(spec)}`);
+    throw new TypeError(`Supervisor.start: expected { children: [...] }, got ${describeValue(spec)}`);
   }
   const strategies = ["one_for_one", "one_for_all", "rest_for_one"];
   if (spec.strategy !== undefined && !strategies.includes(spec.strategy)) {

@@ -1,25 +1,11 @@
-/** Log levels, most severe first (the same names as `@cinder/actors` and Elixir's Logger). */
-export type LogLevel = "error" | "warn" | "info" | "debug";
+import { envLogLevel, type Logger, type LogLevel } from "@cinder/actors";
 
-/**
- * Where the endpoint writes what happens: requests, connections, joins, events, protocol errors.
- * Lines are in Phoenix's voice (`[info] GET /`, `[info] Sent 200 in 3ms`, `[info] CONNECTED TO ...`),
- * so that someone who has read a Phoenix log reads this one without a glossary.
- */
-export interface Logger {
-  readonly level: LogLevel;
-  /** True when a line at `level` would be written; lets callers skip building expensive messages. */
-  enabled(level: LogLevel): boolean;
-  log(level: LogLevel, message: string): void;
-}
+// The Logger type and the LOG_LEVEL parser are @cinder/actors' own, so one logger serves a runtime, a PubSub
+// and an endpoint. Lines are in Phoenix's voice (`[info] GET /`, `[info] Sent 200 in 3ms`, `[info] CONNECTED
+// TO ...`), so that someone who has read a Phoenix log reads this one without a glossary.
+export type { Logger, LogLevel };
 
 const rank: Record<LogLevel, number> = { error: 0, warn: 1, info: 2, debug: 3 };
-
-/** The level named by `LOG_LEVEL` (default `info`). */
-export function envLogLevel(): LogLevel {
-  const v = process.env.LOG_LEVEL?.toLowerCase();
-  return v === "error" || v === "warn" || v === "info" || v === "debug" ? v : "info";
-}
 
 /** Options for {@link createLogger}. */
 export interface LoggerOptions {

@@ -1,4 +1,4 @@
-import type { ExitReason } from "@cinder/actors";
+import type { ExitReason, MailboxLimit } from "@cinder/actors";
 import type { Params } from "./params.js";
 import type { Rendered } from "./rendered.js";
 import type { BuiltinAssigns, LiveViewSocket } from "./view_socket.js";
@@ -60,7 +60,7 @@ export interface LiveViewDefinition<A extends object = any, M = any> {
    * for a view that legitimately falls that far behind; `"drop-newest"` / `"drop-oldest"` keep the view
    * alive but make it miss messages.
    */
-  mailbox?: { max: number; onOverflow?: "drop-newest" | "drop-oldest" | "exit" };
+  mailbox?: MailboxLimit;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { type Behaviour, Exit, type ExitReason, type Stop, stop } from "@cinder/actors";
+import { type Behaviour, Exit, type ExitReason, isAsyncFunction, type Stop, stop } from "@cinder/actors";
 import type { Channel } from "./channel/channel.js";
 import { FLASH_MAX_AGE_MS, type LiveContext, SALT } from "./context.js";
 import { type Diff, DiffTracker } from "./diff.js";
@@ -162,10 +162,6 @@ export function viewBehaviourFor(view: LiveView): Behaviour<ViewState, unknown, 
   return isAsyncFunction(view.handleInfo) || isAsyncFunction(view.handleParams)
     ? viewBehaviour
     : syncInfoViewBehaviour;
-}
-
-function isAsyncFunction(fn: unknown): boolean {
-  return typeof fn === "function" && (fn as Function).constructor?.name === "AsyncFunction";
 }
 
 async function handlePush(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {

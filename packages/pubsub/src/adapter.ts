@@ -9,7 +9,8 @@ export interface AdapterHost {
   readonly name: string;
   /** This node's name, unique in the cluster. */
   readonly node: string;
-  readonly log: Logger;
+  /** Where the adapter logs outages and refused messages (the pubsub's logger). */
+  readonly logger: Logger;
   /** Dispatches a message from another node to this node's subscribers of `topic`. */
   deliver(topic: string, message: unknown, from: Pid | null): void;
   /** The topics that have subscribers on this node now (to resubscribe after a reconnect). */

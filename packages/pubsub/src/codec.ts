@@ -188,7 +188,7 @@ function dec(v: unknown, depth: number, limits: CodecLimits): unknown {
 function decTag(tag: string, x: unknown, depth: number, limits: CodecLimits): unknown {
   switch (tag) {
     case "~p":
-      if (isPidTuple(x)) return new Pid(x[0], x[1], null, x[2] ?? 0);
+      if (isPidTuple(x)) return Pid.remote(x[0], x[1], x[2] ?? 0);
       break;
     case "~d":
       if (x === null) return new Date(Number.NaN);

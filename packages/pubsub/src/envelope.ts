@@ -111,7 +111,7 @@ export function openEnvelope(codec: Codec, a: WireEnvelope, limits: ReceiveLimit
   const items = new Array(a.length - 5);
   for (let i = 5; i < a.length; i += 2) {
     const from = a[i] as [string, number, number?] | null;
-    items[i - 5] = from === null ? null : new Pid(from[0], from[1], null, from[2] ?? 0);
+    items[i - 5] = from === null ? null : Pid.remote(from[0], from[1], from[2] ?? 0);
     try {
       items[i - 4] = codec.decode(a[i + 1], limits);
     } catch (err) {

@@ -1,11 +1,21 @@
-import { consoleLogger, type Logger, Pid, type Runtime, runtime, self } from "@cinder/actors";
+import {
+  consoleLogger,
+  describeValue,
+  type LogFunction,
+  type Logger,
+  Pid,
+  type Runtime,
+  runtime,
+  self,
+  toLogger,
+} from "@cinder/actors";
 import type { Adapter, AdapterHost } from "./adapter.js";
 import { channels } from "./diagnostics.js";
 import type { Dispatcher, Entry } from "./dispatcher.js";
 import { BroadcastError } from "./errors.js";
 import { local } from "./local.js";
 import { Registry } from "./registry.js";
-import { assertTopic, describeValue } from "./topic.js";
+import { assertTopic } from "./topic.js";
 
 /** Options for `PubSub.start`. */
 export interface PubSubOptions {
@@ -19,8 +29,11 @@ export interface PubSubOptions {
   runtime?: Runtime;
   /** Replaces the default delivery (skip `from`, `send` to each subscription). The same on every node. */
   dispatcher?: Dispatcher;
-  /** Where outages and recoveries are logged (default: stderr, filtered by `LOG_LEVEL`). */
-  logger?: Logger;
+  /**
+   * Where outages and recoveries are logged: a `Logger` (the one given to the runtime and the endpoint, say) or
+   * a bare function (default: stderr, filtered by `LOG_LEVEL`).
+   */
+  logger?: Logger | LogFunction;
 }
 
 /** Options for `subscribe`. */
@@ -71,7 +84,7 @@ export class PubSub {
   private readonly node: string;
   private readonly registry: Registry;
   private readonly dispatcher: Dispatcher | null;
-  private readonly log: Logger;
+  private readonly logger: Logger;
   private stopped = false;
   private failures = 0;
   private droppedRemote = 0;
@@ -86,13 +99,13 @@ export class PubSub {
     this.name = opts.name;
     this.node = opts.node ?? rt.node;
     this.dispatcher = opts.dispatcher ?? null;
-    this.log = opts.logger ?? consoleLogger();
+    this.logger = opts.logger === undefined ? consoleLogger() : toLogger(opts.logger, "PubSub.start");
     this.registry = new Registry(rt, (topic, present) => {
       try {
         this.adapter.topicChanged?.(topic, present);
       } catch (err) {
         // Runs inside a subscriber's exit: an adapter bug must not break the runtime's teardown.
-        this.log(
+        this.logger.log(
           "error",
           `${this.label()}: the ${this.adapter.kind} adapter failed on ${topic}: ${errorText(err)}`,
         );
@@ -137,13 +150,13 @@ export class PubSub {
     return {
       name: this.name,
       node: this.node,
-      log: this.log,
+      logger: this.logger,
       deliver: (topic, message, from) => {
         if (this.stopped) return;
         // Whatever the adapter, what it hands over came from another node: a bad topic or pid is dropped.
         if (typeof topic !== "string" || topic === "" || (from !== null && !(from instanceof Pid))) {
           if (this.droppedRemote++ === 0) {
-            this.log(
+            this.logger.log(
               "error",
               `${this.label()}: the ${this.adapter.kind} adapter delivered a message with a bad topic or from pid; ` +
                 "dropped (this and later ones are counted in stats().droppedRemote)",
@@ -155,7 +168,7 @@ export class PubSub {
           this.registry.dispatch(topic, from, message, this.dispatcher);
         } catch (err) {
           // A custom dispatcher threw on a message from another node: nobody to throw to, so log it.
-          this.log(
+          this.logger.log(
             "error",
             `${this.label()}: the dispatcher threw on a message for ${topic}: ${errorText(err)}`,
           );
@@ -301,7 +314,7 @@ export class PubSub {
     this.failures++;
     // Once per outage: the first failure is logged, the rest only counted until a broadcast gets through.
     if (this.streak++ === 0) {
-      this.log(
+      this.logger.log(
         "warn",
         `${this.label()}: a broadcast could not reach the other nodes (${error.message}); local subscribers ` +
           "still get every message; further failures are counted in stats().remoteFailures until one gets through",
@@ -314,7 +327,7 @@ export class PubSub {
   }
 
   private recovered(): void {
-    this.log(
+    this.logger.log(
       "info",
       `${this.label()}: broadcasts reach the other nodes again (${this.streak} failed meanwhile)`,
     );

@@ -98,7 +98,7 @@ class RedisAdapter implements Adapter {
     this.nodeChannel = `${base}:n:${host.node}`;
     this.nameKey = `${base}:node:${host.node}`;
     const drops = new DropCounter((line, kind) =>
-      host.log(
+      host.logger.log(
         "warn",
         `${this.label()}: a message from Redis was ${line}; counted in stats().adapter.${DROP_COUNTERS[kind as DropReason]}`,
       ),
@@ -199,7 +199,7 @@ class RedisAdapter implements Adapter {
     if (this.conflict) return;
     this.conflict = true;
     this.counters.nameConflicts++;
-    this.host.log(
+    this.host.logger.log(
       "error",
       `${this.label()}: after reconnecting, another live node holds the node name ${JSON.stringify(this.host.node)}; ` +
         "both now get its direct broadcasts: stop one of them",
@@ -225,7 +225,7 @@ class RedisAdapter implements Adapter {
     if (!this.started || this.stopping || this.down) return;
     this.down = true;
     this.counters.outages++;
-    this.host.log(
+    this.host.logger.log(
       "warn",
       `${this.label()}: lost the connection to Redis at ${redact(this.url)}` +
         `${this.lastError ? ` (${this.lastError})` : ""}; local delivery continues, broadcasts to other nodes ` +
@@ -246,7 +246,7 @@ class RedisAdapter implements Adapter {
     void this.refresh();
     if (this.down) {
       this.down = false;
-      this.host.log(
+      this.host.logger.log(
         "info",
         `${this.label()}: reconnected to Redis; resubscribed ${plural(channels.length - 1, "topic")} and the node channel`,
       );

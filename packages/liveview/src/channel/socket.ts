@@ -4,6 +4,7 @@ import {
   Exit,
   type ExitReason,
   exit,
+  isNormalExit,
   type Pid,
   runtime,
   type Stop,
@@ -343,7 +344,7 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
     guard.fault("error", `${ch.topic} crashed while mounting; join refused`);
     ch.refuse({ reason: "join crashed" });
   } else if (ch.state === "joined") {
-    if (graceful(msg.reason)) {
+    if (isNormalExit(msg.reason)) {
       ch.end("phx_close");
     } else {
       // The client shows the error state and rejoins, which mounts the view afresh.
@@ -357,15 +358,6 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
     }
   }
   return guard.exhausted ? overBudget(state) : state;
-}
-
-/** Exit reasons that end a channel without an error, as Phoenix's socket sees them. */
-function graceful(reason: ExitReason): boolean {
-  return (
-    reason === "normal" ||
-    reason === "shutdown" ||
-    (typeof reason === "object" && reason !== null && "shutdown" in reason)
-  );
 }
 
 /**

@@ -1,7 +1,18 @@
-import { consoleLogger, isAlive, type Logger, Pid, type Runtime, runtime, send } from "@cinder/actors";
+import {
+  consoleLogger,
+  describeValue,
+  isAlive,
+  type LogFunction,
+  type Logger,
+  Pid,
+  type Runtime,
+  runtime,
+  send,
+  toLogger,
+} from "@cinder/actors";
 import { jsonCodec } from "../codec.js";
 import { PubSub } from "../pubsub.js";
-import { assertTopic, describeValue } from "../topic.js";
+import { assertTopic } from "../topic.js";
 import { DiffBatch } from "./batch.js";
 import type { Entry, Meta } from "./state.js";
 import { Tracker, type TrackerStats } from "./tracker.js";
@@ -53,7 +64,7 @@ export interface PresenceOptions {
   /** Most chunks in one transfer (default 10,000: 5 million presences at the default chunk size). */
   maxTransferChunks?: number;
   /** Where down nodes and dropped messages are logged (default: stderr, filtered by `LOG_LEVEL`). */
-  logger?: Logger;
+  logger?: Logger | LogFunction;
 }
 
 const FLUSH = Symbol("presence flush");
@@ -76,7 +87,7 @@ export class Presence {
   private readonly pubsub: PubSub;
   private readonly fetcher: PresenceOptions["fetch"];
   private readonly batch = new DiffBatch();
-  private readonly log: Logger;
+  private readonly logger: Logger;
   private pid: Pid | null = null;
   private flushing = false;
   private stopped = false;
@@ -102,7 +113,8 @@ export class Presence {
       maxChunkBytes: positive(opts.maxChunkBytes, 256 * 1024, "maxChunkBytes"),
       maxTransferChunks: positive(opts.maxTransferChunks, 10_000, "maxTransferChunks"),
     };
-    const log = (this.log = opts.logger ?? consoleLogger());
+    const log = (this.logger =
+      opts.logger === undefined ? consoleLogger() : toLogger(opts.logger, "Presence.start"));
     this.tracker = new Tracker(opts.runtime ?? runtime(), opts.pubsub, opts.name, cfg, log, (j, l) =>
       this.changed(j, l),
     );
@@ -232,7 +244,7 @@ export class Presence {
         this.pubsub.localBroadcast(topic, msg);
       } catch (err) {
         // A throwing `fetch` loses this topic's diff, not the other topics'.
-        this.log(
+        this.logger.log(
           "error",
           `presence ${JSON.stringify(this.name)}: no presence_diff for ${topic}: ${String(err)}`,
         );

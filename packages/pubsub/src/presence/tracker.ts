@@ -87,7 +87,7 @@ export class Tracker {
     private readonly pubsub: PubSub,
     name: string,
     private readonly cfg: TrackerConfig,
-    private readonly log: Logger,
+    private readonly logger: Logger,
     private readonly sink: ChangeSink,
   ) {
     this.node = pubsub.nodeName();
@@ -119,7 +119,10 @@ export class Tracker {
             sendAfter(self(), TICK, period);
           } else handle(msg);
         } catch (err) {
-          this.log("error", `presence ${this.label()}: ${err instanceof Error ? err.stack : String(err)}`);
+          this.logger.log(
+            "error",
+            `presence ${this.label()}: ${err instanceof Error ? err.stack : String(err)}`,
+          );
         }
         return s;
       },
@@ -226,7 +229,7 @@ export class Tracker {
     const snap = this.state.snapshot();
     const chunks = chunk(snap.items.values(), this.cfg.maxChunkItems, this.cfg.maxChunkBytes);
     if (chunks.length > this.cfg.maxTransferChunks) {
-      this.log(
+      this.logger.log(
         "error",
         `presence ${this.label()}: the state needs ${chunks.length} chunks, over maxTransferChunks`,
       );
@@ -284,7 +287,7 @@ export class Tracker {
       if (p.silent >= permdown) this.forget(r, p);
       else if (p.up && p.silent >= down) {
         p.up = false;
-        this.log(
+        this.logger.log(
           "warn",
           `presence ${this.label()}: ${p.node} is down (no heartbeat for ${this.cfg.downPeriodMs} ms)`,
         );
@@ -320,7 +323,10 @@ export class Tracker {
       this.counters.sendErrors++;
       if (!this.failing) {
         this.failing = true;
-        this.log("error", `presence ${this.label()}: could not send a ${m.t}: ${(err as Error).message}`);
+        this.logger.log(
+          "error",
+          `presence ${this.label()}: could not send a ${m.t}: ${(err as Error).message}`,
+        );
       }
     }
   }
@@ -328,7 +334,7 @@ export class Tracker {
   private drop(reason: string): void {
     // Counted always; logged once per hundred, so a flood from a bad node cannot flood the log too.
     if (this.counters.dropped++ % 100 === 0) {
-      this.log("warn", `presence ${this.label()}: dropped a message from another node (${reason})`);
+      this.logger.log("warn", `presence ${this.label()}: dropped a message from another node (${reason})`);
     }
   }
 

@@ -3,7 +3,7 @@
  * of the same cluster, plus what the law tests need: recorder processes and `settle()`.
  */
 
-import { createRuntime, type Logger, type Pid, type Runtime } from "@cinder/actors";
+import { createRuntime, type LogFunction, type Pid, type Runtime } from "@cinder/actors";
 import { type Adapter, type Dispatcher, PubSub } from "@cinder/pubsub";
 
 /** Makes a fresh adapter for one node of the cluster named `cluster` (nodes of one cluster share it). */
@@ -61,7 +61,7 @@ export class TestCluster {
   async startNode(node: string, dispatcher?: Dispatcher): Promise<TestNode> {
     const rt = createRuntime({ node });
     const logs: string[] = [];
-    const logger: Logger = (level, msg) => logs.push(`[${level}] ${msg}`);
+    const logger: LogFunction = (level, msg) => logs.push(`[${level}] ${msg}`);
     const ps = await PubSub.start({
       name: this.name,
       node,

@@ -65,7 +65,9 @@ export class SimCluster {
       name: "sim",
       runtime: rt,
       ...TIMING,
-      logger: (_l, m) => logs.push(m),
+      logger: (_l: string, m: string) => {
+        logs.push(m);
+      },
       ...opts,
     });
     const n: SimNode = { node, rt, ps, presence, diffs, logs };

@@ -1,8 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, test } from "vitest";
 import { Ref } from "../src/pid.js";
-import type { Proc } from "../src/process.js";
-import { LinkSet, MonitorTable } from "../src/small.js";
+import { LinkSet, MonitorTable, type Proc } from "../src/process.js";
 
 // LinkSet and MonitorTable behave as the Set and Map they replace, on either side of the switch from an
 // array to a hash table, and iterating one while it changes sees the entries it had when iteration began.
