@@ -1,18 +1,19 @@
 /**
- * Supervision of the deploy demo's long-lived processes (apps/deploy-demo/src/app.ts): the PubSub's owner, the
- * tracker (the deployment holder) and the endpoint's owner run under one `rest_for_one` supervisor. Each is
- * killed with `exit(pid, "kill")`; each time it is restarted under a new pid, the app keeps serving (a GET of
- * the page, a view joined by the official client, whose open connections reconnect and rejoin by themselves),
- * and after all three kills a deploy still reaches every viewer. Past the restart intensity, a real demo node
- * (a child process) exits with a clear log line and code 1, and never hangs.
+ * Supervision of the deploy demo's long-lived processes (apps/deploy-demo/src/supervision.ts): the PubSub's
+ * owner, the tracker (the deployment holder) and the endpoint's owner run under one `rest_for_one`
+ * supervisor. Each is killed with `exit(pid, "kill")`; each time it is restarted under a new pid, the app
+ * keeps serving (a GET of the page, a view joined by the official client, whose open connections reconnect
+ * and rejoin by themselves), and after all three kills a deploy still reaches every viewer. Past the restart
+ * intensity, a real demo node (a child process) exits with a clear log line and code 1, and never hangs.
  */
 import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { exit, isAlive, type Pid, runtime, whereis } from "@cinder/actors";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type App, ENDPOINT_OWNER, PUBSUB_OWNER, startApp } from "../apps/deploy-demo/src/app.js";
+import { type App, startApp } from "../apps/deploy-demo/src/app.js";
 import { readConfig } from "../apps/deploy-demo/src/config.js";
-import { TRACKER } from "../apps/deploy-demo/src/deploy_view.js";
+import { ENDPOINT_OWNER, PUBSUB_OWNER } from "../apps/deploy-demo/src/supervision.js";
+import { TRACKER } from "../apps/deploy-demo/src/tracker.js";
 import { killAllDemos, startDemo } from "./helpers/demo.js";
 import { demoStatus, LiveClient, waitFor } from "./helpers/fault.js";
 

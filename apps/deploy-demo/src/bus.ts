@@ -1,4 +1,7 @@
 import type { Pid } from "@cinder/actors";
+import type { Logger } from "@cinder/liveview";
+import type { PubSub } from "@cinder/pubsub";
+import type { SupervisedObject } from "./supervised_object.js";
 
 /** How the deploy processes reach the topic: the endpoint's broadcast functions, as in the article. */
 export interface Bus {
@@ -13,9 +16,57 @@ export interface Bus {
   reject(what: string, why: string): void;
 }
 
-/** A Phoenix.Socket.Broadcast: what a subscriber gets for `broadcast(topic, event, payload)`. */
-export interface Broadcast<P = unknown> {
-  topic: string;
-  event: string;
-  payload: P;
+/** What a node's bus is made of. */
+export interface PubSubBusOptions {
+  node: string;
+  /** The node's PubSub, across its restarts. */
+  pubsubs: SupervisedObject<PubSub>;
+  logger: Logger;
+  /** Told of every `broadcast` and `broadcastFrom` as it is made (the node's step marks, for a load generator). */
+  onBroadcast(topic: string, event: string): void;
+  reject(what: string, why: string): void;
+}
+
+/**
+ * The bus of a node: the endpoint's broadcast functions, as the article's view calls
+ * `MyAppWeb.Endpoint.broadcast_from`, each sending a `{ topic, event, payload }` (what `endpoint.broadcast`
+ * sends). They go through whichever PubSub is current rather than through an endpoint, so that the tracker and
+ * the runner outlive a restart of the endpoint.
+ */
+export function pubsubBus(opts: PubSubBusOptions): Bus {
+  const { node, pubsubs, logger, onBroadcast } = opts;
+  // While the PubSub's owner restarts there is none: a broadcast then is lost (and logged), as one is when
+  // Redis is down; a view subscribing then crashes, and its client rejoins once the app is back.
+  const pubsub = (what: string): PubSub | null => {
+    const ps = pubsubs.current;
+    if (ps === null) logger.log("warn", `${what} dropped: the PubSub is restarting`);
+    return ps;
+  };
+  const message = (topic: string, event: string, payload: unknown) => ({ topic, event, payload });
+  return {
+    node,
+    subscribe: (pid, topic) => {
+      const ps = pubsubs.current;
+      if (ps === null) throw new Error(`cannot subscribe to ${topic}: the PubSub is restarting`);
+      ps.subscribe(pid, topic);
+    },
+    broadcast: (topic, event, payload) => {
+      onBroadcast(topic, event);
+      void pubsub(`broadcast ${topic} ${event}`)?.broadcast(topic, message(topic, event, payload));
+    },
+    broadcastFrom: (from, topic, event, payload) => {
+      onBroadcast(topic, event);
+      void pubsub(`broadcast ${topic} ${event}`)?.broadcastFrom(from, topic, message(topic, event, payload));
+    },
+    directBroadcast: (node, topic, event, payload) =>
+      void pubsub(`broadcast ${topic} ${event}`)?.directBroadcast(
+        node,
+        topic,
+        message(topic, event, payload),
+      ),
+    localBroadcast: (topic, event, payload) =>
+      pubsub(`broadcast ${topic} ${event}`)?.localBroadcast(topic, message(topic, event, payload)),
+    log: (line) => logger.log("info", line),
+    reject: opts.reject,
+  };
 }

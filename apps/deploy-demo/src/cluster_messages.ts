@@ -1,5 +1,5 @@
-import type { Broadcast } from "./bus.js";
-import type { Deployment, ViewerCount } from "./deployment.js";
+import type { Broadcast } from "@cinder/liveview";
+import type { Deployment } from "./deployment.js";
 import { isStep, STEPS, TOPIC } from "./steps.js";
 
 // Every broadcast a tracker or a view receives may come from another node through Redis, that is from anyone
@@ -37,6 +37,12 @@ export interface ViewersReport {
   node: string;
   viewers: number;
   own: Deployment | null;
+}
+
+/** `viewers` on VIEWERS_TOPIC: what a tracker tells its own node's views, when the count changed. */
+export interface ViewerCount {
+  total: number;
+  byNode: Record<string, number>;
 }
 
 /** What a failed check says: the kind of message (the counter's name) and why. */

@@ -1,4 +1,5 @@
-import type { Redis } from "ioredis";
+import type { Logger } from "@cinder/liveview";
+import { Redis } from "ioredis";
 
 /**
  * At most one deploy at a time, across every node. On one node an in-memory flag does it; with Redis, a key
@@ -60,4 +61,28 @@ export function redisLock(redis: Redis, prefix = "cinder"): DeployLock {
       redis.disconnect();
     },
   };
+}
+
+/**
+ * The deploy lock's own Redis connection. Without an `error` listener ioredis prints "Unhandled error event"
+ * with a stack for every reconnect attempt while Redis is down (several a second): the outage is logged once
+ * here instead, and the return. Meanwhile a click answers that the deploy could not start.
+ */
+export function lockConnection(url: string, logger: Logger): Redis {
+  const r = new Redis(url, { maxRetriesPerRequest: 1 });
+  let down = false;
+  r.on("error", (err: Error) => {
+    if (down) return;
+    down = true;
+    logger.log(
+      "warn",
+      `deploy lock: lost Redis (${err.message}); no deploy can start until it is back; reconnecting`,
+    );
+  });
+  r.on("ready", () => {
+    if (!down) return;
+    down = false;
+    logger.log("info", "deploy lock: reconnected to Redis");
+  });
+  return r;
 }

@@ -2,12 +2,16 @@ import { call, cast, self } from "@cinder/actors";
 import { defineLiveView, html, type LiveView } from "@cinder/liveview";
 import type { Bus } from "./bus.js";
 import { nowMs } from "./clock.js";
-import { broadcastProblem, isStepBroadcast, isViewerCount, VIEWERS_TOPIC } from "./cluster_messages.js";
-import type { Deployment, TrackerCall, ViewerCount } from "./deployment.js";
+import {
+  broadcastProblem,
+  isStepBroadcast,
+  isViewerCount,
+  VIEWERS_TOPIC,
+  type ViewerCount,
+} from "./cluster_messages.js";
+import type { Deployment } from "./deployment.js";
 import { STEPS, type Step, TOPIC } from "./steps.js";
-
-/** The tracker's registered name on every node. */
-export const TRACKER = "deployment-tracker";
+import { TRACKER, type TrackerCall } from "./tracker.js";
 
 interface Assigns {
   node: string;

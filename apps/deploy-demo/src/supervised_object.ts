@@ -8,7 +8,7 @@ import { type Behaviour, isAlive, type Pid, runtime, self, spawn } from "@cinder
  *
  * While there is no object (between a death and the restart), `current` is null and `ready()` waits.
  */
-export class Owned<T> {
+export class SupervisedObject<T> {
   #value: T | null = null;
   #waiters: ((value: T) => void)[] = [];
   /** Settles when the last object is disposed of: a new one is created only after (a Redis node name is freed). */
@@ -49,7 +49,9 @@ export class Owned<T> {
 
   /** A child spec's `start`: spawns the owner (registered as `name`), which creates the object. */
   readonly start = (): Pid => {
-    const pid = spawn(ownerBehaviour as Behaviour<Owned<T>, unknown, Owned<T>>, this, { name: this.name });
+    const pid = spawn(ownerBehaviour as Behaviour<SupervisedObject<T>, unknown, SupervisedObject<T>>, this, {
+      name: this.name,
+    });
     runtime().watch(pid, () => this.#release());
     return pid;
   };
@@ -82,7 +84,7 @@ export class Owned<T> {
 }
 
 /** The owner: creates the object in `init`, then only waits for its end. */
-const ownerBehaviour: Behaviour<Owned<unknown>, unknown, Owned<unknown>> = {
+const ownerBehaviour: Behaviour<SupervisedObject<unknown>, unknown, SupervisedObject<unknown>> = {
   async init(owned) {
     await owned.adopt(self());
     return owned;
