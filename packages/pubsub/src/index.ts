@@ -7,7 +7,6 @@ export type { Dispatcher, Entry } from "./dispatcher.js";
 export type { DropCounterOptions } from "./drop_counter.js";
 export { DropCounter } from "./drop_counter.js";
 export type { DropReason, Envelope } from "./envelope.js";
-export { ENVELOPE_VERSION } from "./envelope.js";
 export { BroadcastError, CodecError, NodeNameTakenError } from "./errors.js";
 export type { ReceiveLimits } from "./limits.js";
 export { DEFAULT_LIMITS } from "./limits.js";
