@@ -7,74 +7,13 @@
  * sources are newer than dist (vitest run alone after an edit), this test runs `tsc -b packages/pubsub` first.
  */
 
-import { type ChildProcess, execFileSync, fork } from "node:child_process";
-import { readdirSync, statSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NodeProcess as Child, ensureBuilt } from "./helpers/node-process.js";
 import { REDIS_URL, redisAvailable } from "./helpers/redis.js";
 
 const ok = await redisAvailable("the multi-node pubsub test");
-const root = fileURLToPath(new URL("..", import.meta.url));
 const fixture = fileURLToPath(new URL("./fixtures/pubsub-node.mjs", import.meta.url));
-
-function newest(dir: string): number {
-  let t = 0;
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = `${dir}/${e.name}`;
-    t = Math.max(t, e.isDirectory() ? newest(p) : statSync(p).mtimeMs);
-  }
-  return t;
-}
-
-function ensureBuilt(): void {
-  const stale = ["actors", "pubsub"].some((pkg) => {
-    try {
-      return statSync(`${root}packages/${pkg}/dist/index.js`).mtimeMs < newest(`${root}packages/${pkg}/src`);
-    } catch {
-      return true;
-    }
-  });
-  if (stale) execFileSync("npx", ["tsc", "-b", "packages/pubsub"], { cwd: root, stdio: "inherit" });
-}
-
-/** A child node: `call(cmd, args)` runs a command in it. */
-class Child {
-  private seq = 0;
-  private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  private constructor(readonly proc: ChildProcess) {
-    proc.on("message", (m: { id: number; value?: unknown; error?: { name: string; message: string } }) => {
-      const w = this.waiting.get(m.id);
-      if (w === undefined) return;
-      this.waiting.delete(m.id);
-      if (m.error) w.reject(Object.assign(new Error(m.error.message), { name: m.error.name }));
-      else w.resolve(m.value);
-    });
-  }
-
-  static async spawn(): Promise<Child> {
-    const proc = fork(fixture, [], {
-      cwd: root,
-      // Not the test worker's flags and NODE_OPTIONS: they may carry --conditions=source (the .ts sources).
-      execArgv: [],
-      env: { ...process.env, NODE_OPTIONS: "" },
-      serialization: "advanced",
-      stdio: ["ignore", "inherit", "inherit", "ipc"],
-    });
-    await new Promise<void>((resolve, reject) => {
-      proc.once("message", () => resolve());
-      proc.once("exit", (code) => reject(new Error(`node process exited early (${code})`)));
-    });
-    return new Child(proc);
-  }
-
-  call<T = unknown>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
-    const id = ++this.seq;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.proc.send({ id, cmd, ...args });
-    });
-  }
-}
 
 describe.skipIf(!ok)("pubsub across three Node processes over Redis", () => {
   const name = `multinode-${process.pid}-${Date.now().toString(36)}`;
@@ -83,7 +22,7 @@ describe.skipIf(!ok)("pubsub across three Node processes over Redis", () => {
   let fenceSeq = 0;
 
   const startChild = async (node: string) => {
-    const c = await Child.spawn();
+    const c = await Child.spawn(fixture);
     all.push(c);
     await c.call("start", { name, node, url: REDIS_URL });
     return c;
@@ -210,7 +149,7 @@ describe.skipIf(!ok)("pubsub across three Node processes over Redis", () => {
   });
 
   it("a node name is unique: a second live 'b' is refused; a killed node's name can be taken at once", async () => {
-    const dup = await Child.spawn();
+    const dup = await Child.spawn(fixture);
     all.push(dup);
     await expect(dup.call("start", { name, node: "b", url: REDIS_URL })).rejects.toThrow(
       /node name "b" is already used/,
