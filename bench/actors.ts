@@ -11,7 +11,7 @@
 import { createRequire } from "node:module";
 import { createRuntime, type Pid, type Runtime } from "@cinder/actors";
 import { type BareProc, BareScheduler } from "./baseline.js";
-import { gc, heapUsed, machine, median, medianOf, printTable, rate, tick } from "./lib.js";
+import { gc, heapUsed, machine, median, medianOf, printTable, rate, spawnProducer, tick } from "./lib.js";
 
 const nact = createRequire(import.meta.url)("nact") as {
   start(): unknown;
@@ -68,15 +68,7 @@ function cinderOneToOne(n: number): Promise<number> {
         return count;
       },
     });
-    const producer = rt.spawn({
-      init: () => 0,
-      handleInfo(_go: "go", sent: number) {
-        const end = Math.min(sent + 1000, n);
-        for (let i = sent; i < end; i++) rt.send(consumer, i);
-        if (end < n) rt.send(producer, "go");
-        return end;
-      },
-    });
+    const producer = spawnProducer(rt, consumer, n);
     t0 = performance.now();
     rt.send(producer, "go");
   });

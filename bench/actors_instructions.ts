@@ -12,6 +12,7 @@
  */
 
 import type { Pid, Runtime } from "@cinder/actors";
+import { spawnProducer } from "./lib.js";
 
 const N = 500_000;
 const which = process.argv[2];
@@ -52,15 +53,7 @@ function producerConsumer(n: number): Promise<void> {
         return count;
       },
     });
-    const producer = rt.spawn({
-      init: () => 0,
-      handleInfo(_go: "go", sent: number) {
-        const end = Math.min(sent + 1000, n);
-        for (let i = sent; i < end; i++) rt.send(consumer, i);
-        if (end < n) rt.send(producer, "go");
-        return end;
-      },
-    });
+    const producer = spawnProducer(rt, consumer, n);
     rt.send(producer, "go");
   });
 }

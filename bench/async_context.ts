@@ -19,8 +19,8 @@
  */
 
 import { AsyncLocalStorage } from "node:async_hooks";
-import { createRuntime, type Pid, receive, self } from "@cinder/actors";
-import { machine, medianOf, printTable, rate, tick } from "./lib.js";
+import { createRuntime, receive, self } from "@cinder/actors";
+import { machine, medianOf, printTable, rate, spawnProducer, tick } from "./lib.js";
 
 const quick = process.argv.includes("--quick");
 const RUNS = quick ? 1 : 5;
@@ -52,15 +52,7 @@ function oneToOne(n: number, makeHandler: (done: () => void) => Handler): Promis
   return new Promise((resolve) => {
     let t0 = 0;
     const consumer = rt.spawn({ init: () => 0, handleInfo: makeHandler(() => resolve(n / seconds(t0))) });
-    const producer: Pid = rt.spawn({
-      init: () => 0,
-      handleInfo(_go: "go", sent: number) {
-        const end = Math.min(sent + 1000, n);
-        for (let i = sent; i < end; i++) rt.send(consumer, i);
-        if (end < n) rt.send(producer, "go");
-        return end;
-      },
-    });
+    const producer = spawnProducer(rt, consumer, n);
     t0 = performance.now();
     rt.send(producer, "go");
   });
@@ -107,15 +99,7 @@ function receiveLoop(n: number): Promise<number> {
       for (let i = 0; i < n; i++) await receive();
       resolve(n / seconds(t0));
     });
-    const producer: Pid = rt.spawn({
-      init: () => 0,
-      handleInfo(_go: "go", sent: number) {
-        const end = Math.min(sent + 1000, n);
-        for (let i = sent; i < end; i++) rt.send(consumer, i);
-        if (end < n) rt.send(producer, "go");
-        return end;
-      },
-    });
+    const producer = spawnProducer(rt, consumer, n);
     t0 = performance.now();
     rt.send(producer, "go");
   });

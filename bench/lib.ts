@@ -1,6 +1,7 @@
 /** Small helpers shared by the benchmarks: timing, medians, heap readings and a plain-text table. */
 
 import os from "node:os";
+import type { Pid, Runtime } from "@cinder/actors";
 
 /** Median of a list of numbers. */
 export function median(xs: number[]): number {
@@ -65,4 +66,21 @@ export function sleep(ms: number): Promise<void> {
 /** Resolves on the next macrotask (lets the event loop breathe between runs). */
 export function tick(): Promise<void> {
   return new Promise((r) => setImmediate(r));
+}
+
+/**
+ * Spawns the one-to-one benchmarks' producer: on each "go" it sends the next 1,000 of `n` numbers to
+ * `consumer`, then sends itself "go" again, so the scheduler interleaves it with the consumer.
+ */
+export function spawnProducer(rt: Runtime, consumer: Pid, n: number): Pid {
+  const producer: Pid = rt.spawn({
+    init: () => 0,
+    handleInfo(_go: "go", sent: number) {
+      const end = Math.min(sent + 1000, n);
+      for (let i = sent; i < end; i++) rt.send(consumer, i);
+      if (end < n) rt.send(producer, "go");
+      return end;
+    },
+  });
+  return producer;
 }
