@@ -1,10 +1,22 @@
+import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
-// Tests run against the TypeScript sources: the "source" export condition in each package.json points
-// at src/index.ts, so no build is needed between an edit and a test run.
+const source = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Tests run against the TypeScript sources, so no build is needed between an edit and a test run. The
+// published packages carry only `dist/`: the mapping lives here (and in tsconfig.test.json's `paths`),
+// never in a package's `exports`, where it would point installed copies at files they do not ship.
 export default defineConfig({
-  resolve: { conditions: ["source"] },
-  ssr: { resolve: { conditions: ["source"] } },
+  resolve: {
+    alias: [
+      {
+        find: /^@cinder\/liveview\/testing$/,
+        replacement: source("./packages/liveview/src/testing/index.ts"),
+      },
+      { find: /^@cinder\/liveview\/internal$/, replacement: source("./packages/liveview/src/internal.ts") },
+      { find: /^@cinder\/(actors|pubsub|liveview)$/, replacement: source("./packages/$1/src/index.ts") },
+    ],
+  },
   test: {
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 20_000,
