@@ -39,6 +39,8 @@ export type { Clock } from "./clock.js";
 export { isAsyncFunction } from "./context.js";
 export { describeValue } from "./describe.js";
 export { channels } from "./diagnostics.js";
+export type { Environment } from "./environment.js";
+export { environment, strictChecks } from "./environment.js";
 export type { LogFunction, Logger, LogLevel } from "./log.js";
 export { consoleLogger, envLogLevel, toLogger } from "./log.js";
 export { Down, Exit } from "./messages.js";
