@@ -19,6 +19,7 @@ export {
   type ErrorBudget,
   type EventRate,
 } from "./socket/socket_guard.js";
+export { type EventHandler, type EventHandlers, UnknownEventError } from "./view/events.js";
 export {
   DEFAULT_VIEW_MAILBOX,
   defineLiveView,

@@ -1,20 +1,13 @@
 import type { ExitReason, MailboxLimit } from "@cinder/actors";
 import type { Params } from "../params.js";
 import type { Rendered } from "../render/rendered.js";
+import { checkEventHandlers, type EventHandlers, type EventResult, type EventValue } from "./events.js";
 import type { BuiltinAssigns, LiveViewSocket } from "./view_socket.js";
+
+export type { EventResult, EventValue };
 
 /** What the dead render signed into the page for this view (from the endpoint's `session` option). */
 export type Session = Readonly<Record<string, unknown>>;
-
-/**
- * The value of an event: `phx-value-*` attributes (and `value`, `key`) for clicks and keys, the
- * decoded form (nested, with `_target` as a path list) for forms, whatever the hook pushed for hooks.
- */
-export type EventValue = { [key: string]: any };
-
-/** What `handleEvent` may return: a reply for a hook's `pushEvent(event, payload, onReply)`. */
-// biome-ignore lint/suspicious/noConfusingVoidType: a handler that returns nothing must type-check
-export type EventResult = void | { reply: Record<string, unknown> };
 
 /**
  * A live view: the callbacks Phoenix's `Phoenix.LiveView` behaviour has, in TypeScript.
@@ -32,6 +25,12 @@ export interface LiveViewDefinition<A extends object = any, M = any> {
   mount(params: Params, session: Session, socket: LiveViewSocket<A>): void | Promise<void>;
   /** Runs after `mount` and on every `pushPatch` or `live_patch` with the URL's params. */
   handleParams?(params: Params, url: URL, socket: LiveViewSocket<A>): void | Promise<void>;
+  /**
+   * Client events by name (`phx-click="inc"` runs `events.inc(value, socket)`); what they return is as for
+   * `handleEvent`. Looked up first; `handleEvent`, if any, takes the rest. An event neither handles crashes
+   * the view, as in Phoenix: its client shows the error and rejoins.
+   */
+  events?: EventHandlers<LiveViewSocket<A>>;
   /** A client event (`phx-click`, `phx-submit`, `phx-change`, keys, focus, hooks' `pushEvent`). */
   handleEvent?(
     event: string,
@@ -103,7 +102,8 @@ export function defineLiveView<A extends object = any, M = any>(
   const mb = definition.mailbox;
   if (mb !== undefined && (typeof mb !== "object" || mb === null || !Number.isInteger(mb.max) || mb.max < 1))
     throw new TypeError("defineLiveView: mailbox must be { max: integer >= 1, onOverflow? }");
-  for (const cb of ["handleParams", "handleEvent", "handleInfo", "terminate"] as const) {
+  checkEventHandlers(definition, "defineLiveView");
+  for (const cb of ["handleParams", "handleInfo", "terminate"] as const) {
     if (definition[cb] !== undefined && typeof definition[cb] !== "function") {
       throw new TypeError(`defineLiveView: ${cb} must be a function`);
     }

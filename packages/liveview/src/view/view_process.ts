@@ -17,6 +17,7 @@ import { type Diff, DiffTracker } from "../render/diff.js";
 import type { RouteMatch } from "../router.js";
 import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
 import type { Channel } from "../transport/channel.js";
+import { dispatchEvent, UnknownEventError } from "./events.js";
 import { memoRender } from "./render_memo.js";
 import { DEFAULT_VIEW_MAILBOX, type LiveView } from "./view.js";
 import { eventValue, paramsFor } from "./view_params.js";
@@ -190,7 +191,7 @@ async function handlePush(msg: ChannelPush, state: ViewState): Promise<ViewState
   const { channel, ctx } = state;
   switch (msg.event) {
     case "event":
-      return handleEvent(msg, state);
+      return handleEvent(msg, state).catch((err: unknown) => unknownEvent(err, state));
     case "live_patch":
       return handleLivePatch(msg, state);
     default:
@@ -222,16 +223,27 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
   if (p.event === "lv:clear-flash") {
     // Reserved by Phoenix: the client's flash close buttons send it, with the kind as `key`.
     socket.clearFlash(typeof value.key === "string" ? value.key : undefined);
-  } else if (view.handleEvent === undefined) {
-    clientError(state, `${state.name} got event ${quote(p.event)} but defines no handleEvent`);
   } else {
-    const result = await view.handleEvent(p.event, value, socket);
+    const result = await dispatchEvent(view, state.name, p.event, value, socket);
     if (typeof result === "object" && result !== null && typeof result.reply === "object")
       reply = result.reply;
   }
   const next = await finish(state, msg.ref, reply);
   if (ctx.logger.enabled("debug")) ctx.logger.log("debug", `Replied in ${formatDuration(start)}`);
   return next;
+}
+
+/**
+ * An event with no handler crashes the view, as in Phoenix (the client rejoins). It is the client's doing
+ * as much as the code's, so it is logged through the socket's rate limit and counted against its error
+ * budget rather than thrown to the runtime's crash log, which any client could flood. Other errors rethrow.
+ */
+function unknownEvent(err: unknown, state: ViewState): Stop<ViewState> {
+  if (!(err instanceof UnknownEventError)) throw err;
+  const { guard } = state.channel;
+  if (guard !== null) guard.fault("error", err.message);
+  else state.ctx.logger.log("error", err.message);
+  return stop({ error: err }, state);
 }
 
 /** A warning about what the client sent: counted against its socket's error budget, rate-limited. */
