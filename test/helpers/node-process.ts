@@ -55,8 +55,8 @@ export class NodeProcess {
   static async spawn(fixture: string): Promise<NodeProcess> {
     const proc = fork(fixture, [], {
       cwd: root,
-      // Not the test worker's flags and NODE_OPTIONS: they may carry --conditions=source (the .ts sources).
-      execArgv: [],
+      // Not the test worker's flags and NODE_OPTIONS (vitest's own); source maps so a stack names .ts lines.
+      execArgv: ["--enable-source-maps"],
       env: { ...process.env, NODE_OPTIONS: "" },
       serialization: "advanced",
       stdio: ["ignore", "inherit", "inherit", "ipc"],

@@ -9,6 +9,7 @@ import type { RouteMatch } from "../router.js";
 import type { Session } from "../view/view.js";
 import { type Asset, serveAsset } from "./assets.js";
 import { parseCookies, serializeCookie } from "./cookies.js";
+import { sendCrashPage } from "./crash_page.js";
 import { CSRF_COOKIE, csrfToken, isCsrfSecret, newCsrfSecret } from "./csrf.js";
 import { type DeadRenderResult, deadRender } from "./dead_render.js";
 import type { Layout } from "./layout.js";
@@ -75,8 +76,7 @@ export class HttpFront {
           "error",
           `${method} ${clip(path)} failed: ${err instanceof Error ? err.stack : String(err)}`,
         );
-        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
-        res.end("Internal Server Error");
+        sendCrashPage(res, `${method} ${clip(path)}`, err);
         logger.log("info", `Sent 500 in ${formatDuration(start)}`);
       },
     );
