@@ -19,6 +19,31 @@ export {
   type ErrorBudget,
   type EventRate,
 } from "./socket/socket_guard.js";
+export type { HtmlAttributes } from "./template/attributes.js";
+export {
+  errorList,
+  Form,
+  type FormElementOptions,
+  type FormErrors,
+  type FormField,
+  type FormOptions,
+  form,
+  type InputOptions,
+  input,
+  toForm,
+  usedInput,
+} from "./template/form.js";
+export {
+  JS,
+  type JsDispatchOptions,
+  type JsOp,
+  type JsPushOptions,
+  type JsTarget,
+  type JsToggleOptions,
+  type JsTransition,
+  type JsTransitionOptions,
+} from "./template/js.js";
+export { type LinkOptions, link } from "./template/link.js";
 export { type EventHandler, type EventHandlers, UnknownEventError } from "./view/events.js";
 export {
   DEFAULT_VIEW_MAILBOX,
