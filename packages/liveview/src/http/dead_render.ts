@@ -4,6 +4,7 @@ import type { LiveContext } from "../context.js";
 import { type Flash, signFlash } from "../flash.js";
 import { escapeHtml } from "../render/escape.js";
 import { raw, renderToString } from "../render/rendered.js";
+import { locateTemplateError } from "../render/template_position.js";
 import type { RouteMatch } from "../router.js";
 import type { SessionToken } from "../session_token.js";
 import { SALT } from "../token.js";
@@ -82,7 +83,13 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
       ? { kind: "redirect", to: nav.to, flashToken }
       : { kind: "redirect", to: nav.to };
   }
-  const inner = renderToString(view.render(socket.assigns));
+  const root = view.render(socket.assigns);
+  let inner: string;
+  try {
+    inner = renderToString(root);
+  } catch (err) {
+    throw locateTemplateError(err, route.name, root);
+  }
   const flash = socket.assigns.flash;
   const bound = { id, v: route.viewKey, r: route.pattern, g: route.group };
   const sessionData: SessionToken =

@@ -1,5 +1,6 @@
 import { escapeHtml } from "./escape.js";
 import { type Dynamic, Keyed, Rendered, renderDynamic, Safe } from "./rendered.js";
+import { textOfValue } from "./template_value.js";
 
 /**
  * A rendered diff in the wire format of the pinned client (phoenix_live_view 1.2.12, `rendered.js`),
@@ -160,7 +161,7 @@ function diffSlot(slots: Slot[], i: number, value: Dynamic): unknown {
     return value.html;
   }
   if (Array.isArray(value)) return diffArray(slots, i, prev, value);
-  const text = String(value);
+  const text = textOfValue(value);
   if (text === prev) return undefined;
   slots[i] = text;
   return escapeHtml(text);

@@ -1,4 +1,5 @@
 import { escapeHtml } from "./escape.js";
+import { textOfValue } from "./template_value.js";
 
 /**
  * A value that can appear in an `html` template:
@@ -8,6 +9,10 @@ import { escapeHtml } from "./escape.js";
  * - an array: a comprehension when it holds templates (optionally {@link keyed}), otherwise the
  *   concatenation of its items (so an array of strings renders as the escaped strings, joined with "");
  * - `null`, `undefined`, `false`, `true`: nothing, so `${cond && html`...`}` works.
+ *
+ * Anything else that would print as `[object ...]` (a plain object, a Promise), a function or a symbol
+ * throws a `TypeError` naming the view and the place in the template, so `[object Promise]` never reaches a
+ * page. An object with its own `toString` (a `Date`, a `URL`) renders as that string, escaped.
  *
  * Attribute values are dynamics like any other: write `class="${x}"`, the quotes are in the statics
  * and escaping covers both quote characters.
@@ -115,7 +120,6 @@ export function renderDynamic(value: Dynamic): string {
     for (let i = 0; i < value.length; i++) out += renderDynamic(value[i]);
     return out;
   }
-  // Outside the declared types (e.g. a Date from untyped code): render like a template literal would,
-  // but escaped.
-  return escapeHtml(String(value));
+  // Outside the declared types (a Date from untyped code renders as its string; a Promise throws).
+  return escapeHtml(textOfValue(value));
 }

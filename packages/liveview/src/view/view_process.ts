@@ -14,6 +14,7 @@ import { signFlash } from "../flash.js";
 import { hasUnsafeUrlChars } from "../local_path.js";
 import { formatDuration, inspectParams, quote } from "../logger.js";
 import { type Diff, DiffTracker } from "../render/diff.js";
+import { locateTemplateError } from "../render/template_position.js";
 import type { RouteMatch } from "../router.js";
 import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
 import type { Channel } from "../transport/channel.js";
@@ -109,10 +110,13 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
       channel.refuse(navigationReply(state, nav));
       return stop("normal");
     }
-    const rendered = state.tracker.render(memoRender(view, socket.assigns), {
-      title: socket.pageTitle,
-      events: socket.events,
-    });
+    const root = memoRender(view, socket.assigns);
+    let rendered: Diff;
+    try {
+      rendered = state.tracker.render(root, { title: socket.pageTitle, events: socket.events });
+    } catch (err) {
+      throw locateTemplateError(err, state.name, root);
+    }
     socket.clearChanges();
     channel.joined(
       livePatch === undefined
@@ -343,7 +347,12 @@ function renderDiff(state: ViewState): Diff | null {
   const { socket, tracker, view } = state;
   let diff: Diff | null = null;
   if (socket.changed.size > 0 || socket.titleChanged) {
-    diff = tracker.diff(memoRender(view, socket.assigns), { title: socket.pageTitle, events: socket.events });
+    const root = memoRender(view, socket.assigns);
+    try {
+      diff = tracker.diff(root, { title: socket.pageTitle, events: socket.events });
+    } catch (err) {
+      throw locateTemplateError(err, state.name, root);
+    }
   } else if (socket.events.length > 0) {
     // Only events: nothing to render, the diff carries just them.
     diff = { e: socket.events };
