@@ -125,7 +125,11 @@ export async function startDemo(opts: DemoOptions = {}): Promise<DemoNode> {
   if (opts.redisPrefix !== undefined) env.REDIS_PREFIX = opts.redisPrefix;
   if (opts.failStep !== undefined) env.DEPLOY_FAIL_STEP = opts.failStep;
 
-  const child = spawn(process.execPath, ["--enable-source-maps", DEMO_MAIN], { cwd: ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(process.execPath, ["--enable-source-maps", DEMO_MAIN], {
+    cwd: ROOT,
+    env,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   running.add(child);
   const lines: string[] = [];
   const waiters = new Set<() => void>();

@@ -50,4 +50,5 @@ export type { RuntimeOptions, RuntimeStats, Watch } from "./runtime.js";
 export { Runtime } from "./runtime.js";
 export type { ChildSpec, RestartType, Strategy, SupervisorSpec } from "./supervisor.js";
 export { Supervisor } from "./supervisor.js";
+export { isTraced, type SpanContext, traceCall, tracing } from "./telemetry.js";
 export { Timer } from "./timers.js";

@@ -6,6 +6,7 @@ import type { BroadcastResult, PubSub } from "@cinder/pubsub";
 import { WebSocketServer } from "ws";
 import type { Flash } from "./flash.js";
 import { LIVE_PATH, LIVEVIEW_VERSION, loadAssets } from "./http/assets.js";
+import { connectSpan } from "./http/connect_span.js";
 import { type ContentSecurityPolicy, cspHeader, type DEFAULT_CSP } from "./http/csp.js";
 import type { DeadRenderResult } from "./http/dead_render.js";
 import { HttpFront } from "./http/http_front.js";
@@ -15,7 +16,7 @@ import { pathOf } from "./http/request.js";
 import { type ServerLimits, serverLimits } from "./http/server_limits.js";
 import { checkUpgrade, rejectUpgrade, type UpgradeChecks } from "./http/upgrade.js";
 import { LogLimiter, type LogRate } from "./log_limiter.js";
-import { createLogger, formatDuration, inspectParams, type Logger } from "./logger.js";
+import { createLogger, filterParams, formatDuration, inspectParams, type Logger } from "./logger.js";
 import { Router, type Routes } from "./router.js";
 import { type ErrorBudget, type EventRate, socketLimits } from "./socket/socket_guard.js";
 import { type SocketContext, socketBehaviour } from "./socket/socket_process.js";
@@ -201,11 +202,13 @@ export class Endpoint {
     // a closure made here would keep this call's variables alive for as long as the socket lives.)
     socket.on("error", ignore);
     if (pathOf(req.url) !== `${LIVE_PATH}/websocket`) return rejectUpgrade(socket, 404);
-    if (this.#closing !== null) return rejectUpgrade(socket, 503);
+    const span = connectSpan();
+    if (this.#closing !== null) return rejectUpgrade(socket, 503, span);
     const checked = checkUpgrade(req, this.#http.https(req), this.#upgradeChecks);
-    if ("status" in checked) return rejectUpgrade(socket, checked.status);
+    if ("status" in checked) return rejectUpgrade(socket, checked.status, span);
     this.#wss.handleUpgrade(req, socket, head, (ws) => {
       this.#conns.accept(ws);
+      span?.end(filterParams(checked.params));
       if (this.logger.enabled("info")) {
         this.logger.log(
           "info",

@@ -1,3 +1,4 @@
+export { telemetry } from "./diagnostics.js";
 export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "./endpoint.js";
 export type { Flash } from "./flash.js";
 export { type ContentSecurityPolicy, type CspDirectives, DEFAULT_CSP } from "./http/csp.js";

@@ -52,6 +52,22 @@ export function inspectParams(value: unknown): string {
   return out.length > 2048 ? `${out.slice(0, 2048)}…` : out;
 }
 
+/**
+ * A copy of `value` with every property whose name looks secret (password, secret, token, csrf) replaced
+ * by "[FILTERED]", as {@link inspectParams} shows it: for telemetry payloads, which leave our hands.
+ */
+export function filterParams(value: unknown, depth = 0): unknown {
+  if (typeof value !== "object" || value === null) return value;
+  if (depth > 32) return "[TOO DEEP]";
+  if (Array.isArray(value)) return value.map((v) => filterParams(v, depth + 1));
+  const out: Record<string, unknown> = Object.create(null);
+  for (const key of Object.keys(value))
+    out[key] = SECRET.test(key)
+      ? "[FILTERED]"
+      : filterParams((value as Record<string, unknown>)[key], depth + 1);
+  return out;
+}
+
 /** How many characters of a client's value (event name, topic, path, header) a log line echoes. */
 export const CLIP = 100;
 

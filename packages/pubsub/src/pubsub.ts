@@ -1,6 +1,7 @@
 import {
   consoleLogger,
   describeValue,
+  isTraced,
   type LogFunction,
   type Logger,
   Pid,
@@ -8,6 +9,7 @@ import {
   runtime,
   self,
   toLogger,
+  traceCall,
 } from "@cinder/actors";
 import type { Adapter, AdapterHost } from "./adapter.js";
 import { channels } from "./diagnostics.js";
@@ -290,6 +292,14 @@ export class PubSub {
   }
 
   private publish(topic: string, message: unknown, from: Pid | null): Promise<BroadcastResult> {
+    if (isTraced(channels.broadcast)) {
+      const ctx = { pubsub: this.name, node: this.node, topic, from };
+      return traceCall(channels.broadcast, ctx, () => this.deliver(topic, message, from));
+    }
+    return this.deliver(topic, message, from);
+  }
+
+  private deliver(topic: string, message: unknown, from: Pid | null): Promise<BroadcastResult> {
     // The adapter encodes first: a message it cannot carry throws here, before anyone got anything.
     const result = this.settle(this.adapter.broadcast(topic, message, from), topic);
     this.registry.dispatch(topic, from, message, this.dispatcher);

@@ -11,6 +11,7 @@ import { SALT } from "../token.js";
 import type { Session } from "../view/view.js";
 import { paramsFor } from "../view/view_params.js";
 import { ViewSocket } from "../view/view_socket.js";
+import { callHandleParams, callMount } from "../view/view_telemetry.js";
 import { LIVE_PATH } from "./assets.js";
 import type { Layout } from "./layout.js";
 
@@ -72,9 +73,9 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
   const id = `phx-${nanoid(12)}`;
   const socket = new ViewSocket<any>(id, false, url, {}, input.flash);
   const params = paramsFor(route, url);
-  await view.mount(params, input.session, socket);
+  await callMount(view, route.name, params, input.session, socket);
   if (socket.navigation === null && view.handleParams !== undefined)
-    await view.handleParams(params, url, socket);
+    await callHandleParams(view, route.name, params, url, socket);
   const nav = socket.navigation;
   if (nav !== null) {
     // Before the page exists, any navigation is an HTTP redirect; the flash rides in a cookie.

@@ -4,6 +4,7 @@ import type { LogLimiter } from "../log_limiter.js";
 import { clip, quote } from "../logger.js";
 import { decodeParams, type Params } from "../params.js";
 import type { Signer } from "../token.js";
+import type { ConnectSpan } from "./connect_span.js";
 import { parseCookies } from "./cookies.js";
 import { CSRF_COOKIE, checkCsrfToken } from "./csrf.js";
 import { type CompiledCheckOrigin, originAllowed } from "./origin.js";
@@ -48,7 +49,8 @@ export function checkUpgrade(
 }
 
 /** Answers an upgrade request with an HTTP error and closes its socket. */
-export function rejectUpgrade(socket: Duplex, status: number): void {
+export function rejectUpgrade(socket: Duplex, status: number, span?: ConnectSpan | null): void {
+  span?.fail(status);
   if (socket.writable) {
     socket.write(
       `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`,

@@ -18,11 +18,18 @@ import { locateTemplateError } from "../render/template_position.js";
 import type { RouteMatch } from "../router.js";
 import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
 import type { Channel } from "../transport/channel.js";
-import { dispatchEvent, UnknownEventError } from "./events.js";
+import { UnknownEventError } from "./events.js";
 import { memoRender } from "./render_memo.js";
 import { DEFAULT_VIEW_MAILBOX, type LiveView } from "./view.js";
 import { eventValue, paramsFor } from "./view_params.js";
 import { type Navigation, ViewSocket } from "./view_socket.js";
+import {
+  callHandleEvent,
+  callHandleInfo,
+  callHandleParams,
+  callMount,
+  traceRender,
+} from "./view_telemetry.js";
 
 /** A client push on a joined channel, routed to its view process by the socket process. */
 export class ChannelPush {
@@ -89,10 +96,10 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
         `MOUNT ${route.name}\n  Parameters: ${inspectParams(params)}\n  Session: ${inspectParams(args.session)}`,
       );
     }
-    await view.mount(params, args.session, socket);
+    await callMount(view, route.name, params, args.session, socket);
     let nav = takeNavigation(socket);
     if (nav === null && view.handleParams !== undefined) {
-      await view.handleParams(params, url, socket);
+      await callHandleParams(view, route.name, params, url, socket);
       nav = takeNavigation(socket);
     }
     let livePatch: { to: string; kind: string } | undefined;
@@ -110,13 +117,14 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
       channel.refuse(navigationReply(state, nav));
       return stop("normal");
     }
-    const root = memoRender(view, socket.assigns);
-    let rendered: Diff;
-    try {
-      rendered = state.tracker.render(root, { title: socket.pageTitle, events: socket.events });
-    } catch (err) {
-      throw locateTemplateError(err, state.name, root);
-    }
+    const rendered = traceRender(route.name, id, null, () => {
+      const root = memoRender(view, socket.assigns);
+      try {
+        return state.tracker.render(root, { title: socket.pageTitle, events: socket.events });
+      } catch (err) {
+        throw locateTemplateError(err, state.name, root);
+      }
+    });
     socket.clearChanges();
     channel.joined(
       livePatch === undefined
@@ -130,7 +138,7 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
   async handleInfo(msg: unknown, state: ViewState): Promise<ViewState | Stop<ViewState>> {
     const routed = routeInfo(msg, state);
     if (routed !== null) return routed;
-    await state.view.handleInfo!(msg, state.socket);
+    await callHandleInfo(state.view, state.name, msg, state.socket);
     return finish(state, null, undefined);
   },
 
@@ -177,7 +185,7 @@ const syncInfoViewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
   handleInfo(msg: unknown, state: ViewState) {
     const routed = routeInfo(msg, state);
     if (routed !== null) return routed;
-    const r: unknown = state.view.handleInfo!(msg, state.socket);
+    const r: unknown = callHandleInfo(state.view, state.name, msg, state.socket);
     if (typeof (r as PromiseLike<void> | undefined)?.then === "function")
       return Promise.resolve(r).then(() => finish(state, null, undefined));
     return finish(state, null, undefined);
@@ -228,7 +236,7 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
     // Reserved by Phoenix: the client's flash close buttons send it, with the kind as `key`.
     socket.clearFlash(typeof value.key === "string" ? value.key : undefined);
   } else {
-    const result = await dispatchEvent(view, state.name, p.event, value, socket);
+    const result = await callHandleEvent(view, state.name, p.event, value, socket);
     if (typeof result === "object" && result !== null && typeof result.reply === "object")
       reply = result.reply;
   }
@@ -278,7 +286,7 @@ async function applyPatch(state: ViewState, url: URL, match: RouteMatch): Promis
   if (view.handleParams !== undefined) {
     if (ctx.logger.enabled("debug"))
       ctx.logger.log("debug", `HANDLE PARAMS in ${state.name}\n  URL: ${url.href}`);
-    await view.handleParams(paramsFor(match, url), url, socket);
+    await callHandleParams(view, state.name, paramsFor(match, url), url, socket);
   }
   return takeNavigation(socket);
 }
@@ -347,12 +355,14 @@ function renderDiff(state: ViewState): Diff | null {
   const { socket, tracker, view } = state;
   let diff: Diff | null = null;
   if (socket.changed.size > 0 || socket.titleChanged) {
-    const root = memoRender(view, socket.assigns);
-    try {
-      diff = tracker.diff(root, { title: socket.pageTitle, events: socket.events });
-    } catch (err) {
-      throw locateTemplateError(err, state.name, root);
-    }
+    diff = traceRender(state.name, socket.id, socket.changed, () => {
+      const root = memoRender(view, socket.assigns);
+      try {
+        return tracker.diff(root, { title: socket.pageTitle, events: socket.events });
+      } catch (err) {
+        throw locateTemplateError(err, state.name, root);
+      }
+    });
   } else if (socket.events.length > 0) {
     // Only events: nothing to render, the diff carries just them.
     diff = { e: socket.events };
