@@ -1,4 +1,4 @@
-import type { ExitReason, Pid } from "@cinder/actors";
+import { type ExitReason, environment, type Pid } from "@cinder/actors";
 import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
 import { PubSub, redis } from "@cinder/pubsub";
 import { pubsubBus } from "./bus.js";
@@ -69,6 +69,8 @@ export async function startApp(cfg: Config): Promise<App> {
         title: "Deploy to GitHub",
         layout,
         logger,
+        // Pages reload when `npm run dev` restarts the node on a code change.
+        liveReload: environment() === "development",
       }),
     (ep) => ep.close(2000),
   );

@@ -11,6 +11,7 @@ import { type ContentSecurityPolicy, cspHeader, type DEFAULT_CSP } from "./http/
 import type { DeadRenderResult } from "./http/dead_render.js";
 import { HttpFront } from "./http/http_front.js";
 import { defaultLayout, type Layout } from "./http/layout.js";
+import { type LiveReload, type LiveReloadOptions, liveReloadFor } from "./http/live_reload.js";
 import { type CheckOrigin, compileCheckOrigin } from "./http/origin.js";
 import { pathOf } from "./http/request.js";
 import { type ServerLimits, serverLimits } from "./http/server_limits.js";
@@ -90,6 +91,12 @@ export interface EndpointOptions extends ServerLimits {
    * all refused handshakes); past it they are counted and summed up in one line per interval.
    */
   logRate?: LogRate;
+  /**
+   * Development's live reload (default off): pages reload when the server restarts with new code or a
+   * watched file changes, and swap their stylesheets when a watched `.css` file changes. Ignored, with a
+   * warning, in production (`NODE_ENV=production`). See {@link LiveReloadOptions}.
+   */
+  liveReload?: boolean | LiveReloadOptions;
 }
 
 const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
@@ -120,6 +127,7 @@ export class Endpoint {
   readonly #notFound: LogLimiter;
   readonly #refused: LogLimiter;
   readonly #serverLimits: Required<ServerLimits>;
+  readonly #liveReload: LiveReload | null;
 
   constructor(opts: EndpointOptions) {
     if (typeof opts !== "object" || opts === null) throw new TypeError("createEndpoint: expected options");
@@ -147,6 +155,7 @@ export class Endpoint {
     this.#notFound = new LogLimiter(this.logger, logRate, "404 responses");
     this.#refused = new LogLimiter(this.logger, logRate, "refused websocket handshakes");
     this.#serverLimits = serverLimits(opts, "createEndpoint");
+    this.#liveReload = liveReloadFor(opts.liveReload, this.logger);
     this.#http = new HttpFront({
       ctx: this.#ctx,
       runtime: this.#rt,
@@ -157,6 +166,7 @@ export class Endpoint {
       trustProxy: opts.trustProxy === true,
       session: opts.session,
       notFound: this.#notFound,
+      liveReload: this.#liveReload,
     });
     this.#upgradeChecks = {
       checkOrigin: compileCheckOrigin(opts.checkOrigin ?? true),
@@ -288,6 +298,7 @@ export class Endpoint {
 
   async #close(graceMs: number): Promise<void> {
     const server = this.#server;
+    this.#liveReload?.close();
     const closed = server === null ? Promise.resolve() : new Promise<void>((r) => server.close(() => r()));
     const memory = [...this.#memory];
     const pids = [...this.#conns.pids(), ...memory];

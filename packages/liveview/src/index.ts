@@ -3,6 +3,7 @@ export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "
 export type { Flash } from "./flash.js";
 export { type ContentSecurityPolicy, type CspDirectives, DEFAULT_CSP } from "./http/csp.js";
 export { defaultLayout, type Layout, type Page } from "./http/layout.js";
+export type { LiveReloadOptions } from "./http/live_reload.js";
 export type { CheckOrigin } from "./http/origin.js";
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./http/server_limits.js";
 export { isLocalPath } from "./local_path.js";

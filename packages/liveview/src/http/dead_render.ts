@@ -14,6 +14,7 @@ import { ViewSocket } from "../view/view_socket.js";
 import { callHandleParams, callMount } from "../view/view_telemetry.js";
 import { LIVE_PATH } from "./assets.js";
 import type { Layout } from "./layout.js";
+import { LIVE_RELOAD_SCRIPT } from "./live_reload.js";
 
 /** What the HTTP (dead) render of a live route produced. */
 export type DeadRenderResult =
@@ -31,6 +32,8 @@ export interface DeadRenderInput {
   readonly csrfToken: string;
   readonly layout: Layout;
   readonly defaultTitle: string;
+  /** Whether pages load development's live-reload script. */
+  readonly liveReload: boolean;
 }
 
 /**
@@ -108,7 +111,8 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
     `<title>${escapeHtml(title)}</title>\n` +
     `<script defer src="${assets}/phoenix.min.js"></script>\n` +
     `<script defer src="${assets}/phoenix_live_view.min.js"></script>\n` +
-    `<script defer src="${assets}/boot.js"></script>`;
+    `<script defer src="${assets}/boot.js"></script>` +
+    (input.liveReload ? `\n<script defer src="${LIVE_RELOAD_SCRIPT}"></script>` : "");
   const page = input.layout({ title, csrfToken: input.csrfToken, head: raw(head), content: raw(content) });
   return { kind: "page", html: typeof page === "string" ? page : renderToString(page), id, sessionToken };
 }

@@ -13,6 +13,7 @@ import { sendCrashPage } from "./crash_page.js";
 import { CSRF_COOKIE, csrfToken, isCsrfSecret, newCsrfSecret } from "./csrf.js";
 import { type DeadRenderResult, deadRender } from "./dead_render.js";
 import type { Layout } from "./layout.js";
+import type { LiveReload } from "./live_reload.js";
 import { isHttps, pathOf, requestUrl } from "./request.js";
 
 /** What the endpoint configures its HTTP side with. */
@@ -28,6 +29,8 @@ export interface HttpFrontOptions {
   readonly session: ((req: IncomingMessage) => Session | Promise<Session>) | undefined;
   /** The log lines of 404s, rate-limited: anyone can make them in bulk. */
   readonly notFound: LogLimiter;
+  /** Development's live reload, or null (always in production). */
+  readonly liveReload: LiveReload | null;
 }
 
 /**
@@ -52,6 +55,7 @@ export class HttpFront {
     const start = process.hrtime.bigint();
     const path = pathOf(req.url);
     const method = req.method ?? "GET";
+    if (this.#opts.liveReload?.handle(req, res, path)) return;
     const asset = this.#opts.assets.get(path);
     if (asset !== undefined && (method === "GET" || method === "HEAD")) return serveAsset(req, res, asset);
     const route = this.#opts.ctx.router.match(path);
@@ -156,6 +160,7 @@ export class HttpFront {
       csrfToken: token,
       layout: this.#opts.layout,
       defaultTitle: this.#opts.title,
+      liveReload: this.#opts.liveReload !== null,
     });
   }
 }
