@@ -1,6 +1,8 @@
+import { strictChecks } from "@cinder/actors";
 import { type Flash, NO_FLASH } from "../flash.js";
 import { localPath } from "../local_path.js";
 import type { PushEvent } from "../render/diff.js";
+import { deepFreezeAssign } from "./deep_freeze.js";
 
 /** Assigns every view has, besides its own. */
 export interface BuiltinAssigns {
@@ -24,7 +26,10 @@ export interface LiveViewSocket<A extends object = Record<string, unknown>> {
   readonly id: string;
   /** False during the HTTP (dead) render, true in the live-view process behind a websocket. */
   readonly connected: boolean;
-  /** The current assigns. Change them with {@link assign}, never in place. */
+  /**
+   * The current assigns. Change them with {@link assign}, never in place: they are immutable values, and in
+   * development and test they are deep-frozen (plain objects and arrays), so `assigns.items.push(x)` throws.
+   */
   readonly assigns: Readonly<A & BuiltinAssigns>;
   /** The client's connect params (`LiveSocket` `params`; `_csrf_token` removed); `{}` when not connected. */
   readonly connectParams: Readonly<Record<string, unknown>>;
@@ -93,6 +98,8 @@ export class ChangedKeys implements Iterable<string> {
  */
 export class ViewSocket<A extends object = Record<string, unknown>> implements LiveViewSocket<A> {
   #assigns: Record<string, unknown>;
+  /** Development and test: assigned values are deep-frozen (see {@link deepFreezeAssign}). */
+  readonly #strict = strictChecks();
   /** Keys changed since the last render. */
   readonly changed = new ChangedKeys();
   /** Events waiting for the next diff. */
@@ -150,6 +157,10 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     // A fresh object per change: render functions may keep the assigns they got, and must not see
     // them change under their feet.
     this.#assigns = { ...assigns, [key]: value };
+    if (this.#strict) {
+      deepFreezeAssign(key, value);
+      Object.freeze(this.#assigns);
+    }
     this.changed.add(key);
   }
 
