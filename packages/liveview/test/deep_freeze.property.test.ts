@@ -34,7 +34,11 @@ const tree = fc.letrec<{ node: unknown }>((tie) => ({
 })).node;
 
 /** Every object reachable from `v` and whether the law wants it frozen. */
-function reachable(v: unknown, out: Map<object, boolean> = new Map(), frozenPath = true): Map<object, boolean> {
+function reachable(
+  v: unknown,
+  out: Map<object, boolean> = new Map(),
+  frozenPath = true,
+): Map<object, boolean> {
   if (typeof v !== "object" || v === null || out.has(v)) return out;
   const proto = Object.getPrototypeOf(v);
   const plain = Array.isArray(v) || proto === Object.prototype || proto === null;
