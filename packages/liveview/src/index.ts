@@ -10,9 +10,11 @@ export { isLocalPath } from "./local_path.js";
 export { DEFAULT_LOG_RATE, type LogRate } from "./log_limiter.js";
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./logger.js";
 export type { Params, ParamValue } from "./params.js";
+export type { ComponentCall } from "./render/component_call.js";
 export type { PushEvent } from "./render/diff.js";
 export { escapeHtml } from "./render/escape.js";
 export { type Dynamic, html, keyed, Rendered, raw, renderToString, Safe } from "./render/rendered.js";
+export type { StreamEntries } from "./render/stream_entries.js";
 export type { Routes } from "./router.js";
 export { isSafeUrl, type SafeUrlOptions, safeUrl, UNSAFE_URL_REPLACEMENT } from "./safe_url.js";
 export {
@@ -46,7 +48,18 @@ export {
   type JsTransitionOptions,
 } from "./template/js.js";
 export { type LinkOptions, link } from "./template/link.js";
+export {
+  type Component,
+  type ComponentAssigns,
+  type ComponentDefinition,
+  defineComponent,
+  isComponent,
+  type LiveComponentAssigns,
+  liveComponent,
+} from "./view/component.js";
+export type { ComponentSocket } from "./view/component_socket.js";
 export { type EventHandler, type EventHandlers, UnknownEventError } from "./view/events.js";
+export { sendUpdate, sendUpdateAfter } from "./view/send_update.js";
 export {
   DEFAULT_VIEW_MAILBOX,
   defineLiveView,

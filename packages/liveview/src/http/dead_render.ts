@@ -3,11 +3,12 @@ import { nanoid } from "nanoid";
 import type { LiveContext } from "../context.js";
 import { type Flash, signFlash } from "../flash.js";
 import { escapeHtml } from "../render/escape.js";
-import { raw, renderToString } from "../render/rendered.js";
+import { raw, renderToString, renderWithComponents } from "../render/rendered.js";
 import { locateTemplateError } from "../render/template_position.js";
 import type { RouteMatch } from "../router.js";
 import type { SessionToken } from "../session_token.js";
 import { SALT } from "../token.js";
+import { Components } from "../view/components.js";
 import type { Session } from "../view/view.js";
 import { paramsFor } from "../view/view_params.js";
 import { ViewSocket } from "../view/view_socket.js";
@@ -88,9 +89,11 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
       : { kind: "redirect", to: nav.to };
   }
   const root = view.render(socket.assigns);
+  // Components mount, update and render on the spot; nothing of them is kept after the page is sent.
+  const components = new Components(socket, route.name);
   let inner: string;
   try {
-    inner = renderToString(root);
+    inner = renderWithComponents(root, (call) => components.renderNow(call));
   } catch (err) {
     throw locateTemplateError(err, route.name, root);
   }

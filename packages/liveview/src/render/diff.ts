@@ -1,11 +1,14 @@
+import { ComponentCall } from "./component_call.js";
 import { escapeHtml } from "./escape.js";
 import { type Dynamic, Keyed, Rendered, renderDynamic, Safe } from "./rendered.js";
+import { StreamEntries } from "./stream_entries.js";
 import { textOfValue } from "./template_value.js";
 
 /**
  * A rendered diff in the wire format of the pinned client (phoenix_live_view 1.2.12, `rendered.js`),
- * ready for `JSON.stringify`: `"s"` statics, `"0"`, `"1"`, ... dynamics, `"k"` keyed comprehensions,
- * and at the top level `"t"` (title) and `"e"` (events). Statics arrays are the templates' own
+ * ready for `JSON.stringify`: `"s"` statics, `"0"`, `"1"`, ... dynamics, `"k"` keyed comprehensions
+ * (with `"stream"` for a stream's), integer cids for live components, and at the top level `"c"`
+ * (components by cid), `"t"` (title) and `"e"` (events). Statics arrays are the templates' own
  * (frozen) strings arrays, shared rather than copied.
  */
 export type Diff = { [key: string]: unknown };
@@ -17,6 +20,19 @@ export type Diff = { [key: string]: unknown };
 export type PushEvent =
   | readonly [event: string, payload: unknown]
   | readonly [event: string, payload: unknown, beforePatch: true];
+
+/**
+ * What the diff engine needs from a view's components: it does not know how they are mounted, updated or
+ * stored, only which cid a call resolves to and what a cid renders now.
+ */
+export interface ComponentSource {
+  /** The cid of the component `call` names: mounts it when new, queues an update when its assigns changed. */
+  cidFor(call: ComponentCall): number;
+  /** Runs queued updates (batched per definition) and returns the cids whose render is due, clearing them. */
+  due(): number[];
+  /** Renders the component `cid` from its current assigns and forgets its changes. */
+  render(cid: number): Rendered;
+}
 
 /** What travels beside the rendered tree at the top level of a diff. */
 export interface DiffExtras {
@@ -32,7 +48,7 @@ export interface DiffExtras {
 
 /** Text (escaped when sent), or trusted HTML. `""` also stands for null/undefined/booleans. */
 type Leaf = string | number | bigint | Safe;
-type Slot = Leaf | TreeNode | ListNode | undefined;
+type Slot = Leaf | TreeNode | ListNode | CidSlot | StreamNode | undefined;
 
 /** A template at one position: its fingerprint and the last value of each dynamic. */
 class TreeNode {
@@ -50,6 +66,19 @@ class ListNode {
     public keys: (string | number)[] | null,
     public entries: Slot[][],
   ) {}
+}
+
+/** A live component at one position: the client renders the component's own tree there. */
+class CidSlot {
+  constructor(readonly cid: number) {}
+}
+
+/**
+ * A stream at one position: only the statics the client holds for it. Its entries are sent once and never
+ * kept (the client itself keeps none in its tree, only in the DOM).
+ */
+class StreamNode {
+  constructor(readonly statics: readonly string[]) {}
 }
 
 // Statics of a comprehension whose entries do not share one template (or are not all templates): each
@@ -71,6 +100,18 @@ const WRAP: readonly string[] = Object.freeze(["", ""]);
 export class DiffTracker {
   #root: TreeNode | undefined = undefined;
   #title: string | undefined = undefined;
+  readonly #components: ComponentSource | undefined;
+  /** What the client holds of each component, by cid. */
+  readonly #trees = new Map<number, TreeNode>();
+  /** For a component template the client holds, one cid holding it (a diff may share its statics). */
+  readonly #held = new Map<readonly string[], number>();
+  /** Components referenced by the render under way that the client does not hold: rendered in full. */
+  #missing: number[] = [];
+
+  /** `components`: where live components placed in templates come from (none: templates may hold none). */
+  constructor(components?: ComponentSource) {
+    this.#components = components;
+  }
 
   /**
    * A full render (every static and dynamic), for the join reply. Forgets anything sent before, as a
@@ -78,7 +119,11 @@ export class DiffTracker {
    */
   render(rendered: Rendered, extras?: DiffExtras): Diff {
     const root = new TreeNode(rendered.statics, new Array(rendered.statics.length - 1));
-    const out = fullChildren(root.slots, rendered, { s: rendered.statics });
+    // A new root tree replaces the client's components too.
+    this.#trees.clear();
+    this.#held.clear();
+    this.#missing = [];
+    const out = this.#withComponents(() => fullChildren(root.slots, rendered, { s: rendered.statics }))!;
     this.#root = root;
     this.#title = extras?.title;
     if (extras?.title !== undefined) out.t = extras.title;
@@ -88,11 +133,12 @@ export class DiffTracker {
 
   /**
    * The changes since the last render or diff, or null when there are none (reply `{}` then).
-   * Before any render, or when the root template itself changed, this is a full render.
+   * Before any render, or when the root template itself changed, this is a full render. `rendered` null
+   * means the view itself did not change: only its components' changes (if any) are sent.
    */
-  diff(rendered: Rendered, extras?: DiffExtras): Diff | null {
+  diff(rendered: Rendered | null, extras?: DiffExtras): Diff | null {
     const root = this.#root;
-    if (root === undefined || root.statics !== rendered.statics) {
+    if (rendered !== null && (root === undefined || root.statics !== rendered.statics)) {
       const title = this.#title;
       const out = this.render(rendered, extras);
       // The client keeps its title across diffs, so a title it already shows is not resent.
@@ -100,7 +146,9 @@ export class DiffTracker {
       else if (extras.title === title) delete out.t;
       return out;
     }
-    let out = diffChildren(root.slots, rendered);
+    let out = this.#withComponents(() =>
+      rendered === null || root === undefined ? undefined : diffChildren(root.slots, rendered),
+    );
     const title = extras?.title;
     if (title !== undefined && title !== this.#title) {
       this.#title = title;
@@ -110,7 +158,98 @@ export class DiffTracker {
     if (events !== undefined && events.length > 0) (out ??= {}).e = events;
     return out ?? null;
   }
+
+  /**
+   * The client is about to remove these components (`cids_will_destroy`): should one be rendered again,
+   * it is sent in full, as the client has reset it.
+   */
+  willDestroy(cids: readonly number[]): void {
+    for (const cid of cids) this.#trees.delete(cid);
+  }
+
+  /** The client removed these components (`cids_destroyed`): their statics can no longer be shared. */
+  destroyed(cids: readonly number[]): void {
+    for (const cid of cids) this.#trees.delete(cid);
+    for (const [statics, cid] of this.#held) if (cids.includes(cid)) this.#held.delete(statics);
+  }
+
+  /** Runs `render` with this tracker's components in reach, then adds what they changed as `"c"`. */
+  #withComponents(render: () => Diff | undefined): Diff | undefined {
+    const outer = host;
+    host = this;
+    try {
+      let out = render();
+      const c = this.#renderComponents();
+      if (c !== undefined) (out ??= {}).c = c;
+      return out;
+    } finally {
+      host = outer;
+    }
+  }
+
+  /** @internal The cid a template's `liveComponent(...)` stands for. */
+  cidFor(call: ComponentCall): number {
+    const source = this.#components;
+    if (source === undefined)
+      throw new TypeError(
+        "liveComponent(...) can only be rendered by a live view (it needs the view's components)",
+      );
+    const cid = source.cidFor(call);
+    if (!this.#trees.has(cid)) this.#missing.push(cid);
+    return cid;
+  }
+
+  /**
+   * Renders every component that is due (changed, or referenced but not on the client), and those their
+   * renders make due in turn, into the `"c"` map.
+   */
+  #renderComponents(): Diff | undefined {
+    const source = this.#components;
+    if (source === undefined) return undefined;
+    let c: Diff | undefined;
+    // Templates sent in full by this diff: a later component of this diff may share them by positive cid.
+    const sentNow = new Map<readonly string[], number>();
+    for (;;) {
+      const due = source.due();
+      for (const cid of this.#missing) if (!due.includes(cid)) due.push(cid);
+      this.#missing = [];
+      if (due.length === 0) break;
+      due.sort((a, b) => a - b);
+      for (const cid of due) {
+        const rendered = source.render(cid);
+        c ??= {};
+        let tree = this.#trees.get(cid);
+        // A component rendered twice in one diff (a parent updated it after it rendered) is sent in full
+        // the second time: one entry per cid, and a full one replaces whatever the first said.
+        if (c[cid] !== undefined) tree = undefined;
+        if (tree !== undefined && tree.statics === rendered.statics) {
+          const d = diffChildren(tree.slots, rendered);
+          if (d !== undefined) c[cid] = d;
+          continue;
+        }
+        tree = new TreeNode(rendered.statics, new Array(rendered.statics.length - 1));
+        this.#trees.set(cid, tree);
+        const now = sentNow.get(rendered.statics);
+        const held = this.#held.get(rendered.statics);
+        const out: Diff = {
+          s: now !== undefined ? now : held !== undefined && held !== cid ? -held : rendered.statics,
+        };
+        fullChildren(tree.slots, rendered, out);
+        out.r = 1;
+        c[cid] = out;
+        sentNow.set(rendered.statics, cid);
+      }
+    }
+    // A component sent in full may have changed template: it no longer holds the statics it held.
+    for (const [statics, cid] of this.#held)
+      if (c?.[cid] !== undefined && this.#trees.get(cid)?.statics !== statics) this.#held.delete(statics);
+    for (const [statics, cid] of sentNow) this.#held.set(statics, cid);
+    return c;
+  }
 }
+
+/** The tracker rendering right now: templates reach their components through it. */
+let host: DiffTracker | null = null;
 
 /** Fills `out` with every dynamic of `rendered`, recording them in the fresh `slots`. */
 function fullChildren(slots: Slot[], rendered: Rendered, out: Diff): Diff {
@@ -155,6 +294,14 @@ function diffSlot(slots: Slot[], i: number, value: Dynamic): unknown {
   if (value === null) return emptySlot(slots, i, prev);
   if (value instanceof Rendered) return diffRendered(slots, i, prev, value);
   if (value instanceof Keyed) return diffRendered(slots, i, prev, value.rendered);
+  if (value instanceof ComponentCall) {
+    if (host === null) throw new TypeError("liveComponent(...) rendered outside a live view's render");
+    const cid = host.cidFor(value);
+    if (prev instanceof CidSlot && prev.cid === cid) return undefined;
+    slots[i] = new CidSlot(cid);
+    return cid;
+  }
+  if (value instanceof StreamEntries) return diffStream(slots, i, prev, value);
   if (value instanceof Safe) {
     if (prev instanceof Safe && prev.html === value.html) return undefined;
     slots[i] = value;
@@ -165,6 +312,27 @@ function diffSlot(slots: Slot[], i: number, value: Dynamic): unknown {
   if (text === prev) return undefined;
   slots[i] = text;
   return escapeHtml(text);
+}
+
+/**
+ * A stream's comprehension: its entries (the inserts, each rendered in full: the client keeps none) and its
+ * operations. Nothing when the stream has nothing new; statics only when the client lacks them.
+ */
+function diffStream(slots: Slot[], i: number, prev: Slot, value: StreamEntries<Rendered>): unknown {
+  if (value.empty && prev instanceof StreamNode) return undefined;
+  const entries = value.entries;
+  let statics = comprehensionStatics(entries);
+  if (statics === null) statics = prev instanceof StreamNode ? prev.statics : WRAP;
+  const wrap = statics === WRAP;
+  const k: Diff = {};
+  for (let j = 0; j < entries.length; j++) k[j] = fullEntry(newEntry(entries[j], wrap), entries[j], wrap);
+  k.kc = entries.length;
+  const stream: unknown[] = [value.ref, value.inserts, value.deletes];
+  // The client resets when the fourth element is present at all, whatever its value.
+  if (value.reset) stream.push(true);
+  if (prev instanceof StreamNode && prev.statics === statics) return { k, stream };
+  slots[i] = new StreamNode(statics);
+  return { s: statics, k, stream };
 }
 
 function emptySlot(slots: Slot[], i: number, prev: Slot): unknown {

@@ -1,4 +1,6 @@
+import { ComponentCall } from "./component_call.js";
 import { escapeHtml } from "./escape.js";
+import { StreamEntries } from "./stream_entries.js";
 import { textOfValue } from "./template_value.js";
 
 /**
@@ -8,7 +10,8 @@ import { textOfValue } from "./template_value.js";
  * - {@link Rendered}: a nested template;
  * - an array: a comprehension when it holds templates (optionally {@link keyed}), otherwise the
  *   concatenation of its items (so an array of strings renders as the escaped strings, joined with "");
- * - `null`, `undefined`, `false`, `true`: nothing, so `${cond && html`...`}` works.
+ * - `null`, `undefined`, `false`, `true`: nothing, so `${cond && html`...`}` works;
+ * - a live component (`liveComponent(...)`) or a stream's entries (`streams.name.map(...)`).
  *
  * Anything else that would print as `[object ...]` (a plain object, a Promise), a function or a symbol
  * throws a `TypeError` naming the view and the place in the template, so `[object Promise]` never reaches a
@@ -27,6 +30,8 @@ export type Dynamic =
   | Safe
   | Rendered
   | Keyed
+  | ComponentCall
+  | StreamEntries<Rendered>
   | readonly Dynamic[];
 
 /**
@@ -115,6 +120,14 @@ export function renderDynamic(value: Dynamic): string {
   if (value instanceof Rendered) return renderToString(value);
   if (value instanceof Safe) return value.html;
   if (value instanceof Keyed) return renderToString(value.rendered);
+  if (value instanceof StreamEntries) return renderDynamic(value.entries);
+  if (value instanceof ComponentCall) {
+    if (inlineComponent === null)
+      throw new TypeError(
+        "liveComponent(...) can only be rendered by a live view (it needs the view's components)",
+      );
+    return renderToString(inlineComponent(value));
+  }
   if (Array.isArray(value)) {
     let out = "";
     for (let i = 0; i < value.length; i++) out += renderDynamic(value[i]);
@@ -122,4 +135,23 @@ export function renderDynamic(value: Dynamic): string {
   }
   // Outside the declared types (a Date from untyped code renders as its string; a Promise throws).
   return escapeHtml(textOfValue(value));
+}
+
+let inlineComponent: ((call: ComponentCall) => Rendered) | null = null;
+
+/**
+ * {@link renderToString} for a page that holds live components: `component(call)` gives each component's
+ * template (the HTTP render mounts, updates and renders them on the spot, keeping nothing).
+ */
+export function renderWithComponents(
+  rendered: Rendered,
+  component: (call: ComponentCall) => Rendered,
+): string {
+  const outer = inlineComponent;
+  inlineComponent = component;
+  try {
+    return renderToString(rendered);
+  } finally {
+    inlineComponent = outer;
+  }
 }

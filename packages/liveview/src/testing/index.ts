@@ -56,6 +56,20 @@ export interface Redirect {
   readonly flash?: string;
 }
 
+/** A live component of a {@link LiveViewTest}'s page, from `view.component(...)`. */
+export interface ComponentTest {
+  /** Its cid (`myself`). */
+  readonly cid: number;
+  /** Its current HTML, root element included. */
+  html(): string;
+  /** A `phx-click` targeted at it; resolves to the view's HTML after the reply. */
+  click(event: string, value?: Record<string, unknown>): Promise<string>;
+  /** A `phx-submit` targeted at it. */
+  submit(event: string, values?: Record<string, unknown>): Promise<string>;
+  /** A `phx-change` targeted at it; `target` names the input that changed. */
+  change(event: string, values?: Record<string, unknown>, target?: string): Promise<string>;
+}
+
 /** Options for {@link live}. */
 export interface LiveOptions {
   /** Request headers for the dead render (what the endpoint's `session` callback reads). */
@@ -91,6 +105,8 @@ export class LiveViewTest {
   readonly #pending = new Map<string, Pending>();
   readonly #waiters = new Set<() => void>();
   readonly #timeout: number;
+  readonly #leaving = new Set<number>();
+  #handshake: Promise<void> = Promise.resolve();
   #ref = 0;
   #joinRef = "";
   #url: string;
@@ -125,6 +141,36 @@ export class LiveViewTest {
   /** Sends `phx-click="<event>"` with `phx-value-*` as `value`; resolves to the HTML after the reply. */
   click(event: string, value: Record<string, unknown> = {}): Promise<string> {
     return this.#event({ type: "click", event, value });
+  }
+
+  /**
+   * A live component of the page, to send events to (as `phx-target="${myself}"` does) and to read: by
+   * the DOM id of its root element (`view.component("cart")` for `<div id="cart">`), or by cid. Throws
+   * when the page shows no such component.
+   */
+  component(target: string | number): ComponentTest {
+    const cid = typeof target === "number" ? target : this.#cidOf(target);
+    if (cid === undefined || this.#tree.componentHtml(cid) === undefined)
+      throw new Error(`no live component ${JSON.stringify(target)} on the page; HTML:\n${this.html()}`);
+    const send = (payload: Record<string, unknown>) => this.#event({ ...payload, cid });
+    return {
+      cid,
+      html: () => this.#tree.componentHtml(cid) ?? "",
+      click: (event, value = {}) => send({ type: "click", event, value }),
+      submit: (event, values = {}) => send({ type: "form", event, value: encodeParams(values), meta: {} }),
+      change: (event, values = {}, t) =>
+        send({ type: "form", event, value: encodeParams(values), meta: { _target: t ?? "undefined" } }),
+    };
+  }
+
+  /** The cids of the components the client holds (freed ones leave once the server confirms). */
+  get cids(): number[] {
+    return this.#tree.cids();
+  }
+
+  #cidOf(domId: string): number | undefined {
+    const pattern = new RegExp(`^\\s*<[^>]*\\sid="${domId.replace(/[^\w-]/g, (c) => `\\${c}`)}"`);
+    return this.#tree.cids().find((cid) => pattern.test(this.#tree.componentHtml(cid) ?? ""));
   }
 
   /** Sends a key event (`phx-keydown`/`phx-keyup`) with the `key` pressed. */
@@ -239,7 +285,33 @@ export class LiveViewTest {
   async #event(payload: Record<string, unknown>): Promise<string> {
     const response = await this.#push("event", payload);
     this.#applyReply(response);
+    await this.#handshake;
     return this.html();
+  }
+
+  /**
+   * As the browser does for components its page no longer shows: `cids_will_destroy`, then
+   * `cids_destroyed` for those still gone, then forgets those the server freed.
+   */
+  #destroyOrphans(): void {
+    const orphans = this.#tree.orphans().filter((cid) => !this.#leaving.has(cid));
+    if (orphans.length === 0 || this.status !== "joined") return;
+    for (const cid of orphans) this.#leaving.add(cid);
+    const run = async () => {
+      try {
+        await this.#push("cids_will_destroy", { cids: orphans });
+        const gone = this.#tree.orphans().filter((cid) => orphans.includes(cid));
+        if (gone.length > 0) {
+          const reply = await this.#push("cids_destroyed", { cids: gone });
+          this.#tree.prune(Array.isArray(reply.cids) ? reply.cids : []);
+        }
+      } catch {
+        // The view closed meanwhile: nothing left to free.
+      } finally {
+        for (const cid of orphans) this.#leaving.delete(cid);
+      }
+    };
+    this.#handshake = this.#handshake.then(run);
   }
 
   #applyReply(response: any): { reply?: unknown } {
@@ -254,6 +326,7 @@ export class LiveViewTest {
   #applyDiff(diff: Record<string, unknown>): { reply?: unknown } {
     const { events, reply } = this.#tree.merge(diff);
     for (const e of events) this.events.push(e as unknown[]);
+    this.#destroyOrphans();
     for (const check of [...this.#waiters]) check();
     return { reply };
   }

@@ -18,8 +18,10 @@ import { locateTemplateError } from "../render/template_position.js";
 import type { RouteMatch } from "../router.js";
 import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
 import type { Channel } from "../transport/channel.js";
+import { Components } from "./components.js";
 import { UnknownEventError } from "./events.js";
 import { memoRender } from "./render_memo.js";
+import { ComponentUpdate } from "./send_update.js";
 import { DEFAULT_VIEW_MAILBOX, type LiveView } from "./view.js";
 import { eventValue, paramsFor } from "./view_params.js";
 import { type Navigation, ViewSocket } from "./view_socket.js";
@@ -69,6 +71,7 @@ interface ViewState {
   readonly name: string;
   readonly socket: ViewSocket<any>;
   readonly tracker: DiffTracker;
+  readonly components: Components;
 }
 
 // How many pushPatch calls in a row (each running handleParams, which may patch again) are followed
@@ -88,7 +91,9 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
     const view = route.view;
     const id = channel.topic.slice(3);
     const socket = new ViewSocket<any>(id, true, url, args.connectParams, args.flash);
-    const state: ViewState = { ctx, channel, view, name: route.name, socket, tracker: new DiffTracker() };
+    const components = new Components(socket, route.name);
+    const tracker = new DiffTracker(components);
+    const state: ViewState = { ctx, channel, view, name: route.name, socket, tracker, components };
     const params = paramsFor(route, url);
     if (ctx.logger.enabled("debug")) {
       ctx.logger.log(
@@ -162,6 +167,16 @@ function routeInfo(
   state: ViewState,
 ): ReturnType<typeof handlePush> | ViewState | Stop<ViewState> | null {
   if (msg instanceof ChannelPush) return handlePush(msg, state);
+  if (msg instanceof ComponentUpdate) {
+    if (!state.components.update(msg.component, msg.id, msg.assigns)) {
+      state.ctx.logger.log(
+        "warn",
+        `${state.name}: sendUpdate to ${msg.component.name ?? "component"} ${JSON.stringify(msg.id)}, which is not on the page; ignored`,
+      );
+      return state;
+    }
+    return finish(state, null, undefined);
+  }
   if (msg instanceof Exit && state.view.trapExit !== true) {
     // The process traps exits only so that its terminate runs when its socket goes away; for any other
     // linked process it behaves as if it did not trap: a crash there takes the view down.
@@ -206,9 +221,26 @@ async function handlePush(msg: ChannelPush, state: ViewState): Promise<ViewState
       return handleEvent(msg, state).catch((err: unknown) => unknownEvent(err, state));
     case "live_patch":
       return handleLivePatch(msg, state);
+    case "cids_will_destroy":
+    case "cids_destroyed": {
+      const cids = cidsOf(msg.payload);
+      if (cids === null) {
+        clientError(state, `malformed ${msg.event} on ${channel.topic}; replied with an error`);
+        channel.reply(msg.ref, "error", { reason: "malformed cids" });
+        return state;
+      }
+      if (msg.event === "cids_will_destroy") {
+        state.components.willDestroy(cids);
+        state.tracker.willDestroy(cids);
+        channel.reply(msg.ref, "ok", {});
+      } else {
+        const freed = state.components.destroyed(cids);
+        state.tracker.destroyed(freed);
+        channel.reply(msg.ref, "ok", { cids: freed });
+      }
+      return state;
+    }
     default:
-      // cids_will_destroy / cids_destroyed: this server renders no components, so there is nothing to
-      // free, but the client waits for the answer.
       ctx.logger.log("debug", `${msg.event} on ${channel.topic} answered with {}`);
       channel.reply(msg.ref, "ok", {});
       return state;
@@ -232,7 +264,18 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
     );
   }
   let reply: Record<string, unknown> | undefined;
-  if (p.event === "lv:clear-flash") {
+  if (p.cid !== undefined) {
+    if (!isCid(p.cid)) {
+      clientError(state, `malformed event on ${channel.topic}: bad cid; replied with an error`);
+      channel.reply(msg.ref, "error", { reason: "malformed event" });
+      return state;
+    }
+    const handled = await state.components.handleEvent(p.cid, p.event, value);
+    // A component the client still shows but the server freed (a race with the destroy handshake).
+    if (handled === undefined)
+      ctx.logger.log("debug", `event ${quote(p.event)} for unknown cid ${p.cid} ignored`);
+    else if (typeof handled.result === "object" && handled.result !== null) reply = handled.result.reply;
+  } else if (p.event === "lv:clear-flash") {
     // Reserved by Phoenix: the client's flash close buttons send it, with the kind as `key`.
     socket.clearFlash(typeof value.key === "string" ? value.key : undefined);
   } else {
@@ -363,6 +406,8 @@ function renderDiff(state: ViewState): Diff | null {
         throw locateTemplateError(err, state.name, root);
       }
     });
+  } else if (state.components.pending) {
+    diff = tracker.diff(null, { events: socket.events });
   } else if (socket.events.length > 0) {
     // Only events: nothing to render, the diff carries just them.
     diff = { e: socket.events };
@@ -411,4 +456,15 @@ function parseUrl(value: unknown, base: URL): URL | null {
   } catch {
     return null;
   }
+}
+
+function isCid(value: unknown): value is number {
+  return typeof value === "number" && Number.isInteger(value) && value > 0;
+}
+
+/** The `cids` of a destroy push, or null when malformed. */
+function cidsOf(payload: Record<string, unknown>): number[] | null {
+  const cids = payload.cids;
+  if (!Array.isArray(cids) || cids.length > 100_000 || !cids.every(isCid)) return null;
+  return cids;
 }

@@ -13,7 +13,10 @@ const file = join(dirname(main), "../../assets/js/phoenix_live_view/rendered.js"
 
 interface ClientRenderedInstance {
   mergeDiff(diff: unknown): void;
-  toString(): { buffer: string };
+  toString(): { buffer: string; streams: Set<unknown> };
+  resetRender(cid: number): void;
+  pruneCIDs(cids: number[]): void;
+  get(): Record<string, unknown>;
 }
 type ClientRenderedClass = new (viewId: string, rendered: unknown) => ClientRenderedInstance;
 interface ClientRenderedStatic {
@@ -52,6 +55,27 @@ export class ClientView {
 
   html(): string {
     return this.#rendered.toString().buffer;
+  }
+
+  /** The HTML and the stream operations the next DOM patch would apply. */
+  render(): { buffer: string; streams: unknown[] } {
+    const { buffer, streams } = this.#rendered.toString();
+    return { buffer, streams: [...streams] };
+  }
+
+  /** The client's tree (its components under "c"). */
+  get tree(): Record<string, unknown> {
+    return this.#rendered.get();
+  }
+
+  /** What the client does on `cids_will_destroy`: renders these components in full if they come back. */
+  resetRender(cids: readonly number[]): void {
+    for (const cid of cids) this.#rendered.resetRender(cid);
+  }
+
+  /** What the client does once `cids_destroyed` is answered. */
+  prune(cids: readonly number[]): void {
+    this.#rendered.pruneCIDs([...cids]);
   }
 }
 

@@ -1,0 +1,123 @@
+import { ChangedKeys, type ViewSocket } from "./view_socket.js";
+
+/** Assigns every live component has, besides its own. */
+export interface ComponentAssigns {
+  /** The component's id, as given to `liveComponent`. */
+  readonly id: string | number;
+  /** The component's cid: `phx-target="${myself}"` sends an element's events to this component. */
+  readonly myself: number;
+}
+
+/**
+ * What a live component's callbacks get as `socket`: its own assigns, and the page-level actions of its
+ * view (events, navigation, flash), which act on the view.
+ */
+export interface ComponentSocket<A extends object = Record<string, unknown>> {
+  /** False during the HTTP (dead) render. */
+  readonly connected: boolean;
+  /** The component's assigns, with its `id` and `myself`. Change them with {@link assign}. */
+  readonly assigns: Readonly<A & ComponentAssigns>;
+  /** Sets assigns; a key counts as changed only when its value is not `Object.is` the old one. */
+  assign(values: Partial<A>): this;
+  assign<K extends keyof A>(key: K, value: A[K]): this;
+  /** Sets `key` to `fn(current value)`. */
+  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this;
+  /** Sets `key` only if it has no value yet. */
+  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this;
+  /** Sends an event to the client, as the view's `pushEvent`. */
+  pushEvent(event: string, payload?: unknown, opts?: { beforePatch?: boolean }): this;
+  /** Patches the view's URL, as the view's `pushPatch`. */
+  pushPatch(to: string, opts?: { replace?: boolean }): this;
+  /** Navigates to another live view, as the view's `pushNavigate`. */
+  pushNavigate(to: string, opts?: { replace?: boolean }): this;
+  /** A full page load, as the view's `redirect`. */
+  redirect(to: string | { external: string }): this;
+  /** Sets a flash message on the view. */
+  putFlash(kind: string, message: string): this;
+}
+
+/** The one implementation of {@link ComponentSocket}. */
+export class ComponentState<A extends object = Record<string, unknown>> implements ComponentSocket<A> {
+  #assigns: Record<string, unknown>;
+  /** Keys changed since the last render. */
+  readonly changed = new ChangedKeys();
+  /** Whether it was never rendered (or must be rendered in full again). */
+  fresh = true;
+  /** The assigns its parent passed last, to skip updates that change nothing. */
+  passed: Readonly<Record<string, unknown>> | null = null;
+
+  constructor(
+    readonly view: ViewSocket<any>,
+    id: string | number,
+    cid: number,
+  ) {
+    this.#assigns = { id, myself: cid };
+  }
+
+  get connected(): boolean {
+    return this.view.connected;
+  }
+
+  get assigns(): Readonly<A & ComponentAssigns> {
+    return this.#assigns as A & ComponentAssigns;
+  }
+
+  assign(values: Partial<A>): this;
+  assign<K extends keyof A>(key: K, value: A[K]): this;
+  assign(keyOrValues: unknown, value?: unknown): this {
+    if (typeof keyOrValues === "string") {
+      this.#set(keyOrValues, value);
+    } else if (typeof keyOrValues === "object" && keyOrValues !== null) {
+      for (const key of Object.keys(keyOrValues))
+        this.#set(key, (keyOrValues as Record<string, unknown>)[key]);
+    } else {
+      throw new TypeError("assign: expected an object of assigns, or a key and a value");
+    }
+    return this;
+  }
+
+  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this {
+    this.#set(key as string, fn(this.#assigns[key as string] as A[K]));
+    return this;
+  }
+
+  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this {
+    if (!Object.hasOwn(this.#assigns, key)) this.#set(key as string, fn());
+    return this;
+  }
+
+  #set(key: string, value: unknown): void {
+    if (key === "__proto__") throw new TypeError('assign: "__proto__" cannot be an assign');
+    if (key === "myself" || key === "id")
+      throw new TypeError(`assign: "${key}" is set by the component itself`);
+    const assigns = this.#assigns;
+    if (Object.hasOwn(assigns, key) && Object.is(assigns[key], value)) return;
+    this.#assigns = { ...assigns, [key]: value };
+    this.changed.add(key);
+  }
+
+  pushEvent(event: string, payload?: unknown, opts?: { beforePatch?: boolean }): this {
+    this.view.pushEvent(event, payload, opts);
+    return this;
+  }
+
+  pushPatch(to: string, opts?: { replace?: boolean }): this {
+    this.view.pushPatch(to, opts);
+    return this;
+  }
+
+  pushNavigate(to: string, opts?: { replace?: boolean }): this {
+    this.view.pushNavigate(to, opts);
+    return this;
+  }
+
+  redirect(to: string | { external: string }): this {
+    this.view.redirect(to);
+    return this;
+  }
+
+  putFlash(kind: string, message: string): this {
+    this.view.putFlash(kind, message);
+    return this;
+  }
+}
