@@ -1,6 +1,6 @@
 import { type ExitReason, environment, type Pid } from "@cinder/actors";
 import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
-import { PubSub, redis } from "@cinder/pubsub";
+import { PubSub, parentChannel, redis, workerIndex, workers } from "@cinder/pubsub";
 import { pubsubBus } from "./bus.js";
 import type { Config } from "./config.js";
 import { type DeployLock, localLock, lockConnection, redisLock } from "./deploy_lock.js";
@@ -11,6 +11,7 @@ import { Instrumentation } from "./instrumentation.js";
 import { layout } from "./layout.js";
 import { SupervisedObject } from "./supervised_object.js";
 import { ENDPOINT_OWNER, PUBSUB_OWNER, superviseNode } from "./supervision.js";
+import { workersLock } from "./workers_lock.js";
 
 /** A running demo node. */
 export interface App {
@@ -48,7 +49,11 @@ export async function startApp(cfg: Config): Promise<App> {
   // One logger for the node, whichever endpoint is serving.
   const logger = createLogger();
   const lock: DeployLock =
-    cfg.pubsub === "redis" ? redisLock(lockConnection(cfg.redisUrl, logger), cfg.redisPrefix) : localLock();
+    cfg.pubsub === "redis"
+      ? redisLock(lockConnection(cfg.redisUrl, logger), cfg.redisPrefix)
+      : inWorker()
+        ? workersLock(parentChannel())
+        : localLock();
   const instruments = new Instrumentation(cfg.node, logger, cfg.stats);
   const bus = pubsubBus({
     node: cfg.node,
@@ -107,7 +112,10 @@ export async function startApp(cfg: Config): Promise<App> {
   };
 }
 
-/** A PubSub for the node: local, or shared with other nodes through Redis (`PUBSUB=redis`). */
+/**
+ * A PubSub for the node: shared with other nodes through Redis (`PUBSUB=redis`, workers or not), with the
+ * other workers of this machine through the primary (`WORKERS` without Redis), or this process's alone.
+ */
 function startPubSub(cfg: Config): Promise<PubSub> {
   return PubSub.start({
     name: "deploy-demo",
@@ -115,6 +123,13 @@ function startPubSub(cfg: Config): Promise<PubSub> {
     adapter:
       cfg.pubsub === "redis"
         ? redis({ url: cfg.redisUrl, prefix: cfg.redisPrefix, clusterKey: cfg.clusterKey })
-        : undefined,
+        : inWorker()
+          ? workers()
+          : undefined,
   });
+}
+
+/** This process is one of the workers of `WORKERS` (started by the primary in `main.ts`). */
+function inWorker(): boolean {
+  return workerIndex() !== null;
 }

@@ -1,3 +1,4 @@
+import { parseWorkerCount, workerNode } from "@cinder/pubsub";
 import { type StatsAccess, statsAccess } from "./stats_access.js";
 
 /** The demo's settings, read from the environment (all optional). */
@@ -13,8 +14,17 @@ export interface Config {
    * the deploy lock). Nodes that should see each other share it; a test run uses its own to stay apart.
    */
   redisPrefix: string;
-  /** `NODE_NAME`, default `a`; must be unique among nodes sharing a Redis. */
+  /**
+   * `NODE_NAME`, default `a`; must be unique among nodes sharing a Redis. In a worker (`WORKERS`), this and the
+   * worker's index (`a-0`, `a-1`, ...).
+   */
   node: string;
+  /**
+   * `WORKERS`: `auto` (one per CPU) or a count: the app runs on that many worker processes sharing `PORT`
+   * (`node:cluster`), their PubSub joined through the primary (or through Redis with `PUBSUB=redis`). Unset:
+   * one process.
+   */
+  workers: number | null;
   /** `DEPLOY_STEP_MS`, default 800: how long each simulated GitHub step takes. */
   stepMs: number;
   /** `DEPLOY_FAIL_STEP`: a step that fails (e.g. `create-repo`), to see failures reach every viewer. */
@@ -66,12 +76,14 @@ export function readConfig(
   const stepMs = Number(env.DEPLOY_STEP_MS ?? 800);
   if (!(stepMs >= 0))
     throw new Error(`DEPLOY_STEP_MS must be a number of milliseconds, got ${env.DEPLOY_STEP_MS}`);
-  const node = env.NODE_NAME || "a";
+  const node = workerNode(env.NODE_NAME || "a", env);
   // It names the node in every message between nodes, whose guards refuse names past 100 characters.
   if (node.length > 100) throw new Error(`NODE_NAME must be at most 100 characters, got ${node.length}`);
+  const workers = env.WORKERS === undefined || env.WORKERS === "" ? null : parseWorkerCount(env.WORKERS);
   return {
     port,
     pubsub,
+    workers,
     redisUrl: env.REDIS_URL ?? "redis://127.0.0.1:6379",
     redisPrefix: env.REDIS_PREFIX || "cinder",
     node,

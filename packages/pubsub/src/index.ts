@@ -26,3 +26,12 @@ export type { BroadcastResult, PubSubOptions, PubSubStats, SubscribeOptions } fr
 export { PubSub } from "./pubsub.js";
 export type { RedisAdapterOptions, RedisAdapterStats } from "./redis.js";
 export { redis } from "./redis.js";
+export type { WorkersAdapterOptions, WorkersAdapterStats } from "./workers/adapter.js";
+export { workers } from "./workers/adapter.js";
+export type { WorkersHubOptions, WorkersHubStats } from "./workers/hub.js";
+export { WorkersHub } from "./workers/hub.js";
+export type { ChildLike, IpcChannel } from "./workers/ipc_channel.js";
+export { childChannel, parentChannel, portChannel } from "./workers/ipc_channel.js";
+export type { StartWorkersOptions, Workers } from "./workers/primary.js";
+export { startWorkers } from "./workers/primary.js";
+export { parseWorkerCount, workerIndex, workerNode } from "./workers/worker_identity.js";
