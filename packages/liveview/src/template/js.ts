@@ -43,6 +43,8 @@ export interface JsPushOptions {
 export type JsOp = readonly [string, Readonly<Record<string, unknown>>];
 
 const NAME = /^\S+$/;
+/** The chain with no commands, which every static method extends (see `JS.#empty`). */
+let emptyChain: JS | undefined;
 
 /**
  * A chain of client-side commands, as Phoenix's `Phoenix.LiveView.JS`: put it in any `phx-*` binding
@@ -60,7 +62,12 @@ const NAME = /^\S+$/;
 export class JS extends Safe {
   /** The operations, in order. */
   readonly ops: readonly JsOp[];
-  static readonly #empty: JS = new JS([]);
+  // Made on first use: tsc compiles the class's references to itself through an alias set only after the class
+  // body, so a static initializer calling `new JS` fails when the built module loads.
+  static get #empty(): JS {
+    emptyChain ??= new JS([]);
+    return emptyChain;
+  }
 
   private constructor(ops: readonly JsOp[]) {
     super(escapeHtml(JSON.stringify(ops)));
