@@ -11,7 +11,7 @@ import {
   createLogger,
   type Endpoint,
   type EndpointOptions,
-  type LiveView,
+  type Routes,
 } from "@cinder/liveview";
 import { PubSub } from "@cinder/pubsub";
 import WebSocket from "ws";
@@ -33,7 +33,7 @@ export interface Started {
 
 /** An endpoint on a free port, logging at debug into `logs`, its processes' crash reports into `crashes`. */
 export async function startEndpoint(
-  routes: (endpoint: () => Endpoint) => Record<string, LiveView>,
+  routes: (endpoint: () => Endpoint) => Routes,
   opts: Partial<EndpointOptions> = {},
 ): Promise<Started> {
   const logs: string[] = [];
@@ -66,8 +66,12 @@ export interface Page {
   staticToken: string;
 }
 
-export async function fetchPage(base: string, path = "/"): Promise<Page> {
-  const res = await fetch(base + path);
+export async function fetchPage(
+  base: string,
+  path = "/",
+  headers: Record<string, string> = {},
+): Promise<Page> {
+  const res = await fetch(base + path, { headers });
   const html = await res.text();
   const attr = (re: RegExp) => re.exec(html)?.[1] ?? "";
   return {

@@ -18,13 +18,14 @@ import { type ServerLimits, serverLimits } from "./http/server_limits.js";
 import { checkUpgrade, rejectUpgrade, type UpgradeChecks } from "./http/upgrade.js";
 import { LogLimiter, type LogRate } from "./log_limiter.js";
 import { createLogger, filterParams, formatDuration, inspectParams, type Logger } from "./logger.js";
-import { Router, type Routes } from "./router.js";
+import { type RouteGroup, Router, type Routes } from "./router.js";
 import { type ErrorBudget, type EventRate, socketLimits } from "./socket/socket_guard.js";
 import { type SocketContext, socketBehaviour } from "./socket/socket_process.js";
 import { Signer } from "./token.js";
 import { Connections } from "./transport/connections.js";
 import { connectMemory, type MemoryConnection } from "./transport/memory_connection.js";
 import { type Transport, TransportClosed } from "./transport/transport.js";
+import { type OnMount, type OnMountOption, onMountHooks } from "./view/on_mount.js";
 import type { Session } from "./view/view.js";
 import { viewLauncher } from "./view/view_process.js";
 
@@ -37,8 +38,15 @@ export interface Broadcast<P = unknown> {
 
 /** Options for {@link createEndpoint}. */
 export interface EndpointOptions extends ServerLimits {
-  /** Paths to live views (see {@link Routes}). */
+  /**
+   * Paths to live views, `{ "/": Home, "/users/:id": User }`, or named groups of them (Phoenix's
+   * `live_session`), `[{ name: "public", routes: {...} }, { name: "admin", onMount: requireAdmin, routes:
+   * {...} }]`: a group's routes share `onMount` hooks and `session` data, and live navigation stays inside
+   * a group (see {@link RouteGroup}).
+   */
   routes: Routes;
+  /** Hooks run before every view's `mount`, first of all (see {@link OnMount}). */
+  onMount?: OnMountOption;
   /** The PubSub behind `subscribe` and `broadcast`. */
   pubsub: PubSub;
   /** Signs session, flash and CSRF tokens: at least 32 characters, secret, the same on every node. */
@@ -143,7 +151,7 @@ export class Endpoint {
     this.#rt = opts.runtime ?? defaultRuntime();
     const signer = new Signer(opts.secret);
     this.#ctx = {
-      router: new Router(opts.routes),
+      router: new Router(opts.routes, onMountHooks(opts.onMount, "createEndpoint")),
       signer,
       logger: this.logger,
       liveviewVersion: LIVEVIEW_VERSION,

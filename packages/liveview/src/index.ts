@@ -15,7 +15,7 @@ export type { PushEvent } from "./render/diff.js";
 export { escapeHtml } from "./render/escape.js";
 export { type Dynamic, html, keyed, Rendered, raw, renderToString, Safe } from "./render/rendered.js";
 export type { StreamEntries } from "./render/stream_entries.js";
-export type { Routes } from "./router.js";
+export { DEFAULT_ROUTE_GROUP, type LiveRoutes, type RouteGroup, type Routes } from "./router.js";
 export { isSafeUrl, type SafeUrlOptions, safeUrl, UNSAFE_URL_REPLACEMENT } from "./safe_url.js";
 export {
   DEFAULT_ERROR_BUDGET,
@@ -59,6 +59,7 @@ export {
 } from "./view/component.js";
 export type { ComponentSocket } from "./view/component_socket.js";
 export { type EventHandler, type EventHandlers, UnknownEventError } from "./view/events.js";
+export type { OnMount, OnMountOption, OnMountResult } from "./view/on_mount.js";
 export { sendUpdate, sendUpdateAfter } from "./view/send_update.js";
 export {
   DEFAULT_VIEW_MAILBOX,

@@ -9,6 +9,7 @@ import type { RouteMatch } from "../router.js";
 import type { SessionToken } from "../session_token.js";
 import { SALT } from "../token.js";
 import { Components } from "../view/components.js";
+import { runOnMount } from "../view/on_mount.js";
 import type { Session } from "../view/view.js";
 import { paramsFor } from "../view/view_params.js";
 import { ViewSocket } from "../view/view_socket.js";
@@ -77,9 +78,11 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
   const id = `phx-${nanoid(12)}`;
   const socket = new ViewSocket<any>(id, false, url, {}, input.flash);
   const params = paramsFor(route, url);
-  await callMount(view, route.name, params, input.session, socket);
-  if (socket.navigation === null && view.handleParams !== undefined)
-    await callHandleParams(view, route.name, params, url, socket);
+  if (!(await runOnMount(route.onMount, params, input.session, socket, route.name))) {
+    await callMount(view, route.name, params, input.session, socket);
+    if (socket.navigation === null && view.handleParams !== undefined)
+      await callHandleParams(view, route.name, params, url, socket);
+  }
   const nav = socket.navigation;
   if (nav !== null) {
     // Before the page exists, any navigation is an HTTP redirect; the flash rides in a cookie.

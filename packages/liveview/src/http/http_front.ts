@@ -143,7 +143,13 @@ export class HttpFront {
     if (route === null) throw new Error(`no live route for ${pathOf(req.url)}`);
     const url = requestUrl(req, this.https(req));
     if (url === null) throw new Error(`invalid Host header ${JSON.stringify(req.headers.host)}`);
-    const session = (await this.#opts.session?.(req)) ?? {};
+    let session = (await this.#opts.session?.(req)) ?? {};
+    if (route.groupSession !== undefined) {
+      const extra = await route.groupSession(req);
+      if (typeof extra !== "object" || extra === null || Array.isArray(extra))
+        throw new TypeError(`route group ${route.group}: session must return an object`);
+      session = { ...session, ...extra };
+    }
     if (ctx.logger.enabled("debug")) {
       ctx.logger.log(
         "debug",

@@ -2,6 +2,7 @@ import type { ExitReason, MailboxLimit } from "@cinder/actors";
 import type { Params } from "../params.js";
 import type { Rendered } from "../render/rendered.js";
 import { checkEventHandlers, type EventHandlers, type EventResult, type EventValue } from "./events.js";
+import { type OnMountOption, onMountHooks } from "./on_mount.js";
 import type { BuiltinAssigns, LiveViewSocket } from "./view_socket.js";
 
 export type { EventResult, EventValue };
@@ -60,6 +61,11 @@ export interface LiveViewDefinition<A extends object = any, M = any> {
    * alive but make it miss messages.
    */
   mailbox?: MailboxLimit;
+  /**
+   * Hooks run before `mount`, in the dead render and in the connected mount, after the endpoint's and
+   * the route group's (see `OnMount`): they may assign, or send the browser elsewhere and halt.
+   */
+  onMount?: OnMountOption;
 }
 
 /**
@@ -108,7 +114,11 @@ export function defineLiveView<A extends object = any, M = any>(
       throw new TypeError(`defineLiveView: ${cb} must be a function`);
     }
   }
-  return Object.freeze({ ...definition, [LIVE_VIEW]: true as const });
+  const onMount = onMountHooks(
+    definition.onMount,
+    `defineLiveView${definition.name ? ` ${definition.name}` : ""}`,
+  );
+  return Object.freeze({ ...definition, onMount, [LIVE_VIEW]: true as const });
 }
 
 /** Whether `value` was made by {@link defineLiveView}. */

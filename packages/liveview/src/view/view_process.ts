@@ -20,6 +20,7 @@ import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
 import type { Channel } from "../transport/channel.js";
 import { Components } from "./components.js";
 import { UnknownEventError } from "./events.js";
+import { runOnMount } from "./on_mount.js";
 import { memoRender } from "./render_memo.js";
 import { ComponentUpdate } from "./send_update.js";
 import { DEFAULT_VIEW_MAILBOX, type LiveView } from "./view.js";
@@ -101,9 +102,10 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
         `MOUNT ${route.name}\n  Parameters: ${inspectParams(params)}\n  Session: ${inspectParams(args.session)}`,
       );
     }
-    await callMount(view, route.name, params, args.session, socket);
+    const halted = await runOnMount(route.onMount, params, args.session, socket, route.name);
+    if (!halted) await callMount(view, route.name, params, args.session, socket);
     let nav = takeNavigation(socket);
-    if (nav === null && view.handleParams !== undefined) {
+    if (!halted && nav === null && view.handleParams !== undefined) {
       await callHandleParams(view, route.name, params, url, socket);
       nav = takeNavigation(socket);
     }
