@@ -71,7 +71,7 @@ describe("encodePayload", () => {
 
   test("a channel's push frame is the array JSON.stringify makes", () => {
     const sent: string[] = [];
-    const ch = new Channel('lv:phx-"odd\\id', "4", { send: (f) => sent.push(f), close: () => {} });
+    const ch = new Channel('lv:phx-"odd\\id', "4", { send: (f) => sent.push(String(f)), close: () => {} });
     ch.state = "joined";
     ch.push("diff", { "1": "x" });
     ch.push("diff", { "1": "x" });

@@ -8,7 +8,7 @@ const immediate = () => new Promise((r) => setImmediate(r));
 
 describe("Outbox", () => {
   test("holds frames while the scheduler is busy, then writes them all, in order", async () => {
-    const written: string[] = [];
+    const written: (string | Buffer)[] = [];
     let busy = true;
     const box = new Outbox(
       (ws, f) => written.push(`${(ws as any).name}:${f}`),
@@ -32,7 +32,7 @@ describe("Outbox", () => {
   });
 
   test("never holds longer than maxHoldMs", async () => {
-    const written: string[] = [];
+    const written: (string | Buffer)[] = [];
     const box = new Outbox(
       (_ws, f) => written.push(f),
       () => false,
@@ -46,7 +46,7 @@ describe("Outbox", () => {
   });
 
   test("flush writes at once, and a later check finds nothing left", async () => {
-    const written: string[] = [];
+    const written: (string | Buffer)[] = [];
     const box = new Outbox(
       (_ws, f) => written.push(f),
       () => true,

@@ -13,9 +13,10 @@ import type { LiveContext } from "../context.js";
 import { joinFlash } from "../flash.js";
 import { clip, quote } from "../logger.js";
 import { Channel } from "../transport/channel.js";
-import { decodeFrame, encodeReply, type Message } from "../transport/frame.js";
+import { encodeReply, type Message } from "../transport/frame.js";
 import { Incoming, type Transport, TransportClosed } from "../transport/transport.js";
 import { ChannelTable } from "./channel_table.js";
+import { admitFrame } from "./frame_gate.js";
 import { authorizeJoin, connectParamsOf } from "./join_authorization.js";
 import { OVER_BUDGET, SocketGuard, type SocketLimits } from "./socket_guard.js";
 import type { ViewLauncher } from "./view_launcher.js";
@@ -93,39 +94,13 @@ export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
 };
 
 function handleIncoming(msg: Incoming, state: SocketState): SocketState | Stop<SocketState> {
-  const { transport, guard } = state;
-  // Frames that were queued before the budget ran out are not worth reading.
-  if (guard.exhausted) return overBudget(state);
-  if (msg.binary) {
-    // The official client sends binary frames only for file uploads, which this server does not take.
-    const m = decodeBinaryHeader(msg.data as Buffer);
-    const over = guard.fault("warn", "binary frame refused: uploads are not supported");
-    if (m !== null && m.ref !== "") {
-      transport.send(
-        encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "binary frames are not supported" }),
-      );
-      return over ? overBudget(state) : state;
-    }
-    return protocolViolation(state, 1003, "binary frames are not supported");
-  }
-  const m = decodeFrame(typeof msg.data === "string" ? msg.data : msg.data.toString("utf8"));
-  if ("error" in m) {
-    const over = guard.fault("warn", `malformed frame: ${m.error}`);
-    if (m.replyTo !== undefined) {
-      const { joinRef, ref, topic } = m.replyTo;
-      transport.send(encodeReply(joinRef, ref, topic, "error", { reason: "malformed message" }));
-      return over ? overBudget(state) : state;
-    }
-    return protocolViolation(state, 1008, "malformed frame");
-  }
-  // Every frame but a heartbeat takes a token from the socket's bucket (see EventRate).
-  if ((m.event !== "heartbeat" || m.topic !== "phoenix") && !guard.take()) {
-    transport.send(encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "too many events" }));
-    const over = guard.fault("warn", `${quote(m.event)} on ${quote(m.topic)} refused: too many events`);
-    return over ? overBudget(state) : state;
-  }
-  route(m, state);
-  return guard.exhausted ? overBudget(state) : state;
+  // Binary frames are refused: the official client sends them only for file uploads, not taken here.
+  const a = admitFrame(msg, state.guard, state.transport, false);
+  if ("overBudget" in a) return overBudget(state);
+  if ("close" in a) return protocolViolation(state, a.close.code, a.close.reason);
+  if ("done" in a) return state;
+  route(a.message as Message, state);
+  return state.guard.exhausted ? overBudget(state) : state;
 }
 
 /** Closes the websocket after a frame that cannot be answered (no ref to reply to, or not a frame). */
@@ -259,16 +234,4 @@ function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketSta
     }
   }
   return guard.exhausted ? overBudget(state) : state;
-}
-
-/** The header of a binary frame (kind, join_ref, ref, topic, event), or null if it is not one. */
-function decodeBinaryHeader(buf: Buffer): { joinRef: string; ref: string; topic: string } | null {
-  if (buf.length < 5) return null;
-  const [jl, rl, tl, el] = [buf[1], buf[2], buf[3], buf[4]];
-  if (5 + jl + rl + tl + el > buf.length) return null;
-  let at = 5;
-  const joinRef = buf.toString("utf8", at, (at += jl));
-  const ref = buf.toString("utf8", at, (at += rl));
-  const topic = buf.toString("utf8", at, (at += tl));
-  return { joinRef, ref, topic };
 }

@@ -19,7 +19,7 @@ export class Connection implements Transport {
     readonly logger: Logger,
   ) {}
 
-  send(frame: string): void {
+  send(frame: string | Buffer): void {
     if (this.ws.readyState === this.ws.OPEN) this.outbox.push(this.ws, frame);
   }
 

@@ -47,10 +47,13 @@ export class Connections {
     return this.#conns.size;
   }
 
-  /** Takes an upgraded websocket: one Connection (the transport), one socket process, one watch. */
-  accept(ws: WebSocket): void {
+  /**
+   * Takes an upgraded websocket: one Connection (the transport), one socket process (spawned by
+   * `spawnSocket`, default the live socket's), one watch.
+   */
+  accept(ws: WebSocket, spawnSocket: (transport: Transport) => Pid = this.#opts.spawnSocket): void {
     const conn = new Connection(ws, this.#outbox, this.#conns, this.#opts.logger);
-    conn.pid = this.#opts.spawnSocket(conn);
+    conn.pid = spawnSocket(conn);
     conn.listen();
     this.#conns.add(conn);
     this.#startSweep();
@@ -59,7 +62,7 @@ export class Connections {
   }
 
   /** Writes one frame to a websocket that is still open and still reading. */
-  #write(ws: WebSocket, frame: string): void {
+  #write(ws: WebSocket, frame: string | Buffer): void {
     if (ws.readyState !== ws.OPEN) return;
     // A client that stops reading must not make the server buffer for it without end.
     if (ws.bufferedAmount > this.#opts.maxBuffered) {
@@ -70,7 +73,8 @@ export class Connections {
       ws.terminate();
       return;
     }
-    sendText(ws, frame);
+    if (typeof frame === "string") sendText(ws, frame);
+    else ws.send(frame, { binary: true });
   }
 
   #startSweep(): void {

@@ -51,7 +51,7 @@ export function encodeReply(
   joinRef: string | null,
   ref: string | null,
   topic: string,
-  status: "ok" | "error",
+  status: string,
   response: unknown,
 ): string {
   return JSON.stringify([joinRef, ref, topic, "phx_reply", { status, response }]);

@@ -20,6 +20,8 @@ export function connectMemory(
   let open = true;
   const transport: Transport = {
     send: (frame) => {
+      // Only user sockets send binary frames, and the harness drives live views.
+      if (typeof frame !== "string") throw new Error("the test harness carries text frames only");
       if (open) onFrame(frame);
     },
     close: (code, reason) => {

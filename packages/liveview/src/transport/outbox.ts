@@ -1,7 +1,7 @@
 import type { WebSocket } from "ws";
 
 /** What the outbox writes with (the connections' frame writer: checks, then `sendText`). */
-export type Write = (ws: WebSocket, frame: string) => void;
+export type Write = (ws: WebSocket, frame: string | Buffer) => void;
 
 /**
  * Frames waiting to be written to websockets, in the order they were sent, flushed together once the
@@ -16,7 +16,7 @@ export type Write = (ws: WebSocket, frame: string) => void;
  */
 export class Outbox {
   #sockets: WebSocket[] = [];
-  #frames: string[] = [];
+  #frames: (string | Buffer)[] = [];
   #since = 0;
   #scheduled = false;
 
@@ -28,7 +28,7 @@ export class Outbox {
   ) {}
 
   /** Queues `frame` for `ws`. */
-  push(ws: WebSocket, frame: string): void {
+  push(ws: WebSocket, frame: string | Buffer): void {
     this.#sockets.push(ws);
     this.#frames.push(frame);
     if (!this.#scheduled) {

@@ -1,6 +1,7 @@
 /** Where a socket process writes its frames: a `ws` WebSocket, or an in-memory pipe in the test harness. */
 export interface Transport {
-  send(frame: string): void;
+  /** Queues a frame: a string is a text frame, a Buffer a binary one (channel payloads that are bytes). */
+  send(frame: string | Buffer): void;
   close(code: number, reason: string): void;
 }
 
