@@ -8,6 +8,7 @@ declare module "phoenix" {
     [member: string]: any;
   }
   export class Presence {
+    constructor(channel: Channel, opts?: Record<string, unknown>);
     static syncState(state: object, newState: object, onJoin?: Function, onLeave?: Function): any;
     static syncDiff(state: object, diff: object, onJoin?: Function, onLeave?: Function): any;
     [member: string]: any;

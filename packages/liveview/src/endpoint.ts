@@ -4,6 +4,10 @@ import type { Duplex } from "node:stream";
 import { runtime as defaultRuntime, type Pid, type Runtime, self, send } from "@cinder/actors";
 import type { BroadcastResult, PubSub } from "@cinder/pubsub";
 import { WebSocketServer } from "ws";
+import type { UserSocket } from "./channels/user_socket.js";
+import { type MountedUserSocket, mountUserSockets } from "./channels/user_socket.js";
+import { acceptUserSocket } from "./channels/user_socket_accept.js";
+import type { UserSocketContext } from "./channels/user_socket_process.js";
 import type { Flash } from "./flash.js";
 import { LIVE_PATH, LIVEVIEW_VERSION, loadAssets } from "./http/assets.js";
 import { connectSpan } from "./http/connect_span.js";
@@ -105,6 +109,12 @@ export interface EndpointOptions extends ServerLimits {
    * warning, in production (`NODE_ENV=production`). See {@link LiveReloadOptions}.
    */
   liveReload?: boolean | LiveReloadOptions;
+  /**
+   * User sockets for channels, by path (Phoenix's `socket "/socket", UserSocket`): phoenix.js clients
+   * connect to `<path>/websocket` and join the channels each lists. Origin is checked as for the live
+   * socket; no CSRF token (they authenticate with params in `connect`). See {@link UserSocket}.
+   */
+  sockets?: Readonly<Record<string, UserSocket>>;
 }
 
 const TWO_WEEKS_MS = 14 * 24 * 3600 * 1000;
@@ -136,6 +146,9 @@ export class Endpoint {
   readonly #refused: LogLimiter;
   readonly #serverLimits: Required<ServerLimits>;
   readonly #liveReload: LiveReload | null;
+  /** User sockets by websocket path, and what their socket processes share. */
+  readonly #userSockets: Map<string, MountedUserSocket>;
+  readonly #userCtx: UserSocketContext;
 
   constructor(opts: EndpointOptions) {
     if (typeof opts !== "object" || opts === null) throw new TypeError("createEndpoint: expected options");
@@ -189,6 +202,8 @@ export class Endpoint {
       maxBuffered: opts.maxBuffered ?? 16 * 1024 * 1024,
       idleTimeout: opts.idleTimeout ?? 60_000,
     });
+    this.#userSockets = mountUserSockets(opts.sockets, [LIVE_PATH], "createEndpoint");
+    this.#userCtx = { pubsub: this.pubsub, logger: this.logger, limits: this.#ctx.limits };
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxPayload ?? 1024 * 1024,
@@ -219,7 +234,13 @@ export class Endpoint {
     // A reset during the handshake must not become an uncaught 'error' event. (A module-level function:
     // a closure made here would keep this call's variables alive for as long as the socket lives.)
     socket.on("error", ignore);
-    if (pathOf(req.url) !== `${LIVE_PATH}/websocket`) return rejectUpgrade(socket, 404);
+    const path = pathOf(req.url);
+    const user = this.#userSockets.get(path);
+    if (user === undefined && path !== `${LIVE_PATH}/websocket`) return rejectUpgrade(socket, 404);
+    if (user !== undefined) {
+      if (this.#closing !== null) return rejectUpgrade(socket, 503);
+      return this.#upgradeUserSocket(user, req, socket, head);
+    }
     const span = connectSpan();
     if (this.#closing !== null) return rejectUpgrade(socket, 503, span);
     const checked = checkUpgrade(req, this.#http.https(req), this.#upgradeChecks);
@@ -236,6 +257,20 @@ export class Endpoint {
       }
     });
   };
+
+  /** A handshake to a user socket: Origin and version as the live socket, no CSRF, then its `connect`. */
+  #upgradeUserSocket(user: MountedUserSocket, req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const checked = checkUpgrade(req, this.#http.https(req), { ...this.#upgradeChecks, checkCsrf: false });
+    if ("status" in checked) return rejectUpgrade(socket, checked.status);
+    void acceptUserSocket(user, req, checked.params, {
+      ctx: this.#userCtx,
+      runtime: this.#rt,
+      refused: this.#refused,
+      closing: () => this.#closing !== null,
+      upgrade: (spawn) => this.#wss.handleUpgrade(req, socket, head, (ws) => this.#conns.accept(ws, spawn)),
+      reject: (status) => rejectUpgrade(socket, status),
+    });
+  }
 
   #spawnSocket(transport: Transport): Pid {
     return this.#rt.spawn(

@@ -1,3 +1,14 @@
+export {
+  type ChannelDefinition,
+  DEFAULT_CHANNEL_MAILBOX,
+  defineChannel,
+  type InResult,
+  isChannel,
+  type JoinResult,
+  type ServerChannel,
+} from "./channels/channel_definition.js";
+export type { ChannelPayload, ChannelSocket } from "./channels/channel_socket.js";
+export type { ConnectInfo, ConnectingSocket, UserSocket } from "./channels/user_socket.js";
 export { telemetry } from "./diagnostics.js";
 export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "./endpoint.js";
 export type { Flash } from "./flash.js";

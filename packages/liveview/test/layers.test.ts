@@ -72,5 +72,9 @@ describe("the package's layers", () => {
     expect(reaching("socket", ["view/", "http/", ...upper])).toEqual([]);
     expect(reaching("view", ["http/", ...upper])).toEqual([]);
     expect(reaching("http", ["socket/", "transport/", ...upper])).toEqual([]);
+    // Channels sit beside the views: on the socket and transport layers, reached only from the endpoint.
+    expect(reaching("channels", ["view/", "http/", ...upper])).toEqual([]);
+    for (const layer of ["render", "transport", "socket", "view", "http"])
+      expect(reaching(layer, ["channels/"])).toEqual([]);
   });
 });
