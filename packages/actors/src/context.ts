@@ -1,4 +1,5 @@
 import { AsyncLocalStorage } from "node:async_hooks";
+import { OutsideProcessError } from "./outside_process.js";
 import type { Pid } from "./pid.js";
 import type { Proc } from "./process.js";
 
@@ -78,11 +79,6 @@ function callFn(_p: Proc, fn: () => unknown): unknown {
 /** The calling process, or a clear error for functions that only make sense inside one. */
 export function callerOrThrow(fn: string): Proc {
   const p = currentProc();
-  if (p === null) {
-    throw new Error(
-      `${fn}: not called from inside a process (in a .then callback of a non-async handler the runtime cannot ` +
-        "tell which process is running: declare the handler async and use await)",
-    );
-  }
+  if (p === null) throw new OutsideProcessError(fn);
   return p;
 }

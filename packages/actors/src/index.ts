@@ -20,6 +20,7 @@ export {
   unregister,
   whereis,
 } from "./api.js";
+export { asSelf } from "./as_self.js";
 export type {
   Behaviour,
   CallNext,
@@ -44,6 +45,7 @@ export { environment, strictChecks } from "./environment.js";
 export type { LogFunction, Logger, LogLevel } from "./log.js";
 export { consoleLogger, envLogLevel, toLogger } from "./log.js";
 export { Down, Exit } from "./messages.js";
+export { OutsideProcessError } from "./outside_process.js";
 export { Pid, Ref } from "./pid.js";
 export { TimeoutError } from "./receive.js";
 export type { RuntimeOptions, RuntimeStats, Watch } from "./runtime.js";

@@ -11,6 +11,7 @@ import { consoleLogger, type LogFunction, type Logger, toLogger } from "./log.js
 import { checkMailbox } from "./mailbox.js";
 import { Down } from "./messages.js";
 import { Names } from "./names.js";
+import { guardOutsideProcessCalls } from "./outside_process.js";
 import { assertPid, Pid, Ref } from "./pid.js";
 import { DEAD, FN, type Monitor, Proc, TRAP_EXIT } from "./process.js";
 import { Scheduler } from "./scheduler.js";
@@ -90,6 +91,7 @@ export class Runtime {
     this.timers = new Timers(this.clock, this.names);
     this.exits = new Exits(this, this.names, this.logger);
     this.scheduler = new Scheduler(opts, this.exits, this.logger);
+    guardOutsideProcessCalls(this.logger);
   }
 
   /** Starts a process running `behaviour` (or the function `fn`) with `args`; returns its pid. */
@@ -131,6 +133,11 @@ export class Runtime {
       return;
     }
     throw new TypeError(`send: expected a Pid or a registered name, got ${describeValue(dest)}`);
+  }
+
+  /** @internal Crashes `p` with `err`, as a handler that threw would (see `asSelf`). */
+  crashProc(p: Proc, err: unknown): void {
+    this.exits.crash(p, err, true);
   }
 
   /** @internal Ends `p` with `reason`: see exits.ts. */

@@ -118,7 +118,7 @@ describe("trapExit", () => {
   });
 
   test("outside any process it throws", () => {
-    expect(() => trapExit(true)).toThrow(/trapExit: not called from inside a process/);
+    expect(() => trapExit(true)).toThrow(/^trapExit\(\): called outside any process/);
   });
 });
 
@@ -249,8 +249,8 @@ describe("link and unlink", () => {
     });
     expect(alive).toBe(true);
     const p = rt.spawn({ init: () => null });
-    expect(() => link(p)).toThrow(/link: not called from inside a process/);
-    expect(() => unlink(p)).toThrow(/unlink: not called from inside a process/);
+    expect(() => link(p)).toThrow(/^link\(\): called outside any process/);
+    expect(() => unlink(p)).toThrow(/^unlink\(\): called outside any process/);
     await expect(inProcess(rt, () => link(1 as never))).rejects.toThrow(TypeError);
     await expect(inProcess(rt, () => unlink({} as never))).rejects.toThrow(
       "unlink: expected a Pid, got an object (Object)",
@@ -357,8 +357,8 @@ describe("monitor and demonitor", () => {
   test("outside a process, or with a bad argument: errors", async () => {
     const { rt } = quietRuntime();
     const p = rt.spawn({ init: () => null });
-    expect(() => monitor(p)).toThrow(/monitor: not called from inside a process/);
-    expect(() => demonitor(new Ref())).toThrow(/demonitor: not called from inside a process/);
+    expect(() => monitor(p)).toThrow(/^monitor\(\): called outside any process/);
+    expect(() => demonitor(new Ref())).toThrow(/^demonitor\(\): called outside any process/);
     expect(() => demonitor("ref" as never)).toThrow(TypeError);
     await expect(inProcess(rt, () => monitor(null as never))).rejects.toThrow(
       "monitor: expected a Pid, got null",

@@ -133,7 +133,7 @@ describe("self", () => {
   });
 
   test("outside any process throws a clear error", () => {
-    expect(() => self()).toThrow(/self: not called from inside a process/);
+    expect(() => self()).toThrow(/^self\(\): called outside any process/);
   });
 
   test("in a .then callback of a non-async handler it throws (it never returns another process's pid)", async () => {
@@ -299,7 +299,7 @@ describe("receive", () => {
 
   test("outside any process, a second concurrent receive, a bad pattern or timeout: errors", async () => {
     const { rt } = quietRuntime();
-    expect(() => receive()).toThrow(/receive: not called from inside a process/);
+    expect(() => receive()).toThrow(/^receive\(\): called outside any process/);
     const errors = await inProcess(rt, async () => {
       const out: unknown[] = [];
       const attempt = (f: () => unknown) => {
