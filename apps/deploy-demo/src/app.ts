@@ -3,6 +3,7 @@ import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
 import { PubSub, parentChannel, redis, workerIndex, workers } from "@cinder/pubsub";
 import { pubsubBus } from "./bus.js";
 import type { Config } from "./config.js";
+import { deploySocket } from "./deploy_channel.js";
 import { type DeployLock, localLock, lockConnection, redisLock } from "./deploy_lock.js";
 import { githubDeployView } from "./deploy_view.js";
 import { GitHubClient } from "./github_client.js";
@@ -63,6 +64,7 @@ export async function startApp(cfg: Config): Promise<App> {
     reject: (what, why) => instruments.dropped.drop(what, why),
   });
   const view = githubDeployView(bus);
+  const socket = deploySocket(bus);
   const endpoints = new SupervisedObject<Endpoint>(
     ENDPOINT_OWNER,
     async () =>
@@ -76,6 +78,8 @@ export async function startApp(cfg: Config): Promise<App> {
         logger,
         // Pages reload when `npm run dev` restarts the node on a code change.
         liveReload: environment() === "development",
+        // The same deploy for clients that are not live views (phoenix.js, `deployments` channel).
+        sockets: { "/socket": socket },
       }),
     (ep) => ep.close(2000),
   );
