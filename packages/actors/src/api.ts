@@ -4,7 +4,7 @@ import { callerOrThrow, currentProc } from "./context.js";
 import { describeValue } from "./describe.js";
 import { Pid, type Ref } from "./pid.js";
 import { receive as receiveIn } from "./receive.js";
-import { Runtime, type RuntimeOptions } from "./runtime.js";
+import { type Dest, Runtime, type RuntimeOptions } from "./runtime.js";
 import type { Timer } from "./timers.js";
 
 // The free functions act on the runtime of the calling process, or on the default runtime outside any process.
@@ -37,15 +37,20 @@ export function spawn<A>(target: Behaviour<any, any, A> | ProcessFn<A>, args?: A
   return runtime().spawn(target, args, opts);
 }
 
-/** Sends `msg` to a pid (a dead pid is a no-op) or a registered name (an unknown name throws). */
-export function send(dest: Pid | string, msg: unknown): void {
+/**
+ * Sends `msg` to a pid (a dead pid is a no-op), a registered name or `{ global: name }` (an unknown name
+ * throws). A pid of another node gets it through the runtime's transport (see `Runtime.distribute`).
+ */
+export function send(dest: Dest, msg: unknown): void {
   // Every message takes this path. A pid leads to its process and so to its runtime, so this skips what
   // `runtime().send` would cost first (finding the caller's runtime, only to go to the pid's); names still
   // resolve in the caller's runtime.
   if (dest instanceof Pid) {
     const p = dest._p;
-    if (p !== null) p.rt.scheduler.deliver(p, msg);
-    return;
+    if (p !== null) {
+      p.rt.scheduler.deliver(p, msg);
+      return;
+    }
   }
   runtime().send(dest, msg);
 }
@@ -74,14 +79,15 @@ export function receive<T = any>(match?: (msg: any) => boolean, timeoutMs?: numb
 
 /**
  * Sends a request to a behaviour's `handleCall` and waits for the reply. Rejects with a `CallError` on
- * timeout (default 5000 ms; a late reply is then dropped), if the process is not alive, or if it exits first.
+ * timeout (default 5000 ms; a late reply is then dropped), if the process is not alive, if it exits first, or
+ * (a process of another node) with `noconnection` if its node is down or goes down first.
  */
-export function call<R = any>(dest: Pid | string, request: unknown, timeoutMs = 5000): Promise<R> {
+export function call<R = any>(dest: Dest, request: unknown, timeoutMs = 5000): Promise<R> {
   return runtime().call(dest, request, timeoutMs);
 }
 
 /** Sends a request to a behaviour's `handleCast`. Never fails, even if nobody is there (as in Erlang). */
-export function cast(dest: Pid | string, request: unknown): void {
+export function cast(dest: Dest, request: unknown): void {
   runtime().cast(dest, request);
 }
 
@@ -118,7 +124,7 @@ export function trapExit(on: boolean): boolean {
 /** Whether `pid` is a live process. */
 export function isAlive(pid: Pid): boolean {
   if (!(pid instanceof Pid)) throw new TypeError(`isAlive: expected a Pid, got ${describeValue(pid)}`);
-  return pid._p !== null;
+  return pid._p !== null || runtime().isAlive(pid);
 }
 
 /** Registers `name` for `pid` (throws if the name is taken, the pid has a name, or is dead). */

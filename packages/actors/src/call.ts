@@ -30,8 +30,11 @@ export class CastRequest extends Envelope {
 export class CallError extends Error {
   override name = "CallError";
   constructor(
-    /** `"timeout"`, `"noproc"` (no such process), `"exit"` (it exited first), or `"calling_self"`. */
-    readonly kind: "timeout" | "noproc" | "exit" | "calling_self",
+    /**
+     * `"timeout"`, `"noproc"` (no such process), `"exit"` (it exited first), `"calling_self"`, or
+     * `"noconnection"` (its node is down, or went down before it replied).
+     */
+    readonly kind: "timeout" | "noproc" | "exit" | "calling_self" | "noconnection",
     /** For `"exit"`, the server's exit reason. */
     readonly reason?: ExitReason,
     message?: string,
@@ -62,6 +65,15 @@ export function replyTo(from: From, value: unknown): void {
   pc.clock.clearTimeout(pc.timer);
   if (pc.monitor !== null) unwatch(pc.monitor);
   pc.resolve(value);
+}
+
+/**
+ * @internal Waits for the reply to a call that came from another node (remote.ts): `onReply` gets it, once.
+ * Returns a function that withdraws the wait (true if it was still waiting), for when the server exits first.
+ */
+export function expectReply(ref: Ref, clock: Clock, onReply: (value: unknown) => void): () => boolean {
+  pendingCalls.set(ref, { resolve: onReply, reject: onReply, timer: null, clock, monitor: null });
+  return () => pendingCalls.delete(ref);
 }
 
 /** Sends `request` to `target`'s handleCall; `dest` names it in errors. See `call` in api.ts. */

@@ -12,4 +12,8 @@ export const channels = {
   exit: diagnosticsChannel.channel("cinder:actors:exit"),
   /** `{ pid, error }` when a handler throws or rejects (the process then exits with `{ error }`). */
   crash: diagnosticsChannel.channel("cinder:actors:crash"),
+  /** `{ node, creation }` when another node comes up for this runtime (see `Runtime.distribute`). */
+  nodeUp: diagnosticsChannel.channel("cinder:actors:node_up"),
+  /** `{ node }` when another node goes down for this runtime (heartbeats stopped, it left, or it restarted). */
+  nodeDown: diagnosticsChannel.channel("cinder:actors:node_down"),
 };

@@ -40,6 +40,14 @@ export type { Clock } from "./clock.js";
 export { isAsyncFunction } from "./context.js";
 export { describeValue } from "./describe.js";
 export { channels } from "./diagnostics.js";
+export {
+  demonitorNode,
+  monitorNode,
+  nodes,
+  registerGlobal,
+  unregisterGlobal,
+  whereisGlobal,
+} from "./distribution_api.js";
 export type { Environment } from "./environment.js";
 export { environment, strictChecks } from "./environment.js";
 export type { LogFunction, Logger, LogLevel } from "./log.js";
@@ -48,9 +56,11 @@ export { Down, Exit } from "./messages.js";
 export { OutsideProcessError } from "./outside_process.js";
 export { Pid, Ref } from "./pid.js";
 export { TimeoutError } from "./receive.js";
-export type { RuntimeOptions, RuntimeStats, Watch } from "./runtime.js";
+export { NodeDown } from "./remote.js";
+export type { Dest, RuntimeOptions, RuntimeStats, Watch } from "./runtime.js";
 export { Runtime } from "./runtime.js";
 export type { ChildSpec, RestartType, Strategy, SupervisorSpec } from "./supervisor.js";
 export { Supervisor } from "./supervisor.js";
 export { isTraced, type SpanContext, traceCall, tracing } from "./telemetry.js";
 export { Timer } from "./timers.js";
+export type { Transport, TransportHost } from "./transport.js";

@@ -43,6 +43,16 @@ export class Pid {
     );
   }
 
+  /**
+   * For codecs: call it for each pid encoded to leave this node (`jsonCodec` does). While its process lives, a
+   * message sent back to this pid from another node finds it. A no-op for a dead or remote pid, or when the
+   * runtime is not distributed.
+   */
+  markExported(): void {
+    const p = this._p;
+    if (p !== null) p.rt.exportProc(p);
+  }
+
   toString(): string {
     return `<${this.node}.${this.id}>`;
   }

@@ -29,6 +29,8 @@ export interface ProcRuntime {
   readonly scheduler: { deliver(p: Proc, msg: unknown): void };
   /** The one place a process dies (see exits.ts). */
   exitProc(p: Proc, reason: ExitReason): void;
+  /** Keeps `p` reachable from other nodes while it lives (see `Pid.markExported`). */
+  exportProc(p: Proc): void;
 }
 
 /** A monitor: `watcher` (a process, or a callback for `watch`) is told when `target` exits. */

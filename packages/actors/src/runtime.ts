@@ -1,11 +1,12 @@
 import { randomInt } from "node:crypto";
 import type { Behaviour, ExitReason, ProcessFn, SpawnOptions } from "./behaviour.js";
-import { callProc, castProc } from "./call.js";
+import { CallError, callProc, castProc } from "./call.js";
 import { type Clock, checkTimeout, realClock } from "./clock.js";
 import { callerOrThrow, currentProc } from "./context.js";
 import { describeValue } from "./describe.js";
 import { channels } from "./diagnostics.js";
 import { Exits } from "./exits.js";
+import { checkGlobalName } from "./global_names.js";
 import { addLink, demonitor, monitor, removeLink, unwatch, watch } from "./links.js";
 import { consoleLogger, type LogFunction, type Logger, toLogger } from "./log.js";
 import { checkMailbox } from "./mailbox.js";
@@ -14,9 +15,14 @@ import { Names } from "./names.js";
 import { guardOutsideProcessCalls } from "./outside_process.js";
 import { assertPid, Pid, Ref } from "./pid.js";
 import { DEAD, FN, type Monitor, Proc, TRAP_EXIT } from "./process.js";
+import { Distribution } from "./remote.js";
 import { Scheduler } from "./scheduler.js";
 import { spawnFlags, startBehaviour, startFunction } from "./spawn.js";
 import { type Timer, Timers } from "./timers.js";
+import type { Transport, TransportHost } from "./transport.js";
+
+/** Where `send`, `call` and `cast` go: a pid (of any node), a name registered on this node, or a global name. */
+export type Dest = Pid | string | { readonly global: string };
 
 /** Options for `createRuntime`. */
 export interface RuntimeOptions {
@@ -77,6 +83,8 @@ export class Runtime {
   private readonly exits: Exits;
   /** @internal Its run queue; also what delivers a message to one of its processes (`deliver`). */
   readonly scheduler: Scheduler;
+  /** @internal Its reach to other nodes, and the cluster's global names (remote.ts). */
+  readonly dist: Distribution;
   /** Processes spawned so far, which is also the last pid number given out. */
   private spawned = 0;
 
@@ -92,6 +100,26 @@ export class Runtime {
     this.exits = new Exits(this, this.names, this.logger);
     this.scheduler = new Scheduler(opts, this.exits, this.logger);
     guardOutsideProcessCalls(this.logger);
+    this.dist = new Distribution(this);
+  }
+
+  /**
+   * Connects this runtime to other nodes through `transport` (`PubSub.start({ distribution: true })` does it
+   * with the pubsub's adapter): `send`, `call`, `cast`, `monitor`, `link` and `exit` then reach processes of
+   * other nodes, and global names are shared. Returns where the transport hands what it receives. Once only.
+   */
+  distribute(transport: Transport): TransportHost {
+    return this.dist.attach(transport);
+  }
+
+  /** @internal See `Pid.markExported`. */
+  exportProc(p: Proc): void {
+    this.dist.export(p);
+  }
+
+  /** @internal An exit signal from another node (or a link to one). */
+  signalExit(p: Proc, from: Pid | null, reason: ExitReason, viaLink: boolean): void {
+    this.exits.signal(p, from, reason, viaLink);
   }
 
   /** Starts a process running `behaviour` (or the function `fn`) with `args`; returns its pid. */
@@ -119,13 +147,18 @@ export class Runtime {
     return p.pid;
   }
 
-  /** Sends `msg` to a pid or a registered name. A dead pid is a no-op; an unknown name throws. */
-  send(dest: Pid | string, msg: unknown): void {
+  /**
+   * Sends `msg` to a pid (of this node or another), a registered name or a global name. A dead pid is a
+   * no-op; an unknown name throws. To another node, a message the transport cannot carry throws first.
+   */
+  send(dest: Dest, msg: unknown): void {
     if (dest instanceof Pid) {
       const p = dest._p;
       if (p !== null) p.rt.scheduler.deliver(p, msg);
+      else this.dist.send(dest, msg);
       return;
     }
+    if (isGlobal(dest)) return this.send(this.whereisGlobalOrThrow(dest.global, "send"), msg);
     if (typeof dest === "string") {
       const p = this.names.lookup(dest);
       if (p === undefined) throw new Error(`send: no process is registered as ${JSON.stringify(dest)}`);
@@ -146,17 +179,33 @@ export class Runtime {
   }
 
   /** See `call`: names resolve in this runtime. */
-  call<R = any>(dest: Pid | string, request: unknown, timeoutMs = 5000): Promise<R> {
+  call<R = any>(dest: Dest, request: unknown, timeoutMs = 5000): Promise<R> {
     checkTimeout(timeoutMs, "call");
-    if (dest instanceof Pid) return callProc(dest._p, dest, request, timeoutMs);
+    if (dest instanceof Pid) {
+      if (dest._p !== null) return callProc(dest._p, dest, request, timeoutMs);
+      return this.dist.call(dest, request, timeoutMs, currentProc());
+    }
+    if (isGlobal(dest)) {
+      const pid = this.dist.globals.whereis(dest.global);
+      if (pid === undefined) {
+        const msg = `call: no process is registered globally as ${JSON.stringify(dest.global)}`;
+        return Promise.reject(new CallError("noproc", "noproc", msg));
+      }
+      return this.call(pid, request, timeoutMs);
+    }
     if (typeof dest === "string") return callProc(this.names.lookup(dest) ?? null, dest, request, timeoutMs);
     throw new TypeError(`call: expected a Pid or a registered name, got ${describeValue(dest)}`);
   }
 
   /** See `cast`: names resolve in this runtime. */
-  cast(dest: Pid | string, request: unknown): void {
-    if (dest instanceof Pid) castProc(dest._p, request);
-    else if (typeof dest === "string") castProc(this.names.lookup(dest) ?? null, request);
+  cast(dest: Dest, request: unknown): void {
+    if (dest instanceof Pid) {
+      if (dest._p !== null) castProc(dest._p, request);
+      else this.dist.cast(dest, request);
+    } else if (isGlobal(dest)) {
+      const pid = this.dist.globals.whereis(dest.global);
+      if (pid !== undefined) this.cast(pid, request);
+    } else if (typeof dest === "string") castProc(this.names.lookup(dest) ?? null, request);
     else throw new TypeError(`cast: expected a Pid or a registered name, got ${describeValue(dest)}`);
   }
 
@@ -164,8 +213,8 @@ export class Runtime {
   link(pid: Pid): void {
     assertPid(pid, "link");
     const me = callerOrThrow("link");
-    const t = pid._p;
-    if (t === null) return this.exits.signal(me, pid, "noproc", true);
+    const t = this.dist.local(pid);
+    if (t === null) return this.dist.link(me, pid);
     if (t !== me) addLink(me, t);
   }
 
@@ -173,14 +222,17 @@ export class Runtime {
   unlink(pid: Pid): void {
     assertPid(pid, "unlink");
     const me = callerOrThrow("unlink");
-    const t = pid._p;
+    const t = this.dist.local(pid);
     if (t !== null) removeLink(me, t);
+    else this.dist.unlink(me, pid);
   }
 
   /** Monitors `pid` from the calling process: one `DownMessage` with this ref when it exits. */
   monitor(pid: Pid): Ref {
     assertPid(pid, "monitor");
-    return monitor(callerOrThrow("monitor"), pid._p, pid);
+    const me = callerOrThrow("monitor");
+    const t = this.dist.local(pid);
+    return t === null ? this.dist.monitor(me, pid) : monitor(me, t, pid);
   }
 
   /**
@@ -203,7 +255,7 @@ export class Runtime {
   demonitor(ref: Ref, opts: { flush?: boolean } = {}): boolean {
     if (!(ref instanceof Ref)) throw new TypeError(`demonitor: expected a Ref, got ${describeValue(ref)}`);
     const me = callerOrThrow("demonitor");
-    demonitor(me, ref);
+    if (!demonitor(me, ref)) this.dist.demonitor(ref);
     if (opts.flush === true) {
       for (let i = 0; i < me.mail.count; i++) {
         const msg = me.mail.peek(i);
@@ -222,8 +274,10 @@ export class Runtime {
    */
   exit(pid: Pid, reason: ExitReason): void {
     assertPid(pid, "exit");
-    const t = pid._p;
-    if (t !== null) this.exits.signal(t, currentProc()?.pid ?? null, reason, false);
+    const t = this.dist.local(pid);
+    const from = currentProc()?.pid ?? null;
+    if (t !== null) this.exits.signal(t, from, reason, false);
+    else this.dist.exit(pid, from, reason);
   }
 
   /** Sets whether the calling process traps exits; returns the previous setting. */
@@ -250,6 +304,63 @@ export class Runtime {
     return this.names.lookup(name)?.pid;
   }
 
+  /**
+   * Registers `pid` (a live process of this runtime) as `name` in the whole cluster; false when the name is
+   * taken as far as this node knows. For two registrations that did not see each other, see `GlobalNames`.
+   */
+  registerGlobal(name: string, pid: Pid): boolean {
+    checkGlobalName(name, "registerGlobal");
+    assertPid(pid, "registerGlobal");
+    const p = pid._p;
+    if (p === null) throw new Error(`registerGlobal: ${pid} is not alive`);
+    if (p.rt !== this)
+      throw new Error(`registerGlobal: ${pid} belongs to another runtime; register it there`);
+    return this.dist.globals.register(name, p);
+  }
+
+  /** Frees a global name in the whole cluster; false when it is not registered. */
+  unregisterGlobal(name: string): boolean {
+    checkGlobalName(name, "unregisterGlobal");
+    return this.dist.globals.unregister(name);
+  }
+
+  /** The pid registered globally as `name` (on any node), or undefined. */
+  whereisGlobal(name: string): Pid | undefined {
+    checkGlobalName(name, "whereisGlobal");
+    return this.dist.globals.whereis(name);
+  }
+
+  private whereisGlobalOrThrow(name: string, fn: string): Pid {
+    checkGlobalName(name, fn);
+    const pid = this.dist.globals.whereis(name);
+    if (pid === undefined)
+      throw new Error(`${fn}: no process is registered globally as ${JSON.stringify(name)}`);
+    return pid;
+  }
+
+  /** The other nodes that are up now (empty without `distribute`). */
+  nodes(): string[] {
+    return this.dist.nodes();
+  }
+
+  /**
+   * The calling process gets one `NodeDownMessage` (`{ type: "nodedown", ref, node }`) when `node` goes down,
+   * at once if it is not up now. Returns the ref to pass to `demonitorNode`.
+   */
+  monitorNode(node: string): Ref {
+    if (typeof node !== "string" || node === "") {
+      throw new TypeError(`monitorNode: node must be a non-empty string, got ${describeValue(node)}`);
+    }
+    return this.dist.monitorNode(callerOrThrow("monitorNode"), node);
+  }
+
+  /** Removes a node monitor; false if there was none. */
+  demonitorNode(ref: Ref): boolean {
+    if (!(ref instanceof Ref))
+      throw new TypeError(`demonitorNode: expected a Ref, got ${describeValue(ref)}`);
+    return this.dist.demonitorNode(ref);
+  }
+
   /** Sends `msg` to `dest` after `ms` milliseconds (never sooner, never synchronously). */
   sendAfter(dest: Pid | string, msg: unknown, ms: number): Timer {
     return this.timers.sendAfter(dest, msg, ms);
@@ -260,10 +371,10 @@ export class Runtime {
     return this.timers.cancel(t);
   }
 
-  /** Whether `pid` is a live process. */
+  /** Whether `pid` is a live process of this node (a process of another node is never alive here). */
   isAlive(pid: Pid): boolean {
     assertPid(pid, "isAlive");
-    return pid._p !== null;
+    return this.dist.local(pid) !== null;
   }
 
   /** Counters: live processes, run queue length, names, pending timers. */
@@ -281,4 +392,8 @@ export class Runtime {
     while (this.scheduler.scheduled || this.scheduler.runq.count > 0)
       await new Promise((r) => setImmediate(r));
   }
+}
+
+function isGlobal(dest: unknown): dest is { readonly global: string } {
+  return typeof dest === "object" && dest !== null && !(dest instanceof Pid) && "global" in dest;
 }

@@ -44,6 +44,16 @@ export interface Adapter {
   topicChanged?(topic: string, present: boolean): void;
   /** Resolves once every `topicChanged` so far is in effect for the other nodes. */
   sync?(): Promise<void>;
+  /**
+   * True when messages cross to other nodes as bytes, through the adapter's codec (which then throws before
+   * sending what it cannot carry). When false, distribution frames are copied through `jsonCodec` first.
+   */
+  readonly serializes?: boolean;
+  /**
+   * Called on every tick of the node's heartbeat (when the pubsub runs one, see `DistributionOptions`), so an
+   * adapter that keeps its own liveness (a claim on its node name) needs no timer of its own.
+   */
+  heartbeat?(): void;
   /** Adapter counters for `PubSub.stats()`. */
   stats?(): Record<string, number | boolean>;
   /** Disconnects. Called once. */

@@ -83,7 +83,10 @@ function enc(v: unknown, ctx: Ctx): unknown {
   if (ctx.path.length >= max) {
     throw fail(ctx, `nested deeper than limits.maxDepth (${max} levels), which receivers refuse`, "maxDepth");
   }
-  if (o instanceof Pid) return { "~p": [o.node, o.id, o.creation] };
+  if (o instanceof Pid) {
+    o.markExported();
+    return { "~p": [o.node, o.id, o.creation] };
+  }
   // Only the objects on the current path are in `seen` (made for the first container of a message).
   const seen = (ctx.seen ??= new Set());
   if (seen.has(o)) throw fail(ctx, "cannot send a cyclic structure to another node");

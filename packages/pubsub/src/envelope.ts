@@ -60,6 +60,7 @@ export function envelopeHead(kind: "b" | "d", origin: string, target: string | n
  */
 export function envelopeItem(codec: Codec, from: Pid | null, message: unknown, limits?: CodecLimits): string {
   const payload = JSON.stringify(codec.encode(message, limits));
+  from?.markExported();
   return `,${from === null ? "null" : JSON.stringify([from.node, from.id, from.creation])},${payload}`;
 }
 

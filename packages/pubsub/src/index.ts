@@ -22,7 +22,13 @@ export type {
 } from "./presence/presence.js";
 export { Presence } from "./presence/presence.js";
 export type { TrackerStats } from "./presence/tracker.js";
-export type { BroadcastResult, PubSubOptions, PubSubStats, SubscribeOptions } from "./pubsub.js";
+export type {
+  BroadcastResult,
+  DistributionOptions,
+  PubSubOptions,
+  PubSubStats,
+  SubscribeOptions,
+} from "./pubsub.js";
 export { PubSub } from "./pubsub.js";
 export type { RedisAdapterOptions, RedisAdapterStats } from "./redis.js";
 export { redis } from "./redis.js";

@@ -8,6 +8,7 @@ import {
   type Runtime,
   runtime,
   self,
+  type TransportHost,
   toLogger,
   traceCall,
 } from "@cinder/actors";
@@ -15,7 +16,9 @@ import type { Adapter, AdapterHost } from "./adapter.js";
 import { channels } from "./diagnostics.js";
 import type { Dispatcher, Entry } from "./dispatcher.js";
 import { BroadcastError } from "./errors.js";
+import { HEARTBEAT_TOPIC, Heartbeat } from "./heartbeat.js";
 import { local } from "./local.js";
+import { FRAME_TOPIC, NodeTransport } from "./node_transport.js";
 import { Registry } from "./registry.js";
 import { assertTopic } from "./topic.js";
 
@@ -36,6 +39,24 @@ export interface PubSubOptions {
    * a bare function (default: stderr, filtered by `LOG_LEVEL`).
    */
   logger?: Logger | LogFunction;
+  /**
+   * Connects the runtime to the other nodes through this pubsub's adapter: `send`, `call`, `cast`,
+   * `monitor`, `link` and global names then reach processes on every node, and the node heartbeats (one
+   * heartbeat per node, which also keeps the adapter's own liveness). `true` for the default timing. The
+   * pubsub's node name must be the runtime's.
+   */
+  distribution?: boolean | DistributionOptions;
+}
+
+/** Timing of the node heartbeat (see `PubSubOptions.distribution`). */
+export interface DistributionOptions {
+  /** How often this node tells the others it is up (default 1000 ms). */
+  heartbeatMs?: number;
+  /**
+   * How long without a heartbeat before a node is down (default 5000 ms): its monitors get `noconnection`,
+   * calls to it reject, its global names are freed.
+   */
+  downAfterMs?: number;
 }
 
 /** Options for `subscribe`. */
@@ -64,6 +85,8 @@ export interface PubSubStats {
   droppedRemote: number;
   /** The adapter's own counters. */
   adapter: Record<string, number | boolean>;
+  /** With `distribution`: frames the adapter could not hand over, and malformed heartbeats dropped. */
+  distribution?: { framesFailed: number; beatsDropped: number };
 }
 
 const OK: BroadcastResult = Object.freeze({ ok: true });
@@ -90,6 +113,9 @@ export class PubSub {
   private stopped = false;
   private failures = 0;
   private droppedRemote = 0;
+  private heartbeat: Heartbeat | null = null;
+  private dist: TransportHost | null = null;
+  private transport: NodeTransport | null = null;
   /** Failures since the last broadcast that got through: > 0 means an outage is on (and was logged). */
   private streak = 0;
 
@@ -143,9 +169,42 @@ export class PubSub {
         `PubSub.start: adapter must be an adapter (local(), redis()), got ${describeValue(adapter)}`,
       );
     }
-    const ps = new PubSub(opts, opts.runtime ?? runtime(), adapter);
+    const rt = opts.runtime ?? runtime();
+    const timing = distributionTiming(opts.distribution);
+    if (timing !== null && opts.node !== undefined && opts.node !== rt.node) {
+      throw new TypeError(
+        `PubSub.start: with distribution, the node name must be the runtime's (${JSON.stringify(rt.node)}), got ${JSON.stringify(opts.node)}`,
+      );
+    }
+    const ps = new PubSub(opts, rt, adapter);
     await adapter.start(ps.host());
+    if (timing !== null) await ps.distribute(rt, timing);
     return ps;
+  }
+
+  private async distribute(rt: Runtime, timing: { periodMs: number; downAfterMs: number }): Promise<void> {
+    const t = (this.transport = new NodeTransport(this.adapter, () => this.heartbeat?.nodes() ?? []));
+    const dist = (this.dist = rt.distribute(t));
+    this.heartbeat = new Heartbeat(
+      this.node,
+      rt.creation,
+      this.adapter,
+      rt.clock,
+      timing,
+      {
+        up: (node, creation) => dist.nodeUp(node, creation),
+        down: (node) => dist.nodeDown(node),
+      },
+      this.logger,
+    );
+    this.adapter.topicChanged?.(HEARTBEAT_TOPIC, true);
+    await this.adapter.sync?.();
+    this.heartbeat.start();
+  }
+
+  /** The other nodes that are up, as this node's heartbeat sees them (empty without `distribution`). */
+  nodes(): string[] {
+    return this.heartbeat?.nodes() ?? [];
   }
 
   private host(): AdapterHost {
@@ -155,6 +214,10 @@ export class PubSub {
       logger: this.logger,
       deliver: (topic, message, from) => {
         if (this.stopped) return;
+        if (this.heartbeat !== null) {
+          if (topic === FRAME_TOPIC) return this.dist!.receive(message);
+          if (topic === HEARTBEAT_TOPIC) return this.heartbeat.receive(message);
+        }
         // Whatever the adapter, what it hands over came from another node: a bad topic or pid is dropped.
         if (typeof topic !== "string" || topic === "" || (from !== null && !(from instanceof Pid))) {
           if (this.droppedRemote++ === 0) {
@@ -176,7 +239,10 @@ export class PubSub {
           );
         }
       },
-      topics: () => this.registry.topicNames(),
+      topics: () => {
+        const names = this.registry.topicNames();
+        return this.heartbeat === null ? names : [...names, HEARTBEAT_TOPIC];
+      },
     };
   }
 
@@ -359,12 +425,17 @@ export class PubSub {
       remoteFailures: this.failures,
       droppedRemote: this.droppedRemote,
       adapter: this.adapter.stats?.() ?? {},
+      ...(this.transport === null
+        ? {}
+        : { distribution: { framesFailed: this.transport.failed, beatsDropped: this.heartbeat!.dropped } }),
     };
   }
 
   /** Drops every subscription and disconnects the adapter. Later calls throw; stopping twice is fine. */
   async stop(): Promise<void> {
     if (this.stopped) return;
+    this.heartbeat?.stop();
+    this.dist?.close();
     this.stopped = true;
     this.registry.clear();
     await this.adapter.stop();
@@ -404,4 +475,34 @@ function unwrap(r: BroadcastResult, fn: string, topic: string): void {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
+}
+
+function distributionTiming(
+  d: PubSubOptions["distribution"],
+): { periodMs: number; downAfterMs: number } | null {
+  if (d === undefined || d === false) return null;
+  if (d !== true && (typeof d !== "object" || d === null)) {
+    throw new TypeError(
+      `PubSub.start: distribution must be a boolean or { heartbeatMs, downAfterMs }, got ${describeValue(d)}`,
+    );
+  }
+  const o = d === true ? {} : d;
+  const periodMs = o.heartbeatMs ?? 1000;
+  const downAfterMs = o.downAfterMs ?? 5000;
+  for (const [k, v] of [
+    ["heartbeatMs", periodMs],
+    ["downAfterMs", downAfterMs],
+  ] as const) {
+    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
+      throw new TypeError(
+        `PubSub.start: distribution.${k} must be a positive number, got ${describeValue(v)}`,
+      );
+    }
+  }
+  if (downAfterMs < 2 * periodMs) {
+    throw new RangeError(
+      `PubSub.start: distribution.downAfterMs (${downAfterMs}) must be at least twice heartbeatMs (${periodMs}), or one late beat takes a live node down`,
+    );
+  }
+  return { periodMs, downAfterMs };
 }

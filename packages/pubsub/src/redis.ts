@@ -48,6 +48,7 @@ interface Batch {
  */
 class RedisAdapter implements Adapter {
   readonly kind = "redis";
+  readonly serializes = true;
   private readonly url: string;
   private readonly codec: Codec;
   private readonly ttl: number;
@@ -66,7 +67,9 @@ class RedisAdapter implements Adapter {
   private stopping = false;
   private down = false;
   private lastError = "";
-  private heartbeat: NodeJS.Timeout | null = null;
+  /** Its own refresh timer, until the node's heartbeat drives the refresh (see `heartbeat`). */
+  private refreshTimer: NodeJS.Timeout | null = null;
+  private lastRefresh = 0;
   /** The last SUBSCRIBE/UNSUBSCRIBE: they complete in order, so awaiting it awaits them all. */
   private lastSubOp: Promise<unknown> = Promise.resolve();
   /** Another live node holds our name (found after a reconnect); logged once until the claim succeeds. */
@@ -160,8 +163,8 @@ class RedisAdapter implements Adapter {
     }
     this.started = true;
     this.counters.connected = true;
-    this.heartbeat = setInterval(() => void this.refresh(), Math.max(50, Math.floor(this.ttl / 3)));
-    this.heartbeat.unref();
+    this.refreshTimer = setInterval(() => void this.refresh(), Math.max(50, Math.floor(this.ttl / 3)));
+    this.refreshTimer.unref();
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -206,8 +209,18 @@ class RedisAdapter implements Adapter {
     );
   }
 
-  /** The heartbeat: keeps the claim alive, or claims again if it was lost (Redis restarted empty). */
+  /** The node's heartbeat ticked: it keeps the name's claim from now on, no timer of our own. */
+  heartbeat(): void {
+    if (this.refreshTimer !== null) {
+      clearInterval(this.refreshTimer);
+      this.refreshTimer = null;
+    }
+    if (Date.now() - this.lastRefresh >= this.ttl / 3) void this.refresh();
+  }
+
+  /** Keeps the claim alive, or claims again if it was lost (Redis restarted empty). */
   private async refresh(): Promise<void> {
+    this.lastRefresh = Date.now();
     if (this.stopping || this.pub.status !== "ready") return;
     try {
       const ours = await this.pub.eval(REFRESH, 1, this.nameKey, this.instance, this.ttl);
@@ -359,7 +372,7 @@ class RedisAdapter implements Adapter {
 
   async stop(): Promise<void> {
     this.stopping = true;
-    if (this.heartbeat !== null) clearInterval(this.heartbeat);
+    if (this.refreshTimer !== null) clearInterval(this.refreshTimer);
     this.flush();
     if (this.pub.status === "ready") {
       await this.pub.eval(RELEASE, 1, this.nameKey, this.instance).catch(noop);

@@ -1,0 +1,154 @@
+import type { Clock, Logger } from "@cinder/actors";
+import type { Adapter } from "./adapter.js";
+
+/** Timing of a node's heartbeat; see `DistributionOptions`. */
+export interface HeartbeatConfig {
+  periodMs: number;
+  downAfterMs: number;
+}
+
+/** What a heartbeat tells its owner. */
+export interface HeartbeatSink {
+  up(node: string, creation: number): void;
+  down(node: string): void;
+}
+
+/** The topic heartbeats travel on (dispatched to the heartbeat, never to subscribers). */
+export const HEARTBEAT_TOPIC = "cinder:nodes";
+
+type Beat = { v: 1; t: "hb" | "bye"; node: string; creation: number };
+
+const MAX_NAME = 256;
+
+/**
+ * One heartbeat per node: every period it broadcasts `{ node, creation }` on `HEARTBEAT_TOPIC`, keeps the
+ * adapter's own liveness fresh (`Adapter.heartbeat`, the Redis adapter's claim on its node name) from the
+ * same tick, and tells which other nodes are up. A node is down after `downAfterMs` without a beat from it,
+ * when it says goodbye, or when a beat comes from a new incarnation (another `creation`). A node seen for
+ * the first time gets a beat straight back, so two nodes know each other within one round trip.
+ */
+export class Heartbeat {
+  private readonly peers = new Map<string, { creation: number; seen: number }>();
+  private timer: unknown = null;
+  private stopped = false;
+  /** Beats from other nodes that failed validation, dropped. */
+  dropped = 0;
+
+  constructor(
+    private readonly node: string,
+    private readonly creation: number,
+    private readonly adapter: Adapter,
+    private readonly clock: Clock,
+    private readonly cfg: HeartbeatConfig,
+    private readonly sink: HeartbeatSink,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.beat(null);
+    this.arm();
+  }
+
+  /** The other nodes that are up. */
+  nodes(): string[] {
+    return [...this.peers.keys()];
+  }
+
+  /** A beat from another node (unchecked input). */
+  receive(m: unknown): void {
+    if (this.stopped) return;
+    const b = parseBeat(m);
+    if (b === null) {
+      if (this.dropped++ % 100 === 0) {
+        this.logger.log(
+          "warn",
+          `heartbeat on ${this.node}: dropped a malformed beat (${this.dropped} so far)`,
+        );
+      }
+      return;
+    }
+    if (b.node === this.node) return;
+    const p = this.peers.get(b.node);
+    if (b.t === "bye") {
+      if (p !== undefined && p.creation === b.creation) this.lose(b.node);
+      return;
+    }
+    if (p !== undefined && p.creation === b.creation) {
+      p.seen = this.clock.now();
+      return;
+    }
+    if (p !== undefined) this.lose(b.node);
+    this.peers.set(b.node, { creation: b.creation, seen: this.clock.now() });
+    this.beat(b.node);
+    this.sink.up(b.node, b.creation);
+  }
+
+  /** Stops beating and says goodbye: the others take this node down at once. */
+  stop(): void {
+    if (this.stopped) return;
+    this.stopped = true;
+    this.clock.clearTimeout(this.timer);
+    this.send(null, { v: 1, t: "bye", node: this.node, creation: this.creation });
+    for (const node of [...this.peers.keys()]) this.lose(node);
+  }
+
+  private arm(): void {
+    const t = this.clock.setTimeout(this.tick, this.cfg.periodMs);
+    (t as { unref?: () => void } | null)?.unref?.();
+    this.timer = t;
+  }
+
+  private readonly tick = (): void => {
+    if (this.stopped) return;
+    this.arm();
+    try {
+      this.adapter.heartbeat?.();
+    } catch (err) {
+      this.logger.log(
+        "error",
+        `heartbeat on ${this.node}: the ${this.adapter.kind} adapter failed: ${String(err)}`,
+      );
+    }
+    this.beat(null);
+    const now = this.clock.now();
+    for (const [node, p] of [...this.peers]) {
+      if (now - p.seen > this.cfg.downAfterMs) {
+        this.logger.log(
+          "warn",
+          `heartbeat on ${this.node}: ${node} is down (no beat for ${this.cfg.downAfterMs} ms)`,
+        );
+        this.lose(node);
+      }
+    }
+  };
+
+  private lose(node: string): void {
+    if (this.peers.delete(node)) this.sink.down(node);
+  }
+
+  private beat(to: string | null): void {
+    this.send(to, { v: 1, t: "hb", node: this.node, creation: this.creation });
+  }
+
+  private send(to: string | null, b: Beat): void {
+    try {
+      const r =
+        to === null
+          ? this.adapter.broadcast(HEARTBEAT_TOPIC, b, null)
+          : this.adapter.directBroadcast(to, HEARTBEAT_TOPIC, b, null);
+      // An outage is the adapter's to report (and the others will see this node go quiet).
+      r?.catch(() => {});
+    } catch (err) {
+      this.logger.log("error", `heartbeat on ${this.node}: could not send a beat: ${String(err)}`);
+    }
+  }
+}
+
+function parseBeat(m: unknown): Beat | null {
+  if (typeof m !== "object" || m === null) return null;
+  const b = m as Record<string, unknown>;
+  if (b.v !== 1 || (b.t !== "hb" && b.t !== "bye")) return null;
+  if (typeof b.node !== "string" || b.node === "" || b.node.length > MAX_NAME) return null;
+  if (!Number.isSafeInteger(b.creation)) return null;
+  return b as Beat;
+}

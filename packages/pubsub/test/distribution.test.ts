@@ -1,0 +1,201 @@
+/**
+ * Processes that reach each other across nodes: several runtimes in this Node process, each with a pubsub
+ * with distribution on one LocalCluster (frames copied through the codec, as over a network).
+ */
+
+import {
+  CallError,
+  createRuntime,
+  type DownMessage,
+  type Pid,
+  type Runtime,
+  receive,
+  reply,
+  stop,
+} from "@cinder/actors";
+import { CodecError, jsonCodec, LocalCluster, local, PubSub } from "@cinder/pubsub";
+import { afterEach, describe, expect, it } from "vitest";
+
+const TIMING = { heartbeatMs: 20, downAfterMs: 100 };
+
+interface Node {
+  rt: Runtime;
+  ps: PubSub;
+  logs: string[];
+}
+
+const started: PubSub[] = [];
+afterEach(async () => {
+  for (const ps of started.splice(0)) await ps.stop();
+});
+
+async function cluster(names: string[], c = new LocalCluster()): Promise<Node[]> {
+  const out: Node[] = [];
+  for (const node of names) out.push(await join(node, c));
+  await until(() => out.every((n) => n.rt.nodes().length === names.length - 1));
+  return out;
+}
+
+async function join(node: string, c: LocalCluster): Promise<Node> {
+  const logs: string[] = [];
+  const rt = createRuntime({ node, logger: (_l, m) => logs.push(m) });
+  const ps = await PubSub.start({
+    name: "dist",
+    runtime: rt,
+    adapter: local({ cluster: c }),
+    distribution: TIMING,
+    logger: (_l, m) => logs.push(m),
+  });
+  started.push(ps);
+  return { rt, ps, logs };
+}
+
+async function until(cond: () => boolean, ms = 30_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!cond()) {
+    if (Date.now() > end) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+/**
+ * `pid` as another node holds it: through the codec, as it travels (decoded, with no process attached). A pid
+ * object made by a runtime of this Node process would reach its process directly, whatever the node.
+ */
+function far(pid: Pid): Pid {
+  return jsonCodec.decode(jsonCodec.encode(pid)) as Pid;
+}
+
+/** A process that records what it receives. */
+function recorder(rt: Runtime, opts: { trapExit?: boolean } = {}): { pid: Pid; got: unknown[] } {
+  const got: unknown[] = [];
+  const pid = rt.spawn(
+    {
+      init: () => null,
+      handleInfo: (m: unknown, s: null) => {
+        got.push(m);
+        return s;
+      },
+    },
+    undefined,
+    opts,
+  );
+  return { pid, got };
+}
+
+const Echo = {
+  init: () => 0,
+  handleCall: (req: unknown, _from: unknown, n: number) => reply({ echo: req, n }, n + 1),
+  handleCast: (_req: unknown, n: number) => n + 1,
+};
+
+/** Runs `fn` inside a process of `rt` and resolves with what it returns. */
+function inProcess<T>(rt: Runtime, fn: () => Promise<T> | T): Promise<T> {
+  return new Promise((resolve, reject) => {
+    rt.spawn(async () => {
+      try {
+        resolve(await fn());
+      } catch (err) {
+        reject(err);
+      }
+    });
+  });
+}
+
+describe("distribution over a pubsub", () => {
+  it("nodes() lists the others once they beat; send delivers in order to a pid of another node", async () => {
+    const [a, b] = await cluster(["a", "b"]);
+    expect(a.rt.nodes()).toEqual(["b"]);
+    expect(b.ps.nodes()).toEqual(["a"]);
+    const r = recorder(b.rt);
+    const to = far(r.pid);
+    for (let i = 0; i < 50; i++) a.rt.send(to, { i, pid: to });
+    await until(() => r.got.length === 50);
+    expect(r.got.map((m) => (m as { i: number }).i)).toEqual([...Array(50).keys()]);
+    // The pid came back from another node: it still names the process (and sending to it is local).
+    const back = (r.got[0] as { pid: Pid }).pid;
+    expect(back.equals(r.pid)).toBe(true);
+    expect(b.rt.isAlive(back)).toBe(true);
+  });
+
+  it("a message the codec cannot carry throws before anything is sent", async () => {
+    const [a, b] = await cluster(["a", "b"]);
+    const r = recorder(b.rt);
+    expect(() => a.rt.send(far(r.pid), { f: () => 1 })).toThrow(CodecError);
+    a.rt.send(far(r.pid), "after");
+    await until(() => r.got.length === 1);
+    expect(r.got).toEqual(["after"]);
+  });
+
+  it("call and cast reach a behaviour on another node; a reply carries pids back", async () => {
+    const [a, b] = await cluster(["a", "b"]);
+    const server = far(b.rt.spawn(Echo));
+    expect(await a.rt.call(server, { hello: 1 })).toEqual({ echo: { hello: 1 }, n: 0 });
+    a.rt.cast(server, "x");
+    expect(await inProcess(a.rt, () => a.rt.call(server, "y"))).toEqual({ echo: "y", n: 2 });
+  });
+
+  it("a call to a process that is gone rejects with noproc; one whose server exits first, with exit", async () => {
+    const [a, b] = await cluster(["a", "b"]);
+    const gone = far(b.rt.spawn(Echo));
+    b.rt.exit(gone, "kill");
+    await until(() => b.rt.stats().processes === 0);
+    const e1 = await a.rt.call(gone, "x").catch((e) => e);
+    expect(e1).toBeInstanceOf(CallError);
+    expect((e1 as CallError).kind).toBe("noproc");
+    const slow = b.rt.spawn({
+      init: () => null,
+      handleCall: (_r: unknown, _f: unknown, _s: null) => {
+        throw new Error("boom");
+      },
+    });
+    const e2 = (await a.rt.call(far(slow), "x").catch((e) => e)) as CallError;
+    expect(e2.kind).toBe("exit");
+    expect(e2.reason).toEqual({ error: { name: "Error", message: "boom" } });
+  });
+
+  it("a call times out without a late reply; the caller gets its own reply or the timeout, once", async () => {
+    const [a, b] = await cluster(["a", "b"]);
+    const server = b.rt.spawn({
+      init: () => null,
+      handleCall: async (ms: number, _f: unknown, s: null) => {
+        await new Promise((r) => setTimeout(r, ms));
+        return reply(ms, s);
+      },
+    });
+    const err = (await a.rt.call(far(server), 200, 20).catch((e) => e)) as CallError;
+    expect(err.kind).toBe("timeout");
+    expect(await a.rt.call(far(server), 1, 10_000)).toBe(1);
+  });
+
+  it("monitor: DOWN with the real reason; demonitor across nodes; noconnection when the node goes; once each", async () => {
+    const [a, b] = await cluster(["a", "b"]);
+    const target = b.rt.spawn({ init: () => null, handleInfo: () => stop("shutdown_by_test") });
+    const kept = b.rt.spawn(Echo);
+    const dropped = b.rt.spawn(Echo);
+    const got: unknown[] = [];
+    const refs: Record<string, unknown> = {};
+    a.rt.spawn(async () => {
+      refs.target = a.rt.monitor(far(target));
+      refs.kept = a.rt.monitor(far(kept));
+      refs.dropped = a.rt.monitor(far(dropped));
+      a.rt.demonitor(refs.dropped as never);
+      for (;;) got.push(await receive());
+    });
+    await until(() => Object.keys(refs).length === 3);
+    // Let the monitor frames arrive before the target exits.
+    await a.rt.call(far(kept), "sync");
+    b.rt.send(target, "go");
+    await until(() => got.length === 1);
+    expect(got[0]).toMatchObject({ type: "DOWN", ref: refs.target, reason: "shutdown_by_test" });
+    expect((got[0] as DownMessage).pid.equals(target)).toBe(true);
+    b.rt.exit(dropped, "kill");
+    // b stops (it says goodbye): the monitor that is left fires with noconnection.
+    await b.ps.stop();
+    await until(() => got.length === 2);
+    expect(got[1]).toMatchObject({ type: "DOWN", ref: refs.kept, reason: "noconnection" });
+    await new Promise((r) => setTimeout(r, TIMING.downAfterMs * 2));
+    expect(got.length).toBe(2);
+    expect(a.rt.nodes()).toEqual([]);
+  });
+});
