@@ -44,6 +44,18 @@ interface OutMonitor {
   readonly target: Pid;
 }
 
+/** The frames exchanged with one node (see `reset`). */
+interface Peer {
+  creation: number;
+  /** Frames sent to it, and received from it, by sequence number. */
+  sent: number;
+  recv: number;
+  /** What its previous heartbeat said it had sent us (checked at its next one). */
+  claim: number;
+  /** This node took it down (timeout, goodbye) since they last talked: it must reset its side too. */
+  wasDown: boolean;
+}
+
 interface RemoteLink {
   readonly local: Proc;
   readonly remote: Pid;
@@ -54,7 +66,8 @@ interface RemoteLink {
 const V = 1;
 const MAX_NAME = 256;
 
-// A frame is one array: [V, origin node, kind, ...arguments]. The kinds:
+// A frame is one array: [V, origin node, seq, kind, ...arguments], seq counting the frames from origin to
+// this node (from 1, per incarnation). The kinds:
 //   "s" to msg                 a message                   "k" to req              a cast
 //   "c" to from ref req        a call (from: Pid | null)
 //   "r" ref 1 value null       its reply                   "r" ref 0 kind reason   its failure (noproc, exit)
@@ -62,6 +75,7 @@ const MAX_NAME = 256;
 //   "d" ref target reason      the monitor's DOWN
 //   "l" to from                a link                      "ul" to from            its removal
 //   "x" to from reason link    an exit signal (link 1: through a link, which it ends)
+//   "z"                        the link lost frames: reset it (see `reset`)
 //   "g" ...                    the global names (global_names.ts)
 
 /**
@@ -76,6 +90,8 @@ export class Distribution implements TransportHost {
   private transport: Transport | null = null;
   /** The nodes that are up, with their incarnation. */
   private readonly up = new Map<string, number>();
+  /** Every node talked to, up or not, with the frames counted each way. */
+  private readonly peers = new Map<string, Peer>();
   /** This runtime's live processes whose pids left the node, by number. */
   private readonly exported = new Map<number, Proc>();
   private readonly calls = new Map<number, OutCall>();
@@ -276,7 +292,51 @@ export class Distribution implements TransportHost {
   }
 
   private post(node: string, frame: unknown[]): void {
-    this.transport?.send(node, [V, this.rt.node, ...frame]);
+    const t = this.transport;
+    const peer = this.peers.get(node);
+    if (t === null || peer === undefined) return;
+    // Numbered only once it is sent: a frame the transport refuses (it throws) leaves no gap.
+    t.send(node, [V, this.rt.node, peer.sent + 1, ...frame]);
+    peer.sent++;
+  }
+
+  /** The frames this node has sent to each other node (its heartbeat carries them: see `claimed`). */
+  sentCounts(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [node, p] of this.peers) out[node] = p.sent;
+    return out;
+  }
+
+  /**
+   * `node` said it has sent this node `count` frames. If fewer had arrived by its previous claim (a period
+   * ago, time enough for frames on another channel to catch up), some were lost: the link is reset.
+   */
+  claimed(node: string, count: number): void {
+    const p = this.peers.get(node);
+    if (p === undefined || this.up.get(node) !== p.creation) return;
+    if (p.recv < p.claim) {
+      p.recv = p.claim;
+      this.reset(node, true);
+    }
+    p.claim = count;
+  }
+
+  /**
+   * Frames between this node and `node` were lost. As when an Erlang connection drops, everything across it
+   * ends as if the node went down (calls reject, monitors fire, links break, with `noconnection`) and starts
+   * afresh: nothing is left waiting for a frame that will never come. With `tell`, the other node is told to
+   * do the same for its side (a "z" frame).
+   */
+  private reset(node: string, tell: boolean): void {
+    const creation = this.up.get(node);
+    if (creation === undefined) return;
+    this.rt.logger.log(
+      "warn",
+      `distribution on ${this.rt.node}: frames to or from ${node} were lost; link reset`,
+    );
+    this.takeDown(node);
+    this.markUp(node, creation);
+    if (tell) this.postQuietly(node, ["z"]);
   }
 
   /** Sends a frame nobody waits on to throw: a failure is counted and logged (the first of each run). */
@@ -311,12 +371,29 @@ export class Distribution implements TransportHost {
       f[0] !== V ||
       !isName(f[1]) ||
       f[1] === this.rt.node ||
-      typeof f[2] !== "string"
+      !isRefId(f[2]) ||
+      typeof f[3] !== "string"
     ) {
       return this.drop("not a frame");
     }
     const origin = f[1] as string;
+    const peer = this.peers.get(origin);
+    // Frames from a node that is not up here are dropped: it will be told to reset when it is.
+    if (peer === undefined || this.up.get(origin) !== peer.creation) return;
+    const seq = f[2] as number;
+    if (seq <= peer.recv) return; // a duplicate, or a frame given up as lost: at most once
+    const lost = seq > peer.recv + 1;
+    peer.recv = seq;
+    if (lost) this.reset(origin, true);
+    f.splice(2, 1);
+    this.apply(origin, f);
+  }
+
+  /** Applies a frame (its sequence number taken out): `[V, origin, kind, ...arguments]`. */
+  private apply(origin: string, f: unknown[]): void {
     switch (f[2]) {
+      case "z":
+        return this.reset(origin, false);
       case "s":
       case "k": {
         if (f.length !== 5 || !(f[3] instanceof Pid)) return this.drop("bad send");
@@ -414,12 +491,32 @@ export class Distribution implements TransportHost {
     if (was === creation) return;
     // A new incarnation: the old one is gone, with its processes.
     if (was !== undefined) this.nodeDown(node);
+    let peer = this.peers.get(node);
+    if (peer === undefined || peer.creation !== creation) {
+      peer = { creation, sent: 0, recv: 0, claim: 0, wasDown: false };
+      this.peers.set(node, peer);
+    }
+    this.markUp(node, creation);
+    // This node dropped its side of the link while it was down; the other may not have noticed.
+    if (peer.wasDown) {
+      peer.wasDown = false;
+      this.postQuietly(node, ["z"]);
+    }
+  }
+
+  private markUp(node: string, creation: number): void {
     this.up.set(node, creation);
     if (channels.nodeUp.hasSubscribers) channels.nodeUp.publish({ node, creation });
     this.globals.nodeUp(node);
   }
 
   nodeDown(node: string): void {
+    this.takeDown(node);
+    const peer = this.peers.get(node);
+    if (peer !== undefined) peer.wasDown = true;
+  }
+
+  private takeDown(node: string): void {
     if (!this.up.delete(node)) return;
     for (const [id, oc] of this.calls) {
       if (oc.node !== node) continue;

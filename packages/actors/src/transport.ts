@@ -7,8 +7,9 @@
  * - `send` and `broadcast` turn the frame into bytes synchronously and throw, before anything is sent, for
  *   a frame they cannot carry (a function, a class instance, past a size limit). Frames are plain data:
  *   arrays, strings, numbers, `Pid`s and the users' messages.
- * - Frames from this node to one node arrive in the order they were sent, at most once. Any may be lost (a
- *   partition, an outage): nothing is resent.
+ * - Frames from this node to one node arrive in the order they were sent. Any may be lost (a partition, an
+ *   outage): nothing is resent. The runtime numbers its frames, so it drops duplicates and notices losses
+ *   (then it resets the link: see `TransportHost.claimed`).
  * - What arrives from another node is untrusted: the carrier checks it (size, signature) before handing it
  *   to `TransportHost.receive`, which checks the frame itself and drops, counted, what is malformed.
  * - The carrier says which nodes are up (`nodeUp`) and when one stops being so (`nodeDown`): a node that
@@ -31,4 +32,11 @@ export interface TransportHost {
   nodeDown(node: string): void;
   /** The transport stops: every other node is down for this one. */
   close(): void;
+  /**
+   * The frames this node has sent to each node so far. A heartbeat carries them, so that the node at the
+   * other end can tell (with `claimed`) when the last frames were lost, which no later frame would reveal.
+   */
+  sentCounts(): Record<string, number>;
+  /** `node` says (in its heartbeat) it has sent this node `count` frames. */
+  claimed(node: string, count: number): void;
 }

@@ -11,12 +11,16 @@ export interface HeartbeatConfig {
 export interface HeartbeatSink {
   up(node: string, creation: number): void;
   down(node: string): void;
+  /** What each beat carries besides the node: the frames sent to each node (see `TransportHost.claimed`). */
+  counts(): Record<string, number>;
+  /** A beat from `node` said it has sent this node `count` frames. */
+  claimed(node: string, count: number): void;
 }
 
 /** The topic heartbeats travel on (dispatched to the heartbeat, never to subscribers). */
 export const HEARTBEAT_TOPIC = "cinder:nodes";
 
-type Beat = { v: 1; t: "hb" | "bye"; node: string; creation: number };
+type Beat = { v: 1; t: "hb" | "bye"; node: string; creation: number; f?: Record<string, number> };
 
 const MAX_NAME = 256;
 
@@ -73,14 +77,15 @@ export class Heartbeat {
       if (p !== undefined && p.creation === b.creation) this.lose(b.node);
       return;
     }
-    if (p !== undefined && p.creation === b.creation) {
-      p.seen = this.clock.now();
-      return;
+    if (p !== undefined && p.creation === b.creation) p.seen = this.clock.now();
+    else {
+      if (p !== undefined) this.lose(b.node);
+      this.peers.set(b.node, { creation: b.creation, seen: this.clock.now() });
+      this.beat(b.node);
+      this.sink.up(b.node, b.creation);
     }
-    if (p !== undefined) this.lose(b.node);
-    this.peers.set(b.node, { creation: b.creation, seen: this.clock.now() });
-    this.beat(b.node);
-    this.sink.up(b.node, b.creation);
+    const sent = b.f?.[this.node];
+    if (sent !== undefined) this.sink.claimed(b.node, sent);
   }
 
   /** Stops beating and says goodbye: the others take this node down at once. */
@@ -127,7 +132,7 @@ export class Heartbeat {
   }
 
   private beat(to: string | null): void {
-    this.send(to, { v: 1, t: "hb", node: this.node, creation: this.creation });
+    this.send(to, { v: 1, t: "hb", node: this.node, creation: this.creation, f: this.sink.counts() });
   }
 
   private send(to: string | null, b: Beat): void {
@@ -150,5 +155,11 @@ function parseBeat(m: unknown): Beat | null {
   if (b.v !== 1 || (b.t !== "hb" && b.t !== "bye")) return null;
   if (typeof b.node !== "string" || b.node === "" || b.node.length > MAX_NAME) return null;
   if (!Number.isSafeInteger(b.creation)) return null;
+  if (b.f !== undefined) {
+    if (typeof b.f !== "object" || b.f === null || Array.isArray(b.f)) return null;
+    const counts = b.f as Record<string, unknown>;
+    // Only this node's entry is ever read; it must be a count if there.
+    for (const k in counts) if (!Number.isSafeInteger(counts[k]) || (counts[k] as number) < 0) return null;
+  }
   return b as Beat;
 }

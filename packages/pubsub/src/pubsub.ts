@@ -194,6 +194,8 @@ export class PubSub {
       {
         up: (node, creation) => dist.nodeUp(node, creation),
         down: (node) => dist.nodeDown(node),
+        counts: () => dist.sentCounts(),
+        claimed: (node, count) => dist.claimed(node, count),
       },
       this.logger,
     );
