@@ -29,6 +29,7 @@ import { Signer } from "./token.js";
 import { Connections } from "./transport/connections.js";
 import { connectMemory, type MemoryConnection } from "./transport/memory_connection.js";
 import { type Transport, TransportClosed } from "./transport/transport.js";
+import { uploadDir } from "./upload/upload_dir.js";
 import { type OnMount, type OnMountOption, onMountHooks } from "./view/on_mount.js";
 import type { Session } from "./view/view.js";
 import { viewLauncher } from "./view/view_process.js";
@@ -204,6 +205,8 @@ export class Endpoint {
     });
     this.#userSockets = mountUserSockets(opts.sockets, [LIVE_PATH], "createEndpoint");
     this.#userCtx = { pubsub: this.pubsub, logger: this.logger, limits: this.#ctx.limits };
+    // Temp files of uploads that an earlier process left (it crashed, or was killed) go now, at start.
+    uploadDir().catch((err) => this.logger.log("warn", `cleaning the upload folder failed: ${String(err)}`));
     this.#wss = new WebSocketServer({
       noServer: true,
       maxPayload: opts.maxPayload ?? 1024 * 1024,

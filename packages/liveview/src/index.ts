@@ -59,6 +59,18 @@ export {
   type JsTransitionOptions,
 } from "./template/js.js";
 export { type LinkOptions, link } from "./template/link.js";
+export { liveFileInput, liveImgPreview } from "./upload/live_file_input.js";
+export {
+  type UploadConfig,
+  type UploadEntry,
+  type UploadError,
+  type UploadErrorItem,
+  type UploadSettings,
+  uploadErrors,
+} from "./upload/upload_config.js";
+export { UPLOAD_ROOT } from "./upload/upload_dir.js";
+export type { ExternalUpload, UploadOptions } from "./upload/upload_options.js";
+export { fileWriter, type UploadedFile, type UploadWriter } from "./upload/upload_writer.js";
 export {
   type Component,
   type ComponentAssigns,
@@ -83,3 +95,4 @@ export {
   type Session,
 } from "./view/view.js";
 export type { BuiltinAssigns, LiveViewSocket } from "./view/view_socket.js";
+export { Postpone } from "./view/view_uploads.js";

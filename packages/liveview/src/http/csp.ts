@@ -7,13 +7,14 @@ export type CspDirectives = Readonly<Record<string, readonly string[]>>;
  * injected `<script>` or `onclick=` does not run); the websocket and fetches to this origin (`'self'`
  * covers `ws:`/`wss:` to the same host); no plugins, no `<base>` elsewhere, forms post here, framed only
  * by this origin. Inline styles are allowed: templates use `style="..."` and the client patches those
- * attributes, and styles cannot run code. `data:` images cover the default layout's empty icon.
+ * attributes, and styles cannot run code. `data:` images cover the default layout's empty icon, `blob:` images
+ * the previews of picked files (`liveImgPreview`), which the browser draws from the file itself.
  */
 export const DEFAULT_CSP: CspDirectives = Object.freeze({
   "default-src": ["'self'"],
   "script-src": ["'self'"],
   "style-src": ["'self'", "'unsafe-inline'"],
-  "img-src": ["'self'", "data:"],
+  "img-src": ["'self'", "data:", "blob:"],
   "font-src": ["'self'", "data:"],
   "connect-src": ["'self'"],
   "object-src": ["'none'"],

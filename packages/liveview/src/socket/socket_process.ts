@@ -15,10 +15,12 @@ import { clip, quote } from "../logger.js";
 import { Channel } from "../transport/channel.js";
 import { encodeReply, type Message } from "../transport/frame.js";
 import { Incoming, type Transport, TransportClosed } from "../transport/transport.js";
+import { UploadChannel } from "../transport/upload_channel.js";
 import { ChannelTable } from "./channel_table.js";
 import { admitFrame } from "./frame_gate.js";
 import { authorizeJoin, connectParamsOf } from "./join_authorization.js";
 import { OVER_BUDGET, SocketGuard, type SocketLimits } from "./socket_guard.js";
+import { openUploadChannel, routeChunk } from "./upload_routing.js";
 import type { ViewLauncher } from "./view_launcher.js";
 
 /** What a socket process is configured with: the endpoint's context, how to start views, and its limits. */
@@ -53,7 +55,14 @@ const MAX_CHANNELS = 100;
 const VIEW_SHUTDOWN_MS = 5000;
 
 // Pushes a live view understands; anything else on a joined topic is answered with an error.
-const VIEW_EVENTS = new Set(["event", "live_patch", "cids_will_destroy", "cids_destroyed"]);
+const VIEW_EVENTS = new Set([
+  "event",
+  "live_patch",
+  "cids_will_destroy",
+  "cids_destroyed",
+  "allow_upload",
+  "progress",
+]);
 
 /**
  * The process behind one websocket (Phoenix's socket process): decodes frames, answers heartbeats,
@@ -94,8 +103,17 @@ export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
 };
 
 function handleIncoming(msg: Incoming, state: SocketState): SocketState | Stop<SocketState> {
-  // Binary frames are refused: the official client sends them only for file uploads, not taken here.
-  const a = admitFrame(msg, state.guard, state.transport, false);
+  const { guard } = state;
+  // Upload chunks go to their upload channel before the gate: they are flow-controlled (one per
+  // acknowledgement, sizes capped by the upload's token), so they do not take from the event bucket, which
+  // would cap an upload at a few MB/s. A binary frame that cannot be read falls to the gate, which refuses it.
+  if (
+    msg.binary &&
+    !guard.exhausted &&
+    routeChunk(msg.data as Buffer, state.channels, state.transport, guard)
+  )
+    return guard.exhausted ? overBudget(state) : state;
+  const a = admitFrame(msg, guard, state.transport, false);
   if ("overBudget" in a) return overBudget(state);
   if ("close" in a) return protocolViolation(state, a.close.code, a.close.reason);
   if ("done" in a) return state;
@@ -137,15 +155,8 @@ function route(m: Message, state: SocketState): SocketState {
     closeChannel(ch, state, "phx_close");
     return state;
   }
-  if (VIEW_EVENTS.has(m.event)) {
+  if (VIEW_EVENTS.has(m.event) && !(ch instanceof UploadChannel)) {
     state.ctx.views.push(ch.pid!, m.ref, m.event, m.payload);
-    return state;
-  }
-  if (m.event === "allow_upload" || m.event === "progress") {
-    guard.fault("warn", `${m.event} on ${quote(m.topic)} refused: uploads are not supported`);
-    transport.send(
-      encodeReply(ch.joinRef, m.ref, ch.topic, "error", { reason: "uploads are not supported" }),
-    );
     return state;
   }
   guard.fault("warn", `unknown event ${quote(m.event)} on ${clip(m.topic)}; replied with an error`);
@@ -162,7 +173,8 @@ function join(m: Message, state: SocketState): SocketState {
   const { ctx, transport, guard } = state;
   const { topic, payload } = m;
   const joinRef = m.joinRef ?? m.ref;
-  if (!topic.startsWith("lv:") || joinRef === null) {
+  const upload = topic.startsWith("lvu:");
+  if (!(upload || topic.startsWith("lv:")) || joinRef === null) {
     unmatched(m, state);
     return state;
   }
@@ -178,6 +190,13 @@ function join(m: Message, state: SocketState): SocketState {
   if (old !== undefined) closeChannel(old, state, "phx_close");
   if (state.channels.size >= MAX_CHANNELS)
     return refuse({ reason: "too many channels" }, "too many channels");
+  if (upload) {
+    const ch = openUploadChannel(ctx, state.channels, transport, topic, joinRef, payload);
+    if ("why" in ch) return refuse(ch.response, ch.why);
+    ch.guard = guard;
+    state.channels.add(ch);
+    return state;
+  }
   const auth = authorizeJoin(ctx, topic, payload);
   if ("why" in auth) return refuse(auth.response, auth.why);
   const { data } = auth;

@@ -179,6 +179,8 @@ function routeInfo(
     }
     return finish(state, null, undefined);
   }
+  // What the processes of its uploads report (and their DOWN messages).
+  if (state.socket.uploadState?.handle(msg, state.socket) === true) return finish(state, null, undefined);
   if (msg instanceof Exit && state.view.trapExit !== true) {
     // The process traps exits only so that its terminate runs when its socket goes away; for any other
     // linked process it behaves as if it did not trap: a crash there takes the view down.
@@ -242,6 +244,9 @@ async function handlePush(msg: ChannelPush, state: ViewState): Promise<ViewState
       }
       return state;
     }
+    case "allow_upload":
+    case "progress":
+      return handleUploadPush(msg, state);
     default:
       ctx.logger.log("debug", `${msg.event} on ${channel.topic} answered with {}`);
       channel.reply(msg.ref, "ok", {});
@@ -266,6 +271,12 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
     );
   }
   let reply: Record<string, unknown> | undefined;
+  if (p.uploads !== undefined && p.uploads !== null) {
+    // A form with file inputs: the files picked so far, checked against the uploads before the handler runs.
+    const uploads = socket.uploadState;
+    const fault = uploads === null ? "files sent to a view without uploads" : uploads.putFromForm(p.uploads);
+    if (fault !== null) clientError(state, `${channel.topic}: ${fault}`);
+  }
   if (p.cid !== undefined) {
     if (!isCid(p.cid)) {
       clientError(state, `malformed event on ${channel.topic}: bad cid; replied with an error`);
@@ -308,6 +319,31 @@ function clientError(state: ViewState, message: string): void {
   const { guard } = state.channel;
   if (guard !== null) guard.fault("warn", message);
   else state.ctx.logger.log("warn", message);
+}
+
+/** `allow_upload` (a preflight: the reply carries tokens) and `progress`, for a view that allowed uploads. */
+async function handleUploadPush(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {
+  const { channel, socket, ctx } = state;
+  const uploads = socket.uploadState;
+  if (uploads === null) {
+    clientError(state, `${msg.event} on ${channel.topic}, which allowed no uploads; replied with an error`);
+    channel.reply(msg.ref, "error", { reason: "no uploads allowed" });
+    return state;
+  }
+  if (msg.event === "progress") {
+    const fault = await uploads.progress(msg.payload, socket);
+    if (fault !== null) clientError(state, `${channel.topic}: ${fault}`);
+    return finish(state, msg.ref, undefined);
+  }
+  const response = await uploads.preflight(msg.payload, socket, ctx.signer, channel.topic);
+  if (typeof response === "string") {
+    clientError(state, `${channel.topic}: ${response}; replied with an error`);
+    channel.reply(msg.ref, "error", { reason: response });
+    return state;
+  }
+  const diff = renderDiff(state);
+  channel.reply(msg.ref, "ok", diff === null ? response : { ...response, diff });
+  return state;
 }
 
 async function handleLivePatch(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {

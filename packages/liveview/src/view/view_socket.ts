@@ -2,12 +2,17 @@ import { strictChecks } from "@cinder/actors";
 import { type Flash, NO_FLASH } from "../flash.js";
 import { localPath } from "../local_path.js";
 import type { PushEvent } from "../render/diff.js";
+import type { UploadConfig, UploadEntry } from "../upload/upload_config.js";
+import type { UploadOptions } from "../upload/upload_options.js";
 import { deepFreezeAssign } from "./deep_freeze.js";
+import { ViewUploads } from "./view_uploads.js";
 
 /** Assigns every view has, besides its own. */
 export interface BuiltinAssigns {
   /** Flash messages: set with `socket.putFlash`, carried across redirects, cleared by `lv:clear-flash`. */
   readonly flash: Flash;
+  /** The uploads allowed with `socket.allowUpload`, by name; absent until the first one. */
+  readonly uploads?: Readonly<Record<string, UploadConfig>>;
 }
 
 /** Where a handler asked to go next; applied by the view process after the handler returns. */
@@ -60,6 +65,26 @@ export interface LiveViewSocket<A extends object = Record<string, unknown>> {
   clearFlash(kind?: string): this;
   /** The page title (`<title>`); setting it updates the browser's title with the next diff. */
   pageTitle: string | undefined;
+  /**
+   * Allows file uploads named `name` (rendered with `liveFileInput(assigns.uploads.<name>)`): accepted
+   * types, limits, and where the bytes go. Throws if the upload already has entries.
+   */
+  allowUpload(name: string, options: UploadOptions<LiveViewSocket<A>>): this;
+  /** Cancels an entry (a "cancel" button's `phx-value-ref`); its transfer stops and its temp file goes. */
+  cancelUpload(name: string, ref: string): this;
+  /** The entries of `name`, completed and in progress (including those in error). */
+  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] };
+  /**
+   * Consumes every completed entry of `name`: `fn` gets its meta (`{ path }` of a temp file for the
+   * default writer, which is deleted once `fn` settles; a custom writer's `close` result; an external
+   * upload's meta) and the entry. The entries are then removed; return `new Postpone(value)` to keep one.
+   */
+  consumeUploadedEntries<R>(
+    name: string,
+    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
+  ): Promise<R[]>;
+  /** As {@link consumeUploadedEntries}, for one completed entry. */
+  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R>;
 }
 
 /**
@@ -223,6 +248,45 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     if (title === this.#title) return;
     this.#title = title;
     this.titleChanged = true;
+  }
+
+  #uploads: ViewUploads<LiveViewSocket<A>> | null = null;
+
+  /** The view's uploads, once it allowed one (null before). */
+  get uploadState(): ViewUploads<LiveViewSocket<A>> | null {
+    return this.#uploads;
+  }
+
+  allowUpload(name: string, options: UploadOptions<LiveViewSocket<A>>): this {
+    this.#uploads ??= new ViewUploads((configs) => this.#set("uploads", configs));
+    this.#uploads.allow(name, options);
+    return this;
+  }
+
+  cancelUpload(name: string, ref: string): this {
+    this.#uploadsFor("cancelUpload").cancel(name, ref);
+    return this;
+  }
+
+  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] } {
+    return this.#uploadsFor("uploadedEntries").uploaded(name);
+  }
+
+  consumeUploadedEntries<R>(
+    name: string,
+    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
+  ): Promise<R[]> {
+    return this.#uploadsFor("consumeUploadedEntries").consume(name, fn);
+  }
+
+  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R> {
+    return this.#uploadsFor("consumeUploadedEntry").consumeOne(entry, fn);
+  }
+
+  #uploadsFor(where: string): ViewUploads<LiveViewSocket<A>> {
+    if (this.#uploads === null)
+      throw new Error(`${where}: this view allowed no uploads (call allowUpload in mount)`);
+    return this.#uploads;
   }
 
   /** Forgets what was sent: called after each render. */
