@@ -70,7 +70,7 @@ export {
 } from "./upload/upload_config.js";
 export { UPLOAD_ROOT } from "./upload/upload_dir.js";
 export type { ExternalUpload, UploadOptions } from "./upload/upload_options.js";
-export { fileWriter, type UploadedFile, type UploadWriter } from "./upload/upload_writer.js";
+export { type FileWriter, fileWriter, type UploadedFile, type UploadWriter } from "./upload/upload_writer.js";
 export {
   type Component,
   type ComponentAssigns,

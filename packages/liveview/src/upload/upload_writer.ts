@@ -27,12 +27,17 @@ export interface UploadedFile {
   readonly path: string;
 }
 
+/** The default writer: an {@link UploadWriter} whose `path` is its temp file (null before the first byte). */
+export interface FileWriter extends UploadWriter<UploadedFile> {
+  readonly path: string | null;
+}
+
 /**
  * The default writer: a temp file (mode 0600) in this process's upload folder, deleted when the entry is
  * consumed or cancelled, when the upload fails, and when its view, socket or process goes away (a server
  * that died before that is cleaned on its next start).
  */
-export function fileWriter(): UploadWriter<UploadedFile> {
+export function fileWriter(): FileWriter {
   let path: string | null = null;
   let handle: Awaited<ReturnType<typeof open>> | null = null;
   const ensure = async () => {
@@ -42,6 +47,9 @@ export function fileWriter(): UploadWriter<UploadedFile> {
     return handle;
   };
   return {
+    get path() {
+      return path;
+    },
     async write(chunk) {
       const h = await ensure();
       await h.write(chunk);

@@ -271,8 +271,9 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
     );
   }
   let reply: Record<string, unknown> | undefined;
-  if (p.uploads !== undefined && p.uploads !== null) {
+  if (typeof p.uploads === "object" && p.uploads !== null && Object.keys(p.uploads).length > 0) {
     // A form with file inputs: the files picked so far, checked against the uploads before the handler runs.
+    // (The client sends `uploads: {}` with every form event.)
     const uploads = socket.uploadState;
     const fault = uploads === null ? "files sent to a view without uploads" : uploads.putFromForm(p.uploads);
     if (fault !== null) clientError(state, `${channel.topic}: ${fault}`);

@@ -1,0 +1,166 @@
+/**
+ * File uploads in Chromium with the official client, unchanged: it picks files into `liveFileInput`,
+ * preflights them, sends their chunks over `lvu:` channels and reports progress; the view checks sizes,
+ * types and counts, and consumes what arrived.
+ */
+import { createHash, randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { defineLiveView, html, liveFileInput, type UploadEntry, uploadErrors } from "@cinder/liveview";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
+import { type Started, startEndpoint } from "../helpers/liveview.js";
+
+const ok = chromiumAvailable();
+
+/** Progress reports the view's `progress` callback saw, as `name:ref:progress`. */
+const progress: string[] = [];
+
+const line = (e: UploadEntry, errors: string[]) =>
+  html`<li class="entry" data-ref="${e.ref}">${`${e.clientName}|${e.clientSize}|${e.progress}|${errors.join(",")}`}</li>`;
+
+/** A form upload: files are picked, checked on change, uploaded on submit, then hashed on the server. */
+const FormUpload = defineLiveView<{ saved: string[] }>({
+  mount(_p, _s, socket) {
+    socket.assign({ saved: [] });
+    socket.allowUpload("docs", {
+      accept: [".bin", ".txt"],
+      maxEntries: 2,
+      maxFileSize: 6_000_000,
+      chunkSize: 64_000,
+      progress: (name, entry) => {
+        progress.push(`${name}:${entry.clientName}:${entry.progress}`);
+      },
+    });
+  },
+  async handleEvent(event, value, socket) {
+    if (event === "cancel") socket.cancelUpload("docs", value.ref);
+    if (event === "save") {
+      const saved = await socket.consumeUploadedEntries("docs", async ({ path }: { path: string }, e) => {
+        const bytes = await readFile(path);
+        return `${e.clientName} ${bytes.length} ${createHash("sha256").update(bytes).digest("hex")}`;
+      });
+      socket.assign({ saved });
+    }
+  },
+  render: ({ uploads, saved }) => {
+    const docs = uploads!.docs!;
+    return html`<div id="drop" phx-drop-target="${docs.ref}">
+      <form id="f" phx-change="validate" phx-submit="save">
+        ${liveFileInput(docs)}<button id="save" type="submit">Save</button>
+      </form>
+      <ul id="entries">${docs.entries.map((e) => line(e, uploadErrors(docs, e)))}</ul>
+      <p id="too-many">${uploadErrors(docs).join(",")}</p>
+      <ul id="saved">${saved.map((s) => html`<li>${s}</li>`)}</ul>
+    </div>`;
+  },
+});
+
+describe.skipIf(!ok)("uploads in Chromium with the official client", () => {
+  let s: Started;
+  let browser: Browser;
+  const pageErrors: string[] = [];
+
+  beforeAll(async () => {
+    [s, browser] = await Promise.all([startEndpoint(() => ({ "/": FormUpload })), launchChromium()]);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await s?.endpoint.close();
+  });
+
+  async function open(): Promise<Page> {
+    const page = await browser.newPage();
+    page.on("pageerror", (err) => pageErrors.push(err.message));
+    await page.goto(s.base);
+    await page.waitForSelector("[data-phx-main].phx-connected");
+    return page;
+  }
+
+  const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
+
+  test("a 5 MB file goes up in chunks; the view reports its size and SHA-256", async () => {
+    const page = await open();
+    const bytes = randomBytes(5 * 1024 * 1024);
+    progress.length = 0;
+    await page
+      .locator("input[type=file]")
+      .setInputFiles({ name: "big.bin", mimeType: "application/octet-stream", buffer: bytes });
+    await page.waitForSelector("#entries li.entry");
+    await page.click("#save");
+    await page.waitForSelector("#saved li", { timeout: 60_000 });
+    expect(await page.locator("#saved li").allTextContents()).toEqual([
+      `big.bin ${bytes.length} ${sha(bytes)}`,
+    ]);
+    // 82 chunks of 64 KB: the client reported progress many times on the way, never 100 before the end.
+    const steps = progress.filter((p) => p.startsWith("docs:big.bin:")).map((p) => Number(p.split(":")[2]));
+    expect(new Set(steps).size).toBeGreaterThan(10);
+    expect(steps.at(-1)).toBe(100);
+    expect(steps.slice(0, -1).every((p) => p < 100)).toBe(true);
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  test("two files at once, each with progress reports, both consumed", async () => {
+    const page = await open();
+    const [a, b] = [randomBytes(400_000), randomBytes(250_000)];
+    progress.length = 0;
+    await page.locator("input[type=file]").setInputFiles([
+      { name: "a.bin", mimeType: "application/octet-stream", buffer: a },
+      { name: "b.txt", mimeType: "text/plain", buffer: b },
+    ]);
+    await page.waitForFunction(() => document.querySelectorAll("#entries li.entry").length === 2);
+    await page.click("#save");
+    await page.waitForFunction(() => document.querySelectorAll("#saved li").length === 2, null, {
+      timeout: 60_000,
+    });
+    expect((await page.locator("#saved li").allTextContents()).sort()).toEqual(
+      [`a.bin ${a.length} ${sha(a)}`, `b.txt ${b.length} ${sha(b)}`].sort(),
+    );
+    for (const name of ["a.bin", "b.txt"]) {
+      const steps = progress.filter((p) => p.startsWith(`docs:${name}:`)).map((p) => Number(p.split(":")[2]));
+      expect(steps.length).toBeGreaterThan(1);
+      expect(steps.at(-1)).toBe(100);
+    }
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  test("a file too large, one of a type not accepted, and one too many show their errors", async () => {
+    const page = await open();
+    await page.locator("input[type=file]").setInputFiles([
+      { name: "huge.bin", mimeType: "application/octet-stream", buffer: Buffer.alloc(6_000_001) },
+      { name: "photo.png", mimeType: "image/png", buffer: Buffer.alloc(10) },
+    ]);
+    await page.waitForFunction(() => document.querySelectorAll("#entries li.entry").length === 2);
+    const lines = await page.locator("#entries li").allTextContents();
+    expect(lines).toContain("huge.bin|6000001|0|tooLarge");
+    expect(lines).toContain("photo.png|10|0|notAccepted");
+    // The client will not submit a form with upload errors; a third file makes one too many.
+    await page
+      .locator("input[type=file]")
+      .setInputFiles([{ name: "c.txt", mimeType: "text/plain", buffer: Buffer.alloc(5) }]);
+    await page.waitForFunction(() => document.querySelector("#too-many")?.textContent === "tooMany");
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  test("drag and drop onto phx-drop-target picks the file", async () => {
+    const page = await open();
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(["dropped bytes"], "dropped.txt", { type: "text/plain" }));
+      const target = document.getElementById("drop")!;
+      target.dispatchEvent(new DragEvent("dragover", { bubbles: true, cancelable: true, dataTransfer: dt }));
+      target.dispatchEvent(new DragEvent("drop", { bubbles: true, cancelable: true, dataTransfer: dt }));
+    });
+    await page.waitForSelector("#entries li.entry");
+    expect(await page.locator("#entries li").allTextContents()).toEqual(["dropped.txt|13|0|"]);
+    await page.click("#save");
+    await page.waitForSelector("#saved li");
+    expect(await page.locator("#saved li").allTextContents()).toEqual([
+      `dropped.txt 13 ${sha(Buffer.from("dropped bytes"))}`,
+    ]);
+    await page.close();
+  }, 90_000);
+});
