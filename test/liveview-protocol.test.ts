@@ -270,7 +270,7 @@ describe("bad input never crashes the server", () => {
     });
     expect(await c.push("4", "6", topic, "allow_upload", { ref: "x", entries: [] })).toEqual({
       status: "error",
-      response: { reason: "uploads are not supported" },
+      response: { reason: "no uploads allowed" },
     });
     expect(await c.push("4", "7", topic, "event", { type: "click", value: {} })).toEqual({
       status: "error",
@@ -302,13 +302,13 @@ describe("bad input never crashes the server", () => {
       c.send(bad);
       expect((await c.closed).code).toBe(code);
     }
-    // A binary frame whose header can be read is answered instead: uploads are not supported.
+    // A binary frame whose header can be read is answered instead: it is no joined upload channel's.
     const c = await RawClient.connect(s.base, page);
     const header = Buffer.from([0, 1, 1, 7, 5]);
     c.send(Buffer.concat([header, Buffer.from("12phoenixchunk"), Buffer.from([1, 2, 3])]));
     expect((await c.reply("2"))[4]).toEqual({
       status: "error",
-      response: { reason: "binary frames are not supported" },
+      response: { reason: "unmatched topic" },
     });
     c.close();
     expect(s.logs).toContain("[warn] malformed frame: frame is not JSON");
