@@ -2,7 +2,8 @@ import type { Behaviour, ExitReason, ProcessFn, SpawnOptions } from "./behaviour
 import { checkTimeout } from "./clock.js";
 import { callerOrThrow, currentProc } from "./context.js";
 import { describeValue } from "./describe.js";
-import { Pid, type Ref } from "./pid.js";
+import { assertPid, Pid, type Ref } from "./pid.js";
+import type { ProcessInfo, ProcessInfoOptions } from "./process_info.js";
 import { receive as receiveIn } from "./receive.js";
 import { type Dest, Runtime, type RuntimeOptions } from "./runtime.js";
 import type { Timer } from "./timers.js";
@@ -140,6 +141,21 @@ export function unregister(name: string): boolean {
 /** The pid registered as `name`, or undefined. */
 export function whereis(name: string): Pid | undefined {
   return runtime().whereis(name);
+}
+
+/**
+ * Every live process of the caller's runtime (the default one outside a process), oldest first, as Erlang's
+ * `processes()`. Needs the runtime's process table (see `RuntimeOptions.processTable`); throws without one.
+ */
+export function processes(): Pid[] {
+  return runtime().processes();
+}
+
+/** What a live process of this Node process is doing (Erlang's `process_info`), or undefined. */
+export function processInfo(pid: Pid, opts?: ProcessInfoOptions): ProcessInfo | undefined {
+  assertPid(pid, "processInfo");
+  const p = pid._p;
+  return p === null ? undefined : (p.rt as unknown as Runtime).processInfo(pid, opts);
 }
 
 /** Sends `msg` to `dest` after `ms` milliseconds. A timer to a pid is cancelled when that process exits. */

@@ -68,6 +68,11 @@ export interface Behaviour<S = any, M = any, A = any, C = any, R = any, K = any>
   handleCast?(request: K, state: S): Next<S>;
   /** Runs when the process stops by `stop(...)`, crashes, or is told to exit by its parent while trapping. */
   terminate?(reason: ExitReason, state: S): void | Promise<void>;
+  /**
+   * What its processes are, for people: shown by `processInfo` (and so in a dashboard), e.g. "Supervisor", or
+   * made from a process's state when one behaviour serves many kinds (a live view's name).
+   */
+  label?: string | ((state: S) => string);
 }
 
 /**

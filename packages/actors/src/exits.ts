@@ -16,6 +16,7 @@ import {
   SUSPENDED,
   TRAP_EXIT,
 } from "./process.js";
+import type { ProcessTable } from "./process_table.js";
 import { settleWaiter } from "./receive.js";
 import type { Timer } from "./timers.js";
 
@@ -31,6 +32,8 @@ interface PendingSignal {
 export class Exits {
   /** Processes that have exited (the runtime counts live ones as spawned minus exited). */
   exited = 0;
+  /** The runtime's process table, if it keeps one: a process leaves it when it exits. */
+  table: ProcessTable | null = null;
   private signals: PendingSignal[] = [];
   private draining = false;
 
@@ -94,6 +97,7 @@ export class Exits {
     if (p.flags & DEAD) return;
     p.flags |= DEAD;
     this.exited++;
+    if (this.table !== null) this.table.remove(p);
     const pid = p.pid;
     pid._p = null;
     // Names and timers are released before any EXIT or DOWN is sent (L7).

@@ -8,6 +8,8 @@ export {
   isAlive,
   link,
   monitor,
+  processes,
+  processInfo,
   receive,
   register,
   runtime,
@@ -55,11 +57,12 @@ export { consoleLogger, envLogLevel, toLogger } from "./log.js";
 export { Down, Exit } from "./messages.js";
 export { OutsideProcessError } from "./outside_process.js";
 export { Pid, Ref } from "./pid.js";
+export type { ProcessInfo, ProcessInfoOptions } from "./process_info.js";
 export { TimeoutError } from "./receive.js";
 export { NodeDown } from "./remote.js";
 export type { Dest, RuntimeOptions, RuntimeStats, Watch } from "./runtime.js";
 export { Runtime } from "./runtime.js";
-export type { ChildSpec, RestartType, Strategy, SupervisorSpec } from "./supervisor.js";
+export type { ChildSpec, RestartType, Strategy, SupervisorInfo, SupervisorSpec } from "./supervisor.js";
 export { Supervisor } from "./supervisor.js";
 export { isTraced, type SpanContext, traceCall, tracing } from "./telemetry.js";
 export { Timer } from "./timers.js";

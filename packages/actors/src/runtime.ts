@@ -5,6 +5,7 @@ import { type Clock, checkTimeout, realClock } from "./clock.js";
 import { callerOrThrow, currentProc } from "./context.js";
 import { describeValue } from "./describe.js";
 import { channels } from "./diagnostics.js";
+import { strictChecks } from "./environment.js";
 import { Exits } from "./exits.js";
 import { checkGlobalName } from "./global_names.js";
 import { addLink, demonitor, monitor, removeLink, unwatch, watch } from "./links.js";
@@ -15,6 +16,8 @@ import { Names } from "./names.js";
 import { guardOutsideProcessCalls } from "./outside_process.js";
 import { assertPid, Pid, Ref } from "./pid.js";
 import { DEAD, FN, type Monitor, Proc, TRAP_EXIT } from "./process.js";
+import { describeProc, type ProcessInfo, type ProcessInfoOptions } from "./process_info.js";
+import { ProcessTable } from "./process_table.js";
 import { Distribution } from "./remote.js";
 import { Scheduler } from "./scheduler.js";
 import { spawnFlags, startBehaviour, startFunction } from "./spawn.js";
@@ -42,6 +45,12 @@ export interface RuntimeOptions {
   random?: () => number;
   /** Where crashes are logged: a `Logger` or a bare function (default: stderr, filtered by `LOG_LEVEL`). */
   logger?: Logger | LogFunction;
+  /**
+   * Keep a table of live processes, so that `processes()` lists them and `processInfo` counts the messages
+   * each handled (default: on outside production, off in production; the environment variable
+   * `CINDER_PROCESS_TABLE=on|off` overrides the default). Its cost is in docs/benchmarks.md.
+   */
+  processTable?: boolean;
 }
 
 /** A handle returned by `Runtime.watch`, to pass to `Runtime.unwatch`. Treat it as opaque. */
@@ -85,6 +94,8 @@ export class Runtime {
   readonly scheduler: Scheduler;
   /** @internal Its reach to other nodes, and the cluster's global names (remote.ts). */
   readonly dist: Distribution;
+  /** @internal The live processes, when this runtime keeps a table (see `RuntimeOptions.processTable`). */
+  readonly table: ProcessTable | null;
   /** Processes spawned so far, which is also the last pid number given out. */
   private spawned = 0;
 
@@ -99,6 +110,9 @@ export class Runtime {
     this.timers = new Timers(this.clock, this.names);
     this.exits = new Exits(this, this.names, this.logger);
     this.scheduler = new Scheduler(opts, this.exits, this.logger);
+    this.table = (opts.processTable ?? processTableByDefault()) ? new ProcessTable() : null;
+    this.scheduler.table = this.table;
+    this.exits.table = this.table;
     guardOutsideProcessCalls(this.logger);
     this.dist = new Distribution(this);
   }
@@ -133,6 +147,7 @@ export class Runtime {
     const limit = opts.mailbox !== undefined ? checkMailbox(opts.mailbox) : null;
     const p = new Proc(this, ++this.spawned, flags & FN ? null : (target as Behaviour), flags);
     p.limit = limit;
+    if (this.table !== null) this.table.add(p, performance.now());
     if (opts.name !== undefined) this.names.set(opts.name, p);
     // A process killed mid-handler still runs the rest of it; a child it links to gets the exit it missed.
     const orphan = opts.link === true && (caller!.flags & DEAD) !== 0;
@@ -378,6 +393,25 @@ export class Runtime {
   }
 
   /** Counters: live processes, run queue length, names, pending timers. */
+  /**
+   * The pids of every live process of this runtime, oldest first (Erlang's `processes()`). Needs the process
+   * table (`processTable`); without one it throws, saying how to turn it on.
+   */
+  processes(): Pid[] {
+    if (this.table === null)
+      throw new Error(
+        "processes(): this runtime keeps no process table (createRuntime({ processTable: true }))",
+      );
+    return Array.from(this.table.procs(), (p) => p.pid);
+  }
+
+  /** What a live local process is doing (Erlang's `process_info`), or undefined when it is not alive here. */
+  processInfo(pid: Pid, opts?: ProcessInfoOptions): ProcessInfo | undefined {
+    const p = pid._p;
+    if (p === null || p.rt !== this || (p.flags & DEAD) !== 0) return undefined;
+    return describeProc(p, this.table, opts);
+  }
+
   stats(): RuntimeStats {
     return {
       processes: this.spawned - this.exits.exited,
@@ -396,4 +430,12 @@ export class Runtime {
 
 function isGlobal(dest: unknown): dest is { readonly global: string } {
   return typeof dest === "object" && dest !== null && !(dest instanceof Pid) && "global" in dest;
+}
+
+/** The table's default: `CINDER_PROCESS_TABLE=on|off` if set, else on outside production. */
+function processTableByDefault(): boolean {
+  const v = process.env.CINDER_PROCESS_TABLE?.toLowerCase();
+  if (v === "on" || v === "1" || v === "true") return true;
+  if (v === "off" || v === "0" || v === "false") return false;
+  return strictChecks();
 }

@@ -18,6 +18,7 @@ import {
   SUSPENDED,
   TRAP_EXIT,
 } from "./process.js";
+import type { ProcessTable } from "./process_table.js";
 import { offer } from "./receive.js";
 import { Ring } from "./ring.js";
 
@@ -43,6 +44,8 @@ export class Scheduler {
   readonly runq = new Ring<Proc>(RUN_QUEUE_SLOTS);
   /** A turn is scheduled (or running). */
   scheduled = false;
+  /** The runtime's process table, when it keeps one: told how many messages each turn of a process handled. */
+  table: ProcessTable | null = null;
   private readonly random: (() => number) | undefined;
   private readonly customSchedule: ((turn: () => void) => void) | undefined;
   /** A chain of microtask turns is open: it closes at the next `setImmediate`. */
@@ -158,10 +161,12 @@ export class Scheduler {
 
   private runProc(p: Proc, budget: number): void {
     running.proc = p;
+    let handled = 0;
     try {
       // A process may be on the queue with an empty mailbox (it was queued again while it ran and emptied it).
       const mail = p.mail;
       while (mail.count > 0 && budget-- > 0) {
+        handled++;
         if (!this.dispatch(p, mail.shift())) break;
       }
     } catch (err) {
@@ -170,6 +175,7 @@ export class Scheduler {
       return;
     }
     running.proc = null;
+    if (this.table !== null) this.table.ran(p, handled, performance.now());
     this.requeue(p);
   }
 

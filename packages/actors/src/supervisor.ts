@@ -44,6 +44,23 @@ export interface SupervisorSpec {
 interface Child {
   spec: ChildSpec;
   pid: Pid | null;
+  /** Times it was restarted. */
+  restarts: number;
+}
+
+/** What `Supervisor.info` tells: the strategy, its limits, and each child with its restart count. */
+export interface SupervisorInfo {
+  readonly strategy: Strategy;
+  readonly intensity: number;
+  readonly period: number;
+  /** Restarts within the last `period` ms (past `intensity`, the supervisor gives up). */
+  readonly recentRestarts: number;
+  readonly children: readonly {
+    readonly id: string;
+    readonly pid: Pid | null;
+    readonly restart: RestartType;
+    readonly restarts: number;
+  }[];
 }
 
 interface State {
@@ -58,12 +75,13 @@ interface State {
   restarts: number[];
 }
 
-type Request = { op: "which_children" } | { op: "stop"; reason: ExitReason };
+type Request = { op: "which_children" } | { op: "info" } | { op: "stop"; reason: ExitReason };
 
 /** Live supervisors: a child that is one gets all the time its own children need to stop. */
 const supervisors = new WeakSet<Pid>();
 
 const supervisor: Behaviour<State, unknown, SupervisorSpec, Request> = {
+  label: "Supervisor",
   init(spec) {
     const me = self();
     supervisors.add(me);
@@ -74,7 +92,7 @@ const supervisor: Behaviour<State, unknown, SupervisorSpec, Request> = {
       strategy: spec.strategy ?? "one_for_one",
       intensity: spec.intensity ?? 3,
       period: spec.period ?? 5000,
-      children: spec.children.map((c) => ({ spec: c, pid: null })),
+      children: spec.children.map((c) => ({ spec: c, pid: null, restarts: 0 })),
       restarts: [],
     };
     for (const child of st.children) {
@@ -104,6 +122,22 @@ const supervisor: Behaviour<State, unknown, SupervisorSpec, Request> = {
 
   handleCall(req, _from, st) {
     if (req.op === "stop") return stop(req.reason, st, "ok");
+    if (req.op === "info") {
+      const now = st.rt.clock.now();
+      const info: SupervisorInfo = {
+        strategy: st.strategy,
+        intensity: st.intensity,
+        period: st.period,
+        recentRestarts: st.restarts.filter((t) => t > now - st.period).length,
+        children: st.children.map((c) => ({
+          id: c.spec.id,
+          pid: c.pid,
+          restart: c.spec.restart ?? "permanent",
+          restarts: c.restarts,
+        })),
+      };
+      return reply(info, st);
+    }
     return reply(
       st.children.map((c) => ({ id: c.spec.id, pid: c.pid })),
       st,
@@ -146,6 +180,7 @@ function restart(st: State, i: number): State | Stop<State> | Promise<State | St
     const toStart = affected.filter((c) => c === failed || c.spec.restart !== "temporary");
     st.children = st.children.filter((c) => !affected.includes(c) || toStart.includes(c));
     for (const c of toStart) {
+      c.restarts++;
       const err = startChild(st, c);
       if (err !== null) {
         st.rt.logger.log(
@@ -242,6 +277,16 @@ export const Supervisor = {
   /** The children, in start order, with their current pids (null while not running). */
   whichChildren(sup: Pid | string): Promise<{ id: string; pid: Pid | null }[]> {
     return call(sup, { op: "which_children" });
+  },
+
+  /** Its strategy, limits and children with their restart counts (for dashboards). */
+  info(sup: Pid | string): Promise<SupervisorInfo> {
+    return call(sup, { op: "info" });
+  },
+
+  /** Whether `pid` is a supervisor started by `Supervisor.start` (alive or not). */
+  isSupervisor(pid: Pid): boolean {
+    return supervisors.has(pid);
   },
 
   /** Stops the supervisor: its children stop in reverse start order, then it exits with `reason`. */
