@@ -18,6 +18,7 @@ export interface RunnerState {
  * `handleInfo(step)` broadcasts the step, does the step's work, and sends itself the next step.
  */
 export const Runner: Behaviour<RunnerState, Step, RunnerState> = {
+  label: "DeployRunner",
   init(st) {
     send(self(), FIRST_STEP);
     return st;

@@ -81,6 +81,7 @@ function isOwn<T extends { op: string }>(msg: unknown, op: T["op"]): msg is T {
  * deploys (one at a time, cluster-wide, through the lock), and counts viewers.
  */
 export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCall, unknown, TrackerCast> = {
+  label: "DeploymentTracker",
   init(opts) {
     const me = self();
     opts.bus.subscribe(me, TOPIC);

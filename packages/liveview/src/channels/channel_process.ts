@@ -71,6 +71,7 @@ export function pushToChannel(pid: Pid, push: ClientPush): void {
  * `handleOut` when intercepted), and anything else goes to `handleInfo`.
  */
 const channelBehaviour: Behaviour<ChannelState, unknown, ChannelStart> = {
+  label: (state) => (state?.args.name ? `Channel ${state.args.name}` : "Channel"),
   async init(args: ChannelStart): Promise<ChannelState | Stop<ChannelState>> {
     const { channel, wire, pubsub, logger, name } = args;
     const topic = wire.topic;

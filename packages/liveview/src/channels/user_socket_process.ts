@@ -58,6 +58,7 @@ const CHANNEL_SHUTDOWN_MS = 5000;
  * crashing channel takes nothing else down. With an `id`, it listens on that topic for `disconnect`.
  */
 export const userSocketBehaviour: Behaviour<UserSocketState, unknown, UserSocketArgs> = {
+  label: "UserSocket",
   init(args: UserSocketArgs): UserSocketState {
     const guard = new SocketGuard(args.ctx.logger, args.ctx.limits, self());
     const { id } = args.connected;

@@ -59,6 +59,7 @@ interface OneShotArgs {
 // One process per dead render: runs the work in init and stops; errors go to the HTTP handler, which
 // answers 500, rather than crashing (and being logged as) a process.
 const oneShot: Behaviour<undefined, unknown, OneShotArgs> = {
+  label: "DeadRender",
   async init(args: OneShotArgs) {
     try {
       args.resolve(await args.run());

@@ -72,6 +72,7 @@ const VIEW_EVENTS = new Set([
  * `terminate`).
  */
 export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
+  label: "LiveSocket",
   init(args: SocketArgs): SocketState {
     const guard = new SocketGuard(args.ctx.logger, args.ctx.limits, self());
     return { ctx: args.ctx, transport: args.transport, channels: new ChannelTable(), guard };

@@ -86,6 +86,8 @@ const MAX_PATCH_HOPS = 16;
  * See {@link viewBehaviourFor} for the variant whose `handleInfo` is synchronous.
  */
 export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
+  // What a process list shows for a view: its name (the state is undefined until mount has run).
+  label: (state) => state?.name ?? "LiveView",
   async init(args: ViewArgs): Promise<ViewState | Stop<ViewState>> {
     const { ctx, channel, route, url } = args;
     const start = process.hrtime.bigint();
