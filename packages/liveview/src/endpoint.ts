@@ -10,15 +10,18 @@ import { acceptUserSocket } from "./channels/user_socket_accept.js";
 import type { UserSocketContext } from "./channels/user_socket_process.js";
 import type { Flash } from "./flash.js";
 import { LIVE_PATH, LIVEVIEW_VERSION, loadAssets } from "./http/assets.js";
+import { type ClientOptions, clientSetup } from "./http/client_options.js";
 import { connectSpan } from "./http/connect_span.js";
 import { type ContentSecurityPolicy, cspHeader, type DEFAULT_CSP } from "./http/csp.js";
 import type { DeadRenderResult } from "./http/dead_render.js";
+import { defaultFavicon } from "./http/favicon.js";
 import { HttpFront } from "./http/http_front.js";
 import { defaultLayout, type Layout } from "./http/layout.js";
 import { type LiveReload, type LiveReloadOptions, liveReloadFor } from "./http/live_reload.js";
 import { type CheckOrigin, compileCheckOrigin } from "./http/origin.js";
 import { pathOf } from "./http/request.js";
 import { type ServerLimits, serverLimits } from "./http/server_limits.js";
+import { StaticFiles, type StaticOptions } from "./http/static_files.js";
 import { checkUpgrade, rejectUpgrade, type UpgradeChecks } from "./http/upgrade.js";
 import { LogLimiter, type LogRate } from "./log_limiter.js";
 import { createLogger, filterParams, formatDuration, inspectParams, type Logger } from "./logger.js";
@@ -58,6 +61,18 @@ export interface EndpointOptions extends ServerLimits {
   secret: string;
   /** The page around each view (default: a minimal HTML5 page). */
   layout?: Layout;
+  /**
+   * The app's browser side, with no layout to write: `{ module: "/app.js" }`, an ES module whose exported
+   * `hooks` and `uploaders` the client gets, plus `scripts` and `stylesheets` for every page. See
+   * {@link ClientOptions}.
+   */
+  client?: ClientOptions;
+  /**
+   * A folder served as is (`"public"`, or `{ dir, at?, maxAge? }`): ETags, cache headers, types by extension,
+   * no path traversal, no hidden files. Without one (or without `favicon.ico` in it) `/favicon.ico` is a
+   * small default icon. See {@link StaticOptions}.
+   */
+  static?: StaticOptions | string;
   /** Which origins may open the websocket (default `true`: the page's own). See {@link CheckOrigin}. */
   checkOrigin?: CheckOrigin;
   /** Require the page's CSRF token on websocket connect (default true). */
@@ -178,17 +193,21 @@ export class Endpoint {
     this.#refused = new LogLimiter(this.logger, logRate, "refused websocket handshakes");
     this.#serverLimits = serverLimits(opts, "createEndpoint");
     this.#liveReload = liveReloadFor(opts.liveReload, this.logger);
+    const client = clientSetup(opts.client);
     this.#http = new HttpFront({
       ctx: this.#ctx,
       runtime: this.#rt,
-      assets: loadAssets(),
+      assets: loadAssets(client.module),
       layout: opts.layout ?? defaultLayout,
       title: opts.title ?? "Cinder",
-      csp: cspHeader(opts.contentSecurityPolicy),
+      csp: cspHeader(opts.contentSecurityPolicy, client.csp),
       trustProxy: opts.trustProxy === true,
       session: opts.session,
       notFound: this.#notFound,
       liveReload: this.#liveReload,
+      staticFiles: opts.static === undefined ? null : new StaticFiles(opts.static),
+      favicon: defaultFavicon(),
+      clientHead: client.head,
     });
     this.#upgradeChecks = {
       checkOrigin: compileCheckOrigin(opts.checkOrigin ?? true),

@@ -12,11 +12,13 @@ export type { ConnectInfo, ConnectingSocket, UserSocket } from "./channels/user_
 export { telemetry } from "./diagnostics.js";
 export { type Broadcast, createEndpoint, Endpoint, type EndpointOptions } from "./endpoint.js";
 export type { Flash } from "./flash.js";
+export type { ClientOptions } from "./http/client_options.js";
 export { type ContentSecurityPolicy, type CspDirectives, DEFAULT_CSP } from "./http/csp.js";
 export { defaultLayout, type Layout, type Page } from "./http/layout.js";
 export type { LiveReloadOptions } from "./http/live_reload.js";
 export type { CheckOrigin } from "./http/origin.js";
 export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./http/server_limits.js";
+export type { StaticOptions } from "./http/static_files.js";
 export { isLocalPath } from "./local_path.js";
 export { DEFAULT_LOG_RATE, type LogRate } from "./log_limiter.js";
 export { createLogger, type Logger, type LoggerOptions, type LogLevel } from "./logger.js";

@@ -26,13 +26,32 @@ export const LIVEVIEW_VERSION: string = JSON.parse(
 /** Where the websocket (`/live/websocket`) and the client's assets (`/live/assets/*`) are served. */
 export const LIVE_PATH = "/live";
 
-/** The client's boot script: reads the CSRF token from the page and connects the LiveSocket. */
-function bootScript(): string {
+/**
+ * The client's boot script: reads the CSRF token from the page and connects the LiveSocket, with the
+ * `hooks` and `uploaders` of the app's client module when there is one (the `client.module` option).
+ */
+function bootScript(module: string | undefined): string {
+  const connect = `const connect = (app) => {
+    const liveSocket = new LiveView.LiveSocket(${JSON.stringify(LIVE_PATH)}, Phoenix.Socket, {
+      params: { _csrf_token: csrfToken },
+      hooks: (app && app.hooks) || {},
+      uploaders: (app && app.uploaders) || {},
+    });
+    liveSocket.connect();
+    window.liveSocket = liveSocket;
+  };`;
+  // A module that fails to load must not leave the page dead: connect without it, and say why.
+  const start =
+    module === undefined
+      ? "connect(null);"
+      : `import(${JSON.stringify(module)}).then(connect, (err) => {
+    console.error("could not load the client module " + ${JSON.stringify(module)} + ":", err);
+    connect(null);
+  });`;
   return `(() => {
   const csrfToken = document.querySelector("meta[name='csrf-token']").getAttribute("content");
-  const liveSocket = new LiveView.LiveSocket(${JSON.stringify(LIVE_PATH)}, Phoenix.Socket, { params: { _csrf_token: csrfToken } });
-  liveSocket.connect();
-  window.liveSocket = liveSocket;
+  ${connect}
+  ${start}
 })();
 `;
 }
@@ -41,7 +60,7 @@ function bootScript(): string {
  * The files under `/live/assets/`: the official bundles, served as they ship in their npm
  * packages (global `Phoenix` and `LiveView`), and the boot script.
  */
-export function loadAssets(): Map<string, Asset> {
+export function loadAssets(clientModule?: string): Map<string, Asset> {
   const js = "text/javascript; charset=utf-8";
   const assets = new Map<string, Asset>();
   const add = (name: string, body: Buffer) => {
@@ -50,7 +69,7 @@ export function loadAssets(): Map<string, Asset> {
   };
   add("phoenix.min.js", readFileSync(join(phoenixStatic, "phoenix.min.js")));
   add("phoenix_live_view.min.js", readFileSync(join(liveViewStatic, "phoenix_live_view.min.js")));
-  add("boot.js", Buffer.from(bootScript()));
+  add("boot.js", Buffer.from(bootScript(clientModule)));
   return assets;
 }
 

@@ -38,7 +38,11 @@ const SOURCE = /^[^\s;,]+$/;
  * The `Content-Security-Policy` header value for the option (null: send none). Throws a TypeError naming
  * `contentSecurityPolicy` for a malformed directive or source, so a typo fails at start-up.
  */
-export function cspHeader(option: ContentSecurityPolicy | undefined): string | null {
+export function cspHeader(
+  option: ContentSecurityPolicy | undefined,
+  /** Sources the endpoint's own options need (the `client` option's CDN origins), added to the object forms. */
+  extra: CspDirectives = {},
+): string | null {
   if (option === false) return null;
   const bad = (why: string) => new TypeError(`contentSecurityPolicy: ${why}`);
   if (typeof option === "string") {
@@ -60,6 +64,10 @@ export function cspHeader(option: ContentSecurityPolicy | undefined): string | n
       if (typeof src !== "string" || !SOURCE.test(src))
         throw bad(`${name}: ${JSON.stringify(src)} is not a source`);
     merged[name] = sources;
+  }
+  for (const [name, sources] of Object.entries(extra)) {
+    const have = merged[name];
+    if (have !== undefined) merged[name] = [...have, ...sources.filter((src) => !have.includes(src))];
   }
   return Object.entries(merged)
     .map(([name, sources]) => (sources.length === 0 ? name : `${name} ${sources.join(" ")}`))

@@ -36,6 +36,8 @@ export interface DeadRenderInput {
   readonly defaultTitle: string;
   /** Whether pages load development's live-reload script. */
   readonly liveReload: boolean;
+  /** Tags the endpoint's `client` option adds before the boot script (trusted). */
+  readonly clientHead: string;
 }
 
 /**
@@ -118,6 +120,7 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
     `<title>${escapeHtml(title)}</title>\n` +
     `<script defer src="${assets}/phoenix.min.js"></script>\n` +
     `<script defer src="${assets}/phoenix_live_view.min.js"></script>\n` +
+    input.clientHead +
     `<script defer src="${assets}/boot.js"></script>` +
     (input.liveReload ? `\n<script defer src="${LIVE_RELOAD_SCRIPT}"></script>` : "");
   const page = input.layout({ title, csrfToken: input.csrfToken, head: raw(head), content: raw(content) });

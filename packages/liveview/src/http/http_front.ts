@@ -15,6 +15,7 @@ import { type DeadRenderResult, deadRender } from "./dead_render.js";
 import type { Layout } from "./layout.js";
 import type { LiveReload } from "./live_reload.js";
 import { isHttps, pathOf, requestUrl } from "./request.js";
+import type { StaticFiles } from "./static_files.js";
 
 /** What the endpoint configures its HTTP side with. */
 export interface HttpFrontOptions {
@@ -31,6 +32,12 @@ export interface HttpFrontOptions {
   readonly notFound: LogLimiter;
   /** Development's live reload, or null (always in production). */
   readonly liveReload: LiveReload | null;
+  /** The app's static folder (the `static` option), or null. */
+  readonly staticFiles: StaticFiles | null;
+  /** Served at `/favicon.ico` when nothing else answers it (the default icon). */
+  readonly favicon: Asset;
+  /** Tags the `client` option adds to each page's head. */
+  readonly clientHead: string;
 }
 
 /**
@@ -58,9 +65,39 @@ export class HttpFront {
     if (this.#opts.liveReload?.handle(req, res, path)) return;
     const asset = this.#opts.assets.get(path);
     if (asset !== undefined && (method === "GET" || method === "HEAD")) return serveAsset(req, res, asset);
+    const files = this.#opts.staticFiles;
+    if (files === null || (method !== "GET" && method !== "HEAD"))
+      return this.#route(req, res, next, path, method, start);
+    files.serve(req, res, path).then(
+      (served) => {
+        if (!served) this.#route(req, res, next, path, method, start);
+      },
+      (err) => {
+        logger.log(
+          "error",
+          `${method} ${clip(path)} failed: ${err instanceof Error ? err.stack : String(err)}`,
+        );
+        if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain; charset=utf-8" });
+        res.end("Internal Server Error");
+      },
+    );
+  }
+
+  /** A live route's page, else `next` (when given), the default favicon, or a 404. */
+  #route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    next: ((err?: unknown) => void) | undefined,
+    path: string,
+    method: string,
+    start: bigint,
+  ): void {
+    const { logger } = this.#opts.ctx;
     const route = this.#opts.ctx.router.match(path);
     if (route === null || (method !== "GET" && method !== "HEAD")) {
       if (next !== undefined) return next();
+      if (path === "/favicon.ico" && (method === "GET" || method === "HEAD"))
+        return serveAsset(req, res, this.#opts.favicon);
       this.#opts.notFound.log("info", `${method} ${clip(path)}`);
       res.writeHead(404, { "content-type": "text/plain; charset=utf-8" }).end("Not Found");
       this.#opts.notFound.log("info", `Sent 404 in ${formatDuration(start)}`);
@@ -167,6 +204,7 @@ export class HttpFront {
       layout: this.#opts.layout,
       defaultTitle: this.#opts.title,
       liveReload: this.#opts.liveReload !== null,
+      clientHead: this.#opts.clientHead,
     });
   }
 }
