@@ -6,8 +6,9 @@ import { ClusterKeys } from "./cluster_key.js";
 import { type Codec, jsonCodec } from "./codec.js";
 import { DropCounter } from "./drop_counter.js";
 import { type DropReason, envelopeHead, envelopeItem } from "./envelope.js";
-import { CodecError, NodeNameTakenError } from "./errors.js";
+import { NodeNameTakenError } from "./errors.js";
 import { type ReceiveLimits, resolveLimits } from "./limits.js";
+import { checkEnvelopeBytes } from "./payload_check.js";
 import { DROP_COUNTERS, Receiver } from "./receiver.js";
 import type { RedisAdapterOptions, RedisAdapterStats } from "./redis_options.js";
 
@@ -283,19 +284,7 @@ class RedisAdapter implements Adapter {
   private publish(channel: string, kind: "b" | "d", target: string | null, topic: string, item: string) {
     const itemBytes = Buffer.byteLength(item);
     const max = this.limits.maxEnvelopeBytes;
-    // The head's bytes are bounded by its names' lengths (6 bytes a character at most, escaped): only a message
-    // near the limit needs the exact size of an envelope of its own.
-    const names = this.host.node.length + (target?.length ?? 0) + topic.length;
-    if (
-      itemBytes + 6 * names + 32 > max &&
-      Buffer.byteLength(envelopeHead(kind, this.host.node, target, topic)) + itemBytes + 1 > max
-    ) {
-      throw new CodecError(
-        `the message takes ${itemBytes} bytes encoded, past limits.maxEnvelopeBytes (${max}), which receivers refuse`,
-        [],
-        "maxEnvelopeBytes",
-      );
-    }
+    checkEnvelopeBytes(kind, this.host.node, target, topic, itemBytes, max);
     const status = this.pub.status;
     if (status !== "ready") {
       return Promise.reject(
