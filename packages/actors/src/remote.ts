@@ -109,7 +109,10 @@ export class Distribution implements TransportHost {
 
   constructor(private readonly rt: DistRuntime) {
     this.globals = new GlobalNames(rt.node, {
-      broadcast: (frame) => this.transport?.broadcast([V, rt.node, "g", ...frame]),
+      // One frame per node that is up, numbered with the rest: a name registered and then used arrives first.
+      broadcast: (frame) => {
+        for (const node of this.up.keys()) this.postQuietly(node, ["g", ...frame]);
+      },
       send: (node, frame) => this.post(node, ["g", ...frame]),
       conflictLost: (p, name) => rt.signalExit(p, null, { global_name_conflict: name }, false),
     });

@@ -4,7 +4,7 @@
  * over its adapter (`PubSub.start({ distribution: true })`), and any other carrier may, if it keeps to this
  * contract:
  *
- * - `send` and `broadcast` turn the frame into bytes synchronously and throw, before anything is sent, for
+ * - `send` turns the frame into bytes synchronously and throws, before anything is sent, for
  *   a frame they cannot carry (a function, a class instance, past a size limit). Frames are plain data:
  *   arrays, strings, numbers, `Pid`s and the users' messages.
  * - Frames from this node to one node arrive in the order they were sent. Any may be lost (a partition, an
@@ -18,8 +18,6 @@
 export interface Transport {
   /** Sends `frame` to `node`. Throws for a frame it cannot carry; an unknown or down node drops it. */
   send(node: string, frame: unknown): void;
-  /** Sends `frame` to every other node that is up. Throws for a frame it cannot carry. */
-  broadcast(frame: unknown): void;
 }
 
 /** What `Runtime.distribute` gives back to the transport: where frames and node news go. */

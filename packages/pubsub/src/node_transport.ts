@@ -15,10 +15,7 @@ export class NodeTransport implements Transport {
   /** Frames the adapter could not hand over (an outage). */
   failed = 0;
 
-  constructor(
-    private readonly adapter: Adapter,
-    private readonly nodes: () => Iterable<string>,
-  ) {}
+  constructor(private readonly adapter: Adapter) {}
 
   send(node: string, frame: unknown): void {
     // An adapter that passes messages by reference (the local one) gets a copy, made by the codec that the
@@ -28,11 +25,5 @@ export class NodeTransport implements Transport {
     r?.catch(() => {
       this.failed++;
     });
-  }
-
-  broadcast(frame: unknown): void {
-    // One direct frame per node, on the same channels as the rest: a global name registered and then used
-    // arrives in that order.
-    for (const node of this.nodes()) this.send(node, frame);
   }
 }

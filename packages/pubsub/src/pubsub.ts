@@ -183,7 +183,7 @@ export class PubSub {
   }
 
   private async distribute(rt: Runtime, timing: { periodMs: number; downAfterMs: number }): Promise<void> {
-    const t = (this.transport = new NodeTransport(this.adapter, () => this.heartbeat?.nodes() ?? []));
+    const t = (this.transport = new NodeTransport(this.adapter));
     const dist = (this.dist = rt.distribute(t));
     this.heartbeat = new Heartbeat(
       this.node,

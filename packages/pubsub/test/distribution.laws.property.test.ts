@@ -300,4 +300,47 @@ describe("distribution laws on a simulated network", () => {
       { numRuns: 25 },
     );
   }, 120_000);
+
+  it("global names: both sides of a partition register one name; on heal one winner (the node that sorts first), the loser gets an exit", async () => {
+    const c = await DistCluster.start(["a", "b"]);
+    try {
+      const [a, b] = c.nodes;
+      const exits: unknown[] = [];
+      const spawnHolder = (n: typeof a) =>
+        n.rt.spawn(
+          {
+            init: () => null,
+            handleInfo: (m: unknown, s: null) => {
+              exits.push(m);
+              return s;
+            },
+          },
+          undefined,
+          { trapExit: true },
+        );
+      const pa = spawnHolder(a);
+      const pb = spawnHolder(b);
+      c.net.partition("a", "b");
+      await c.quiesce(Math.ceil(DIST_TIMING.downAfterMs / DIST_TIMING.heartbeatMs) + 2);
+      expect(a.rt.nodes()).toEqual([]);
+      expect(a.rt.registerGlobal("store", pa)).toBe(true);
+      expect(b.rt.registerGlobal("store", pb)).toBe(true);
+      expect(b.rt.registerGlobal("store", pb)).toBe(false);
+      c.net.heal();
+      await c.quiesce(6);
+      expect(a.rt.nodes()).toEqual(["b"]);
+      expect(a.rt.whereisGlobal("store")?.equals(pa)).toBe(true);
+      expect(b.rt.whereisGlobal("store")?.equals(pa)).toBe(true);
+      expect(exits).toEqual([{ type: "EXIT", from: null, reason: { global_name_conflict: "store" } }]);
+      // The winner keeps serving under the name; when it exits, the name is free everywhere.
+      a.rt.exit(pa, "kill");
+      await c.quiesce(2);
+      expect(b.rt.whereisGlobal("store")).toBe(undefined);
+      expect(b.rt.registerGlobal("store", pb)).toBe(true);
+      await c.quiesce(2);
+      expect(a.rt.whereisGlobal("store")?.equals(pb)).toBe(true);
+    } finally {
+      await c.stop();
+    }
+  });
 });

@@ -7,6 +7,7 @@ import {
   CallError,
   createRuntime,
   type DownMessage,
+  type ExitMessage,
   type Pid,
   type Runtime,
   receive,
@@ -197,5 +198,58 @@ describe("distribution over a pubsub", () => {
     await new Promise((r) => setTimeout(r, TIMING.downAfterMs * 2));
     expect(got.length).toBe(2);
     expect(a.rt.nodes()).toEqual([]);
+  });
+
+  it("links across nodes carry exit signals both ways; noconnection when the node goes; monitorNode tells once", async () => {
+    const [a, b] = await cluster(["a", "b"]);
+    const got: unknown[] = [];
+    const remote = far(b.rt.spawn(Echo));
+    const doomed = far(b.rt.spawn(Echo));
+    const mine = a.rt.spawn(
+      async () => {
+        a.rt.link(remote);
+        a.rt.link(doomed);
+        got.push(a.rt.monitorNode("b"));
+        for (;;) got.push(await receive());
+      },
+      undefined,
+      { trapExit: true },
+    );
+    await until(() => got.length === 1);
+    await a.rt.call(remote, "sync");
+    // b's side of the link: doomed crashes, and the trapping process on a gets the EXIT with its reason.
+    b.rt.exit(doomed, "kill");
+    await until(() => got.length === 2);
+    expect(got[1]).toMatchObject({ type: "EXIT", reason: "killed" });
+    expect((got[1] as ExitMessage).from?.equals(doomed)).toBe(true);
+    // a's side: a process on b linked to a non-trapping process of a dies with it.
+    const victim = a.rt.spawn({ init: () => null });
+    const acks = recorder(a.rt);
+    const linker = far(
+      b.rt.spawn({
+        init: () => null,
+        handleInfo: (m: { victim: Pid; ack: Pid }, s: null) => {
+          b.rt.link(m.victim);
+          // Frames from b to a keep their order: the link is in place on a when the ack arrives.
+          b.rt.send(m.ack, "linked");
+          return s;
+        },
+      }),
+    );
+    expect(b.rt.stats().processes).toBe(2);
+    a.rt.send(linker, { victim: far(victim), ack: far(acks.pid) });
+    await until(() => acks.got.length === 1);
+    a.rt.exit(victim, "boom");
+    await until(() => b.rt.stats().processes === 1);
+    // b goes: the remaining link breaks with noconnection, and the node monitor fires.
+    await b.ps.stop();
+    await until(() => got.length === 4);
+    expect(got.slice(2)).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ type: "EXIT", reason: "noconnection" }),
+        expect.objectContaining({ type: "nodedown", node: "b", ref: got[0] }),
+      ]),
+    );
+    expect(a.rt.isAlive(mine)).toBe(true);
   });
 });
