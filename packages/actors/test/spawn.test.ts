@@ -156,7 +156,7 @@ describe("spawn", () => {
     expect(() => rt.spawn(beh, undefined, { mailbox: { max: 2, onOverflow: "block" as never } })).toThrow(
       TypeError,
     );
-    expect(rt.stats()).toEqual({ processes: 0, runQueue: 0, names: 0, timers: 0 });
+    expect(rt.stats()).toMatchObject({ processes: 0, runQueue: 0, names: 0, timers: 0 });
   });
 
   test("{ name } registers the new process; a taken name throws and spawns nothing", () => {

@@ -276,6 +276,14 @@ export class PubSub {
     this.registry.remove(pid ?? this.caller("unsubscribe"), topic);
   }
 
+  /** The topics with subscribers on this node, each with its number of local subscriptions. */
+  topics(): { topic: string; subscribers: number }[] {
+    return Array.from(this.registry.topicNames(), (topic) => ({
+      topic,
+      subscribers: this.registry.lookup(topic).length,
+    }));
+  }
+
   /** This node's subscriptions to `topic` (a copy; Phoenix's `Registry.lookup`). */
   subscribers(topic: string): Entry[] {
     assertTopic(topic, "subscribers");
