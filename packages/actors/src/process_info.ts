@@ -45,6 +45,8 @@ export interface ProcessInfoOptions {
   messages?: number;
   /** Longest description of the state and of each message (default 200 characters). */
   maxLength?: number;
+  /** Describe the state (default true); false skips it (`state` is then ""), for listing many processes. */
+  state?: boolean;
 }
 
 /** The info of a live process record. */
@@ -96,7 +98,7 @@ export function describeProc(
     trapExit: (flags & TRAP_EXIT) !== 0,
     parent: p.parent?.pid ?? null,
     timers: p.timers?.size ?? 0,
-    state: flags & FN ? "(a function process)" : show(p.state),
+    state: opts.state === false ? "" : flags & FN ? "(a function process)" : show(p.state),
     handled: counters?.handled ?? null,
     spawnedAt: counters?.spawnedAt ?? null,
     lastActive: counters?.lastActive ?? null,

@@ -1,0 +1,1 @@
+export { type DashboardOptions, dashboard } from "./dashboard.js";

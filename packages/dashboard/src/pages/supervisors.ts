@@ -1,0 +1,79 @@
+import { type Pid, processInfo, Supervisor, type SupervisorInfo } from "@cinder/actors";
+import { html, link, type Rendered } from "@cinder/liveview";
+import type { DashboardContext, PageSpec } from "../page.js";
+
+interface Tree {
+  readonly pid: Pid;
+  readonly name: string | null;
+  readonly info: SupervisorInfo | null;
+  readonly children: readonly (
+    | Tree
+    | { readonly id: string; readonly pid: Pid | null; readonly restarts: number; readonly what: string }
+  )[];
+}
+
+interface Trees {
+  readonly error: string | null;
+  readonly roots: readonly Tree[];
+}
+
+/** Every supervision tree of the node: supervisors with their strategy, children and restart counts. */
+export const supervisors: PageSpec<Trees> = {
+  name: "DashboardSupervisors",
+  path: "/supervisors",
+  refreshMs: 2000,
+  load: async (_params, ctx) => {
+    let all: Pid[];
+    try {
+      all = ctx.collector.runtime.processes().filter((p) => Supervisor.isSupervisor(p));
+    } catch {
+      return { error: "This runtime keeps no process table (see the processes page).", roots: [] };
+    }
+    const infos = new Map<string, SupervisorInfo | null>();
+    await Promise.all(
+      all.map(async (pid) => infos.set(String(pid), await Supervisor.info(pid).catch(() => null))),
+    );
+    const childOf = new Set<string>();
+    for (const info of infos.values())
+      for (const c of info?.children ?? []) if (c.pid !== null) childOf.add(String(c.pid));
+    const build = (pid: Pid): Tree => {
+      const info = infos.get(String(pid)) ?? null;
+      return {
+        pid,
+        name: processInfo(pid)?.name ?? null,
+        info,
+        children: (info?.children ?? []).map((c) =>
+          c.pid !== null && infos.has(String(c.pid))
+            ? build(c.pid)
+            : {
+                id: c.id,
+                pid: c.pid,
+                restarts: c.restarts,
+                what: c.pid === null ? "" : (processInfo(c.pid)?.label ?? ""),
+              },
+        ),
+      };
+    };
+    return { error: null, roots: all.filter((p) => !childOf.has(String(p))).map(build) };
+  },
+  render: ({ error, roots }, _params, ctx) =>
+    html`<h1>Supervision trees</h1>${error ?? ""}${roots.length === 0 && error === null ? html`<p class="muted">No supervisors.</p>` : ""}
+<ul class="tree">${roots.map((t) => tree(t, ctx))}</ul>`,
+};
+
+function pidLink(ctx: DashboardContext, pid: Pid | null): Rendered | string {
+  return pid === null
+    ? "(not running)"
+    : link({ navigate: `${ctx.base}/processes/${pid.id}` }, html`<code>${String(pid)}</code>`);
+}
+
+function tree(t: Tree, ctx: DashboardContext): Rendered {
+  const i = t.info;
+  return html`<li><b>Supervisor</b> ${pidLink(ctx, t.pid)} ${t.name ?? ""}
+  <span class="muted">${i === null ? "(busy)" : `${i.strategy}, ${i.recentRestarts} of ${i.intensity} restarts in ${i.period} ms`}</span>
+  <ul class="tree">${t.children.map((c) =>
+    "info" in c
+      ? tree(c, ctx)
+      : html`<li>${c.id}: ${pidLink(ctx, c.pid)} <span class="muted">${c.what} · restarted ${c.restarts}×</span></li>`,
+  )}</ul></li>`;
+}
