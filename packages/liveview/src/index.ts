@@ -73,6 +73,8 @@ export {
 export { UPLOAD_ROOT } from "./upload/upload_dir.js";
 export type { ExternalUpload, UploadOptions } from "./upload/upload_options.js";
 export { type FileWriter, fileWriter, type UploadedFile, type UploadWriter } from "./upload/upload_writer.js";
+export { AsyncResult, type AsyncSlots, asyncResult } from "./view/async_result.js";
+export type { AsyncOutcome } from "./view/async_tasks.js";
 export {
   type Component,
   type ComponentAssigns,
@@ -96,5 +98,5 @@ export {
   type LiveViewDefinition,
   type Session,
 } from "./view/view.js";
-export type { BuiltinAssigns, LiveViewSocket } from "./view/view_socket.js";
+export type { AsyncKeys, AsyncValue, BuiltinAssigns, LiveViewSocket } from "./view/view_socket.js";
 export { Postpone } from "./view/view_uploads.js";

@@ -80,6 +80,7 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
   // nanoid's default 21. It needs no secrecy: the signed session token binds it to this page.
   const id = `phx-${nanoid(12)}`;
   const socket = new ViewSocket<any>(id, false, url, {}, input.flash);
+  if (view.temporaryAssigns !== undefined) socket.setTemporaryAssigns(view.temporaryAssigns);
   const params = paramsFor(route, url);
   if (!(await runOnMount(route.onMount, params, input.session, socket, route.name))) {
     await callMount(view, route.name, params, input.session, socket);

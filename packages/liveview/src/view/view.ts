@@ -1,6 +1,7 @@
 import type { ExitReason, MailboxLimit } from "@cinder/actors";
 import type { Params } from "../params.js";
 import type { Rendered } from "../render/rendered.js";
+import type { AsyncOutcome } from "./async_tasks.js";
 import { checkEventHandlers, type EventHandlers, type EventResult, type EventValue } from "./events.js";
 import { type OnMountOption, onMountHooks } from "./on_mount.js";
 import type { BuiltinAssigns, LiveViewSocket } from "./view_socket.js";
@@ -40,6 +41,16 @@ export interface LiveViewDefinition<A extends object = any, M = any> {
   ): EventResult | Promise<EventResult>;
   /** Any other message to the view's process: `send(self(), ...)`, timers, PubSub broadcasts. */
   handleInfo?(msg: M, socket: LiveViewSocket<A>): void | Promise<void>;
+  /**
+   * The outcome of work started with `socket.startAsync(name, fn)`: `{ ok: true, value }` or `{ ok: false,
+   * reason }` (what `fn` threw, or `{ cancelled }`). A failure reaches this callback; it never crashes the view.
+   */
+  handleAsync?(name: string, outcome: AsyncOutcome, socket: LiveViewSocket<A>): void | Promise<void>;
+  /**
+   * Assigns reset to these values after every render (see `socket.setTemporaryAssigns`), e.g.
+   * `{ messages: [] }` for a chat that appends each message to a `phx-update="append"` list.
+   */
+  temporaryAssigns?: Partial<A>;
   /**
    * The view's HTML for the current assigns, as an `html` template. A pure function of the assigns: no
    * side effects, and nothing read from elsewhere (the clock, globals). Views of one definition whose
@@ -109,7 +120,15 @@ export function defineLiveView<A extends object = any, M = any>(
   if (mb !== undefined && (typeof mb !== "object" || mb === null || !Number.isInteger(mb.max) || mb.max < 1))
     throw new TypeError("defineLiveView: mailbox must be { max: integer >= 1, onOverflow? }");
   checkEventHandlers(definition, "defineLiveView");
-  for (const cb of ["handleParams", "handleInfo", "terminate"] as const) {
+  const temporary = definition.temporaryAssigns;
+  if (
+    temporary !== undefined &&
+    (typeof temporary !== "object" || temporary === null || Array.isArray(temporary))
+  )
+    throw new TypeError(
+      "defineLiveView: temporaryAssigns must be an object of assign names and reset values",
+    );
+  for (const cb of ["handleParams", "handleInfo", "handleAsync", "terminate"] as const) {
     if (definition[cb] !== undefined && typeof definition[cb] !== "function") {
       throw new TypeError(`defineLiveView: ${cb} must be a function`);
     }

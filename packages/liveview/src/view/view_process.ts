@@ -18,6 +18,8 @@ import { locateTemplateError } from "../render/template_position.js";
 import type { RouteMatch } from "../router.js";
 import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
 import type { Channel } from "../transport/channel.js";
+import { applyAsyncDone } from "./async_assigns.js";
+import { AsyncDone } from "./async_tasks.js";
 import { Components } from "./components.js";
 import { UnknownEventError } from "./events.js";
 import { runOnMount } from "./on_mount.js";
@@ -94,6 +96,7 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
     const view = route.view;
     const id = channel.topic.slice(3);
     const socket = new ViewSocket<any>(id, true, url, args.connectParams, args.flash);
+    if (view.temporaryAssigns !== undefined) socket.setTemporaryAssigns(view.temporaryAssigns);
     const components = new Components(socket, route.name);
     const tracker = new DiffTracker(components);
     const state: ViewState = { ctx, channel, view, name: route.name, socket, tracker, components };
@@ -187,6 +190,12 @@ function routeInfo(
     // The process traps exits only so that its terminate runs when its socket goes away; for any other
     // linked process it behaves as if it did not trap: a crash there takes the view down.
     return msg.reason === "normal" ? state : stop(msg.reason, state);
+  }
+  if (msg instanceof AsyncDone) {
+    const r = applyAsyncDone(msg, state.view, state.name, state.socket);
+    return r instanceof Promise
+      ? r.then(() => finish(state, null, undefined))
+      : finish(state, null, undefined);
   }
   if (state.view.handleInfo === undefined) {
     state.ctx.logger.log("warn", `${state.name} received a message but defines no handleInfo; dropped`);

@@ -4,6 +4,9 @@ import { localPath } from "../local_path.js";
 import type { PushEvent } from "../render/diff.js";
 import type { UploadConfig, UploadEntry } from "../upload/upload_config.js";
 import type { UploadOptions } from "../upload/upload_options.js";
+import { assignAsync, cancelAsync, startAsync } from "./async_assigns.js";
+import type { AsyncResult } from "./async_result.js";
+import type { AsyncTasks } from "./async_tasks.js";
 import { deepFreezeAssign } from "./deep_freeze.js";
 import { ViewUploads } from "./view_uploads.js";
 
@@ -85,7 +88,43 @@ export interface LiveViewSocket<A extends object = Record<string, unknown>> {
   ): Promise<R[]>;
   /** As {@link consumeUploadedEntries}, for one completed entry. */
   consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R>;
+  /**
+   * Loads assigns without blocking the view: each key becomes `AsyncResult.loading()` now, and `ok` (with
+   * its value from the object `fn` resolves to) or `failed` (with what it threw) when `fn` settles. The view
+   * keeps handling events meanwhile; a failure only fails the assigns. `fn` gets an `AbortSignal`, aborted
+   * when the view exits, the keys are loaded again, or {@link cancelAsync} runs. Disconnected (the dead
+   * render) only the loading state is set; the work starts with the connected mount.
+   */
+  assignAsync<K extends AsyncKeys<A>>(
+    keys: K | readonly K[],
+    fn: (signal: AbortSignal) => Promise<{ [P in K]: AsyncValue<A[P]> }> | { [P in K]: AsyncValue<A[P]> },
+  ): this;
+  /**
+   * Runs `fn` beside the view (not blocking it); its outcome goes to the view's `handleAsync(name, outcome,
+   * socket)` as `{ ok: true, value }` or `{ ok: false, reason }`. Starting `name` again aborts the earlier run.
+   */
+  startAsync(name: string, fn: (signal: AbortSignal) => unknown): this;
+  /**
+   * Cancels the work started under `name` (`startAsync`: `handleAsync` then gets `{ ok: false, reason: {
+   * cancelled: reason } }`) or loading `keys` (`assignAsync`: they become `failed` with that reason).
+   */
+  cancelAsync(nameOrKeys: string | readonly string[], reason?: unknown): this;
+  /**
+   * Assigns reset to the given values after every render (Phoenix's temporary assigns), without counting
+   * as a change: a view that appends to a long list assigns only the new items, renders them into a
+   * `phx-update="append"` container, and keeps no list in memory. Also settable as the view's
+   * `temporaryAssigns`.
+   */
+  setTemporaryAssigns(defaults: Partial<A>): this;
 }
+
+/** The keys of `A` that hold an {@link AsyncResult}. */
+export type AsyncKeys<A> = {
+  [K in keyof A]: A[K] extends AsyncResult<any> | undefined ? K : never;
+}[keyof A] &
+  string;
+/** The value an {@link AsyncResult} assign holds once loaded. */
+export type AsyncValue<R> = R extends AsyncResult<infer T> | undefined ? T : never;
 
 /**
  * The keys changed since the last render, in the order they changed: a few at most, so an array made on
@@ -135,6 +174,10 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
   /** Whether the title changed since the last render. */
   titleChanged = false;
   url: URL;
+  /** The view's async work in flight (made by the first `assignAsync`/`startAsync` when connected). */
+  asyncTasks: AsyncTasks | null = null;
+  /** Temporary assigns and the values they return to after each render. */
+  #temporary: Record<string, unknown> | null = null;
 
   constructor(
     readonly id: string,
@@ -239,6 +282,34 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     return this;
   }
 
+  assignAsync(keys: unknown, fn: (signal: AbortSignal) => unknown): this {
+    assignAsync(this, keys, fn);
+    return this;
+  }
+
+  startAsync(name: string, fn: (signal: AbortSignal) => unknown): this {
+    startAsync(this, name, fn);
+    return this;
+  }
+
+  cancelAsync(nameOrKeys: string | readonly string[], reason: unknown = "cancel"): this {
+    cancelAsync(this, nameOrKeys, reason);
+    return this;
+  }
+
+  setTemporaryAssigns(defaults: Partial<A>): this {
+    if (typeof defaults !== "object" || defaults === null || Array.isArray(defaults))
+      throw new TypeError("temporary assigns: expected an object of assign names and their reset values");
+    const temporary: Record<string, unknown> = { ...this.#temporary };
+    for (const key of Object.keys(defaults)) {
+      temporary[key] = (defaults as Record<string, unknown>)[key];
+      // A temporary assign always has a value: its default until a callback assigns one.
+      if (!Object.hasOwn(this.#assigns, key)) this.#set(key, temporary[key]);
+    }
+    this.#temporary = temporary;
+    return this;
+  }
+
   get pageTitle(): string | undefined {
     return this.#title;
   }
@@ -291,6 +362,15 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
 
   /** Forgets what was sent: called after each render. */
   clearChanges(): void {
+    const temporary = this.#temporary;
+    if (temporary !== null) {
+      // Back to their defaults without a change mark: the next render sends nothing for them unless
+      // a callback assigns them again.
+      let assigns = this.#assigns;
+      for (const key in temporary)
+        if (!Object.is(assigns[key], temporary[key])) assigns = { ...assigns, [key]: temporary[key] };
+      this.#assigns = assigns;
+    }
     this.changed.clear();
     this.titleChanged = false;
     this.events = [];
