@@ -1,8 +1,14 @@
 import { self } from "@cinder/actors";
 import { AsyncResult } from "./async_result.js";
-import { type AsyncDone, type AsyncOutcome, AsyncTasks } from "./async_tasks.js";
-import type { LiveView } from "./view.js";
-import type { ViewSocket } from "./view_socket.js";
+import { AsyncTasks } from "./async_tasks.js";
+
+/** What these functions need of a view's socket (the view socket itself, without importing it). */
+export interface AsyncHost {
+  readonly connected: boolean;
+  readonly assigns: Readonly<Record<string, unknown>>;
+  assign(key: never, value: never): unknown;
+  asyncTasks: AsyncTasks | null;
+}
 
 // The socket's assignAsync / startAsync / cancelAsync, and what the view process does with their outcomes.
 // Disconnected (the dead render) they only set the loading state: the work starts in the connected mount,
@@ -11,7 +17,7 @@ import type { ViewSocket } from "./view_socket.js";
 const ASSIGN = "assign:";
 const START = "start:";
 
-function tasksOf(socket: ViewSocket<any>): AsyncTasks {
+function tasksOf(socket: AsyncHost): AsyncTasks {
   socket.asyncTasks ??= new AsyncTasks(self());
   return socket.asyncTasks;
 }
@@ -24,11 +30,7 @@ function keyList(keys: unknown, where: string): string[] {
 }
 
 /** `socket.assignAsync(keys, fn)`: see {@link LiveViewSocket.assignAsync}. */
-export function assignAsync(
-  socket: ViewSocket<any>,
-  keys: unknown,
-  fn: (signal: AbortSignal) => unknown,
-): void {
+export function assignAsync(socket: AsyncHost, keys: unknown, fn: (signal: AbortSignal) => unknown): void {
   const list = keyList(keys, "assignAsync");
   if (typeof fn !== "function")
     throw new TypeError("assignAsync: expected a function as the second argument");
@@ -43,11 +45,7 @@ export function assignAsync(
 }
 
 /** `socket.startAsync(name, fn)`: see {@link LiveViewSocket.startAsync}. */
-export function startAsync(
-  socket: ViewSocket<any>,
-  name: unknown,
-  fn: (signal: AbortSignal) => unknown,
-): void {
+export function startAsync(socket: AsyncHost, name: unknown, fn: (signal: AbortSignal) => unknown): void {
   if (typeof name !== "string" || name === "")
     throw new TypeError("startAsync: the name must be a non-empty string");
   if (typeof fn !== "function") throw new TypeError("startAsync: expected a function as the second argument");
@@ -55,7 +53,7 @@ export function startAsync(
 }
 
 /** `socket.cancelAsync(nameOrKeys, reason)`: see {@link LiveViewSocket.cancelAsync}. */
-export function cancelAsync(socket: ViewSocket<any>, which: unknown, reason: unknown): void {
+export function cancelAsync(socket: AsyncHost, which: unknown, reason: unknown): void {
   const tasks = socket.asyncTasks;
   if (tasks === null) return;
   const cancelled = { cancelled: reason };
@@ -72,47 +70,6 @@ export function cancelAsync(socket: ViewSocket<any>, which: unknown, reason: unk
     socket.assign(
       key as never,
       AsyncResult.failed(cancelled, previous instanceof AsyncResult ? previous : undefined) as never,
-    );
-  }
-}
-
-/**
- * Applies a finished task to the view: its assigns become `ok` or `failed` (`assignAsync`), or the view's
- * `handleAsync` runs (`startAsync`). A late answer of a restarted or cancelled task is dropped.
- */
-export function applyAsyncDone(
-  done: AsyncDone,
-  view: LiveView,
-  name: string,
-  socket: ViewSocket<any>,
-): void | Promise<void> {
-  const task = socket.asyncTasks?.take(done) ?? null;
-  if (task === null) return;
-  if (task.keys !== null) return settleAssigns(task.keys, done.outcome, socket);
-  if (view.handleAsync === undefined)
-    throw new Error(`${name} started async work "${task.name}" (startAsync) but defines no handleAsync`);
-  return view.handleAsync(task.name, done.outcome, socket);
-}
-
-function settleAssigns(keys: readonly string[], outcome: AsyncOutcome, socket: ViewSocket<any>): void {
-  let values: Record<string, unknown> | null = null;
-  let reason: unknown = outcome.ok ? undefined : outcome.reason;
-  if (outcome.ok) {
-    const v = outcome.value;
-    const missing = typeof v === "object" && v !== null ? keys.filter((k) => !Object.hasOwn(v, k)) : keys;
-    if (missing.length === 0) values = v as Record<string, unknown>;
-    else
-      reason = new TypeError(
-        `assignAsync(${JSON.stringify(keys)}): the function must resolve to an object with every key; ` +
-          `missing ${JSON.stringify(missing)}`,
-      );
-  }
-  for (const key of keys) {
-    const previous = socket.assigns[key as never];
-    const prev = previous instanceof AsyncResult ? previous : undefined;
-    socket.assign(
-      key as never,
-      (values !== null ? AsyncResult.ok(values[key]) : AsyncResult.failed(reason, prev)) as never,
     );
   }
 }

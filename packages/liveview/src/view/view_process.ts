@@ -18,7 +18,7 @@ import { locateTemplateError } from "../render/template_position.js";
 import type { RouteMatch } from "../router.js";
 import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
 import type { Channel } from "../transport/channel.js";
-import { applyAsyncDone } from "./async_assigns.js";
+import { applyAsyncDone } from "./async_done.js";
 import { AsyncDone } from "./async_tasks.js";
 import { Components } from "./components.js";
 import { UnknownEventError } from "./events.js";
