@@ -6,6 +6,7 @@
  *   npm run bench:load -- --clients 10000 --cut 0.1  10% of the clients vanish mid-deploy (socket destroyed)
  *   npm run bench:load -- --search                   the largest N (to --max, 19,000) with spread p99 < 250 ms
  *   npm run bench:load -- --clients 10000 --profile  also profiles the server during the deploy
+ *   npm run bench:load -- --clients 10000 --server-workers 2   the demo on 2 worker processes (WORKERS=2)
  *   other options: --workers W, --step-ms MS (500), --concurrency C (32 connects in flight per generator),
  *   --no-pin, --wait-quiet (wait for an idle machine first; the search always does), --url (a running server)
  *

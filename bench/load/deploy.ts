@@ -14,6 +14,7 @@ import { machineCpu, otherCpuShare } from "./machine.js";
 import { toggleProfiler } from "./profile.js";
 import type { ServerHandle } from "./server.js";
 import { type Deployment, type GcEntry, readStats, type Stats } from "./server-stats.js";
+import { treeUsage } from "./server-tree.js";
 
 export interface DeployRun {
   generators: Generator[];
@@ -38,6 +39,11 @@ export interface Deployed {
   gcLog: GcEntry[];
   results: PoolResults[];
   otherCpuShare: number | null;
+  /**
+   * The server's CPU seconds, every process of it (/proc), from just before the click until every generator
+   * had every step: the whole deploy's cost, whatever the number of workers (null off Linux).
+   */
+  serverCpuDeployS: number | null;
 }
 
 export async function deploy(run: DeployRun): Promise<Deployed> {
@@ -45,6 +51,7 @@ export async function deploy(run: DeployRun): Promise<Deployed> {
   for (const g of generators) g.send({ type: "arm" });
   const machineBefore = machineCpu();
   const serverBefore = await readStats(target);
+  const treeBefore = server.pid === null ? null : treeUsage(server.pid);
   const ownBefore = process.cpuUsage();
   const wallBefore = now();
   await sleep(50);
@@ -60,6 +67,7 @@ export async function deploy(run: DeployRun): Promise<Deployed> {
   const tReply = await Promise.race([replyP, sleep(10_000).then(() => Number.NaN)]);
   const deadline = run.stepMs * STEPS.length + 20_000;
   await Promise.race([watch.allDone, sleep(deadline)]);
+  const treeAfter = server.pid === null ? null : treeUsage(server.pid);
   await sleep(200);
   if (run.profile) await toggleProfiler(server, 1500);
 
@@ -85,6 +93,7 @@ export async function deploy(run: DeployRun): Promise<Deployed> {
     gcLog,
     results,
     otherCpuShare: otherCpuShare(machineBefore, machineAfter, oursS, wallS),
+    serverCpuDeployS: treeBefore === null || treeAfter === null ? null : treeAfter.cpuS - treeBefore.cpuS,
   };
 }
 

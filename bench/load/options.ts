@@ -5,6 +5,11 @@ export interface LoadOptions {
   clients: number;
   /** Generator processes (0: the clients run inside the coordinator's process). */
   workers: number;
+  /**
+   * The server's worker processes (`WORKERS`; 1: one process, as without workers). With more than one, the
+   * server is not pinned: its workers may run on every CPU, the generators on all but CPU 0.
+   */
+  serverWorkers: number;
   /** DEPLOY_STEP_MS of the server. */
   stepMs: number;
   /** Fraction of clients cut mid-deploy (0 = none). */
@@ -47,6 +52,7 @@ export function parseArgs(argv: string[]): CliOptions {
   return {
     clients,
     workers: workersArg !== undefined ? Number(workersArg) : defaultWorkers(clients),
+    serverWorkers: Number(get("server-workers") ?? 1),
     stepMs: Number(get("step-ms") ?? 500),
     cut: Number(get("cut") ?? 0),
     concurrency: Number(get("concurrency") ?? 32),

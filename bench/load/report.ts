@@ -22,7 +22,7 @@ function headLines(r: LoadResult): string[] {
   const young = r.server.youngGeneration;
   return [
     `\n### Live views under load: ${r.options.clients} clients${r.options.cut > 0 ? `, ${r.options.cut * 100}% cut mid-deploy` : ""}\n`,
-    `machine: ${r.machine}; commit ${r.commit}; DEPLOY_STEP_MS ${r.options.stepMs}; ${r.generators.length} generator(s)${r.options.pin ? `; server pinned to CPU ${SERVER_CPUS}, generators to CPU ${LOAD_CPUS}` : "; not pinned"}`,
+    `machine: ${r.machine}; commit ${r.commit}; DEPLOY_STEP_MS ${r.options.stepMs}; ${r.generators.length} generator(s)${pinning(r)}`,
     `connect+join: ${r.connect.joined} joined, ${r.connect.failed} failed, ${r.connect.seconds.toFixed(1)} s, ${r.connect.perSecond}/s` +
       ` (per client p50 ${r.connect.joinMs.p50} ms, p99 ${r.connect.joinMs.p99} ms)`,
     `server: RSS ${(r.server.rssConnected / 2 ** 20).toFixed(0)} MiB, ${kb(r.server.rssPerView)}/view over the idle server` +
@@ -75,6 +75,10 @@ function tailLines(r: LoadResult): string[] {
       )
       .join("; ")}`,
   ];
+  if (r.summary.serverCpuDeployS !== null)
+    lines.push(
+      `server CPU over the deploy, every process (${r.options.serverWorkers ?? 1} worker(s)): ${r.summary.serverCpuDeployS.toFixed(3)} s`,
+    );
   if (r.summary.otherCpuShare !== null)
     lines.push(
       `other processes used ${(100 * r.summary.otherCpuShare).toFixed(1)}% of the machine's CPU during the deploy`,
@@ -106,4 +110,13 @@ function targetLine(r: LoadResult): string {
     ` RSS/view ${kb(s.rssPerViewBytes)} <= 10 KB: ${ok(s.rssPerViewBytes <= TARGETS.rssPerViewBytes)};` +
     ` step update ${s.wireBytesMax} B (typical ${s.wireBytesTypical}) <= ${TARGETS.wireBytes}: ${ok(s.wireBytesMax <= TARGETS.wireBytes)}`
   );
+}
+
+/** How the server and the generators shared the CPUs. */
+function pinning(r: LoadResult): string {
+  const workers = r.options.serverWorkers ?? 1;
+  if (!r.options.pin) return workers > 1 ? `; server on ${workers} workers, not pinned` : "; not pinned";
+  if (workers > 1)
+    return `; server on ${workers} workers on every CPU, generators pinned to CPU ${LOAD_CPUS}`;
+  return `; server pinned to CPU ${SERVER_CPUS}, generators to CPU ${LOAD_CPUS}`;
 }

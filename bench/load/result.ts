@@ -73,6 +73,8 @@ export interface LoadResult {
     wireBytesMax: number;
     wireBytesTypical: number;
     serverCpuS: number;
+    /** The server's CPU over the whole deploy, every process of it (/proc; null off Linux). */
+    serverCpuDeployS: number | null;
     /** Share of the machine's CPU (all cores) used by other processes during the deploy: a disturbed run shows. */
     otherCpuShare: number | null;
   };
@@ -100,7 +102,9 @@ export interface LoadResult {
 /** `--out`, or bench/results/load-N.json (`load-N-cutP.json` for a cut run). */
 export function resultPath(opts: LoadOptions): string {
   if (opts.out !== null) return opts.out;
-  const suffix = opts.cut > 0 ? `-cut${Math.round(opts.cut * 100)}` : "";
+  const suffix =
+    (opts.cut > 0 ? `-cut${Math.round(opts.cut * 100)}` : "") +
+    (opts.serverWorkers > 1 ? `-w${opts.serverWorkers}` : "");
   return join(resultsDir, `load-${opts.clients}${suffix}.json`);
 }
 

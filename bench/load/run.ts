@@ -17,7 +17,7 @@ import { pinSelf } from "./processes.js";
 import { profilePath } from "./profile.js";
 import type { LoadResult } from "./result.js";
 import { remoteServer, startServer } from "./server.js";
-import { readStats, type Stats, settle } from "./server-stats.js";
+import { countProcessTree, readStats, type Stats, settle } from "./server-stats.js";
 import { memoryFigures, summarise } from "./summarise.js";
 
 export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
@@ -29,6 +29,7 @@ export async function runLoad(opts: LoadOptions): Promise<LoadResult> {
   if (opts.pin) pinSelf();
   const server = opts.url !== null ? remoteServer(opts.url) : await startServer(opts, profileOut);
   const { target } = server;
+  if (opts.serverWorkers > 1 && server.pid !== null) countProcessTree(server.pid);
   log(`server on ${target.host}:${target.port} (pid ${server.pid}, open files ${server.fdLimit ?? "?"})`);
 
   const generators: Generator[] = [];

@@ -2,6 +2,7 @@
 import { sleep } from "../lib.js";
 import { now } from "./client/clock.js";
 import { getJson, type Target } from "./client/http.js";
+import { treeUsage } from "./server-tree.js";
 
 /** /stats.json: the server's clock, memory, CPU counters, and a CPU reading at each deploy step's broadcast. */
 export interface Stats {
@@ -33,8 +34,22 @@ export interface GcEntry {
   kind: string;
 }
 
-export function readStats(target: Target): Promise<Stats> {
-  return getJson<Stats>(target, "/stats.json");
+/** The server process whose children are counted with it (a server of several workers), if any. */
+let treePid: number | null = null;
+
+/**
+ * From now on, `readStats` reports the CPU and RSS of `pid` and its children (from /proc) instead of what one
+ * worker says of itself; its per-step marks are dropped (each worker marks only its own broadcasts).
+ */
+export function countProcessTree(pid: number): void {
+  treePid = pid;
+}
+
+export async function readStats(target: Target): Promise<Stats> {
+  const st = await getJson<Stats>(target, "/stats.json");
+  const tree = treePid === null ? null : treeUsage(treePid);
+  if (tree === null) return st;
+  return { ...st, rss: tree.rss, cpuUserUs: tree.cpuS * 1e6, cpuSystemUs: 0, steps: [] };
 }
 
 /**

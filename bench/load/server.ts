@@ -52,7 +52,8 @@ export async function startServer(opts: LoadOptions, profileOut: string | null):
     profileOut !== null
       ? join(benchDist, "load-server.js")
       : join(root, "apps", "deploy-demo", "dist", "main.js");
-  const child = spawn("sh", nodeCommand(script, opts.pin ? SERVER_CPUS : null), {
+  const pinServer = opts.pin && opts.serverWorkers <= 1;
+  const child = spawn("sh", nodeCommand(script, pinServer ? SERVER_CPUS : null), {
     env: {
       ...process.env,
       // Measured as it would run: production (no development checks), with the secrets production needs.
@@ -63,6 +64,7 @@ export async function startServer(opts: LoadOptions, profileOut: string | null):
       DEPLOY_STEP_MS: String(opts.stepMs),
       LOG_LEVEL: "warn",
       PUBSUB: "local",
+      ...(opts.serverWorkers > 1 ? { WORKERS: String(opts.serverWorkers) } : {}),
       CINDER_PROFILE_OUT: profileOut ?? "",
     },
     stdio: ["ignore", "pipe", "pipe"],

@@ -45,6 +45,7 @@ export function summarise(m: Measured): LoadResult {
       profile: opts.profile,
       url: opts.url,
       pin: opts.pin,
+      serverWorkers: opts.serverWorkers,
     },
     connect: {
       joined: connected.joined,
@@ -144,6 +145,7 @@ function summary(
     wireBytesMax: wireSizes.length > 0 ? Math.max(...wireSizes) : Number.NaN,
     wireBytesTypical: typicalWireBytes(steps),
     serverCpuS: r3(steps.reduce((a, s) => a + (s.serverCpuS ?? 0), 0)),
+    serverCpuDeployS: m.deployed.serverCpuDeployS === null ? null : r3(m.deployed.serverCpuDeployS),
     otherCpuShare: otherCpuShare === null ? null : r3(otherCpuShare),
   };
 }
