@@ -39,7 +39,8 @@ let treePid: number | null = null;
 
 /**
  * From now on, `readStats` reports the CPU and RSS of `pid` and its children (from /proc) instead of what one
- * worker says of itself; its per-step marks are dropped (each worker marks only its own broadcasts).
+ * worker says of itself; its per-step marks are dropped (each worker marks only its own broadcasts), and so
+ * is its heap.
  */
 export function countProcessTree(pid: number): void {
   treePid = pid;
@@ -49,7 +50,15 @@ export async function readStats(target: Target): Promise<Stats> {
   const st = await getJson<Stats>(target, "/stats.json");
   const tree = treePid === null ? null : treeUsage(treePid);
   if (tree === null) return st;
-  return { ...st, rss: tree.rss, cpuUserUs: tree.cpuS * 1e6, cpuSystemUs: 0, steps: [] };
+  // One worker's heap is not the server's: no heap figure then (NaN), rather than a wrong one.
+  return {
+    ...st,
+    rss: tree.rss,
+    heapUsed: Number.NaN,
+    cpuUserUs: tree.cpuS * 1e6,
+    cpuSystemUs: 0,
+    steps: [],
+  };
 }
 
 /**
