@@ -1,5 +1,6 @@
 /**
- * Actor runtime benchmark: Cinder beside the plain-JS baseline and the nact actor library, in one run.
+ * Actor runtime benchmark: Cinder beside the plain-JS baseline, the nact actor library and, when `erl` is on
+ * the machine, the BEAM (bench/actors_beam.erl, with one scheduler and with the default), in one run.
  * Run with `npm run bench` (node --expose-gc). Each figure is the median of RUNS runs.
  *
  *   spawn      spawn N idle processes; rate and heap bytes per process (pids kept alive in an array)
@@ -11,6 +12,7 @@
 import { createRequire } from "node:module";
 import { createRuntime, type Pid, type Runtime } from "@cinder/actors";
 import { type BareProc, BareScheduler } from "./baseline.js";
+import { type BeamFigures, runBeam } from "./beam.js";
 import { gc, heapUsed, machine, median, medianOf, printTable, rate, spawnProducer, tick } from "./lib.js";
 
 const nact = createRequire(import.meta.url)("nact") as {
@@ -339,7 +341,45 @@ async function main(): Promise<void> {
   const bf = await run(() => bareFanOut(FAN_SIZE, FAN_N));
   const nf = await run(() => nactFanOut(FAN_SIZE, FAN_N / NACT_DIV));
 
+  // The BEAM runs last, minutes after the rest, on the same sizes.
+  const beam = await runBeam({
+    spawnN: SPAWN_N,
+    msgN: MSG_N,
+    ringSize: RING_SIZE,
+    ringHops: RING_HOPS,
+    fanSize: FAN_SIZE,
+    fanN: FAN_N,
+    runs: RUNS,
+  });
+
   const x = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+  // Without erl, the figures of an earlier run on another machine, marked as such (not ratios of this run).
+  const quoted: Record<keyof BeamFigures, string> = {
+    spawnRate: "631k/s (quoted)",
+    spawnBytes: "2,648 (quoted)",
+    oneToOne: "14.7M/s (quoted)",
+    ring: "3.5M/s (quoted)",
+    fanOut: "2.8M/s (quoted)",
+  };
+  const bytes = (v: number) => v.toFixed(0);
+  const row = (
+    name: string,
+    key: keyof BeamFigures,
+    c: number,
+    b: number,
+    n: number,
+    format: (v: number) => string,
+  ): string[] => [
+    name,
+    format(c),
+    format(b),
+    format(n),
+    beam === null ? quoted[key] : format(beam.one[key]),
+    beam === null ? "-" : format(beam.all[key]),
+    x(c, b),
+    x(c, n),
+    beam === null ? "-" : x(c, beam.one[key]),
+  ];
   printTable(
     "Actors",
     [
@@ -347,65 +387,26 @@ async function main(): Promise<void> {
       "Cinder",
       "plain JS",
       "nact",
+      "BEAM +S 1",
+      "BEAM (all cores)",
       "Cinder / plain JS",
       "Cinder / nact",
-      "BEAM (quoted)",
-      "target",
+      "Cinder / BEAM +S 1",
     ],
     [
-      [
-        "spawn (1M idle)",
-        rate(cs.rate),
-        rate(bs.rate),
-        rate(ns.rate),
-        x(cs.rate, bs.rate),
-        x(cs.rate, ns.rate),
-        "631k/s",
-        ">= 1.5M/s",
-      ],
-      [
-        "bytes per idle process",
-        cs.bytes.toFixed(0),
-        bs.bytes.toFixed(0),
-        ns.bytes.toFixed(0),
-        x(cs.bytes, bs.bytes),
-        x(cs.bytes, ns.bytes),
-        "2,648",
-        "<= 400",
-      ],
-      [
-        "1:1 messages (10M)",
-        rate(c11),
-        rate(b11),
-        rate(n11),
-        x(c11, b11),
-        x(c11, n11),
-        "14.7M/s",
-        ">= 15M/s, >= 15x nact",
-      ],
-      [
-        "ring hops (1,000 procs, 10M)",
-        rate(cr),
-        rate(br),
-        rate(nr),
-        x(cr, br),
-        x(cr, nr),
-        "3.5M/s",
-        ">= 20M/s",
-      ],
-      [
-        "fan-out deliveries (10k procs, 1M)",
-        rate(cf),
-        rate(bf),
-        rate(nf),
-        x(cf, bf),
-        x(cf, nf),
-        "2.8M/s (pg)",
-        "-",
-      ],
+      row("spawn (1M idle)", "spawnRate", cs.rate, bs.rate, ns.rate, rate),
+      row("bytes per idle process", "spawnBytes", cs.bytes, bs.bytes, ns.bytes, bytes),
+      row("1:1 messages (10M)", "oneToOne", c11, b11, n11, rate),
+      row("ring hops (1,000 procs, 10M)", "ring", cr, br, nr, rate),
+      row("fan-out deliveries (10k procs, 1M)", "fanOut", cf, bf, nf, rate),
     ],
   );
   console.log(`\nnact ran with N/${NACT_DIV} (rates are per second, so they compare).`);
+  console.log(
+    beam === null
+      ? "BEAM: erl is not on this machine; its column quotes an earlier run on another machine."
+      : "BEAM: bench/actors_beam.erl, same sizes, run right after the rest; its bytes are erlang:memory(processes) per process.",
+  );
 }
 
 main().then(
