@@ -41,6 +41,8 @@ export interface WorkersAdapterStats {
  */
 class WorkersAdapter implements Adapter {
   readonly kind = "workers";
+  /** Messages cross as the codec's text: distribution frames need no copy first. */
+  readonly serializes = true;
   private readonly codec: Codec;
   private readonly limits: ReceiveLimits;
   private readonly joinTimeoutMs: number;
