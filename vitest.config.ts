@@ -14,7 +14,10 @@ export default defineConfig({
         replacement: source("./packages/liveview/src/testing/index.ts"),
       },
       { find: /^@cinder\/liveview\/internal$/, replacement: source("./packages/liveview/src/internal.ts") },
-      { find: /^@cinder\/(actors|pubsub|liveview|dashboard)$/, replacement: source("./packages/$1/src/index.ts") },
+      {
+        find: /^@cinder\/(actors|pubsub|liveview|dashboard)$/,
+        replacement: source("./packages/$1/src/index.ts"),
+      },
     ],
   },
   test: {

@@ -1,7 +1,7 @@
 import { createRuntime, type Pid } from "@cinder/actors";
 import { CodecError, local, PubSub, redis } from "@cinder/pubsub";
 import fc from "fast-check";
-import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { REDIS_URL, redisAvailable } from "../../../test/helpers/redis.js";
 
 // The local adapter checks, in development and test, what the Redis adapter checks before it sends: a
