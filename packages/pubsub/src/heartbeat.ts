@@ -17,10 +17,29 @@ export interface HeartbeatSink {
   claimed(node: string, count: number): void;
 }
 
+/**
+ * Something that rides the node's heartbeat instead of beating on its own (a Presence replica): `tick` runs
+ * once per period and returns what to carry in that beat; `hello` what to carry in a beat sent straight to a
+ * node seen for the first time (no tick); `receive` gets what the same rider on another node carried.
+ */
+export interface Rider {
+  tick(): unknown;
+  hello(): unknown;
+  receive(data: unknown): void;
+}
+
 /** The topic heartbeats travel on (dispatched to the heartbeat, never to subscribers). */
 export const HEARTBEAT_TOPIC = "cinder:nodes";
 
-type Beat = { v: 1; t: "hb" | "bye"; node: string; creation: number; f?: Record<string, number> };
+type Beat = {
+  v: 1;
+  t: "hb" | "bye";
+  node: string;
+  creation: number;
+  f?: Record<string, number>;
+  /** What the riders carry, by rider key. */
+  p?: Record<string, unknown>;
+};
 
 const MAX_NAME = 256;
 
@@ -33,6 +52,7 @@ const MAX_NAME = 256;
  */
 export class Heartbeat {
   private readonly peers = new Map<string, { creation: number; seen: number }>();
+  private readonly riders = new Map<string, Rider>();
   private timer: unknown = null;
   private stopped = false;
   /** Beats from other nodes that failed validation, dropped. */
@@ -51,6 +71,21 @@ export class Heartbeat {
   start(): void {
     this.beat(null);
     this.arm();
+  }
+
+  /** The heartbeat's period. */
+  get periodMs(): number {
+    return this.cfg.periodMs;
+  }
+
+  /** Carries `rider` in every beat under `key` from the next tick on; returns what takes it off. */
+  ride(key: string, rider: Rider): () => void {
+    if (this.riders.has(key))
+      throw new Error(`heartbeat on ${this.node}: ${JSON.stringify(key)} already rides it`);
+    this.riders.set(key, rider);
+    return () => {
+      if (this.riders.get(key) === rider) this.riders.delete(key);
+    };
   }
 
   /** The other nodes that are up. */
@@ -86,6 +121,22 @@ export class Heartbeat {
     }
     const sent = b.f?.[this.node];
     if (sent !== undefined) this.sink.claimed(b.node, sent);
+    if (b.p !== undefined) {
+      for (const [key, rider] of this.riders) {
+        if (Object.hasOwn(b.p, key)) this.safely(key, () => rider.receive(b.p![key]));
+      }
+    }
+  }
+
+  private safely(key: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.logger.log(
+        "error",
+        `heartbeat on ${this.node}: ${key} failed: ${err instanceof Error ? err.stack : String(err)}`,
+      );
+    }
   }
 
   /** Stops beating and says goodbye: the others take this node down at once. */
@@ -114,7 +165,7 @@ export class Heartbeat {
         `heartbeat on ${this.node}: the ${this.adapter.kind} adapter failed: ${String(err)}`,
       );
     }
-    this.beat(null);
+    this.beat(null, true);
     const now = this.clock.now();
     for (const [node, p] of [...this.peers]) {
       if (now - p.seen > this.cfg.downAfterMs) {
@@ -131,8 +182,16 @@ export class Heartbeat {
     if (this.peers.delete(node)) this.sink.down(node);
   }
 
-  private beat(to: string | null): void {
-    this.send(to, { v: 1, t: "hb", node: this.node, creation: this.creation, f: this.sink.counts() });
+  /** Sends a beat (to every node, or to one); `tick` when it is the period's beat (the riders tick). */
+  private beat(to: string | null, tick = false): void {
+    const b: Beat = { v: 1, t: "hb", node: this.node, creation: this.creation, f: this.sink.counts() };
+    if (this.riders.size > 0) {
+      const p: Record<string, unknown> = {};
+      for (const [key, rider] of this.riders)
+        this.safely(key, () => (p[key] = tick ? rider.tick() : rider.hello()));
+      b.p = p;
+    }
+    this.send(to, b);
   }
 
   private send(to: string | null, b: Beat): void {
@@ -161,5 +220,7 @@ function parseBeat(m: unknown): Beat | null {
     // Only this node's entry is ever read; it must be a count if there.
     for (const k in counts) if (!Number.isSafeInteger(counts[k]) || (counts[k] as number) < 0) return null;
   }
+  // What riders carry is theirs to check (a Presence replica parses its own messages).
+  if (b.p !== undefined && (typeof b.p !== "object" || b.p === null || Array.isArray(b.p))) return null;
   return b as Beat;
 }

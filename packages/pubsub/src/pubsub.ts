@@ -16,7 +16,7 @@ import type { Adapter, AdapterHost } from "./adapter.js";
 import { channels } from "./diagnostics.js";
 import type { Dispatcher, Entry } from "./dispatcher.js";
 import { BroadcastError } from "./errors.js";
-import { HEARTBEAT_TOPIC, Heartbeat } from "./heartbeat.js";
+import { HEARTBEAT_TOPIC, Heartbeat, type Rider } from "./heartbeat.js";
 import { local } from "./local.js";
 import { FRAME_TOPIC, NodeTransport } from "./node_transport.js";
 import { Registry } from "./registry.js";
@@ -202,6 +202,15 @@ export class PubSub {
     this.adapter.topicChanged?.(HEARTBEAT_TOPIC, true);
     await this.adapter.sync?.();
     this.heartbeat.start();
+  }
+
+  /**
+   * @internal Carries `rider` in this node's heartbeat (one heartbeat per node: Presence rides it). Null
+   * when the pubsub runs none (no `distribution`); else the period and what takes the rider off.
+   */
+  ride(key: string, rider: Rider): { periodMs: number; off: () => void } | null {
+    const h = this.heartbeat;
+    return h === null ? null : { periodMs: h.periodMs, off: h.ride(key, rider) };
   }
 
   /** The other nodes that are up, as this node's heartbeat sees them (empty without `distribution`). */

@@ -81,6 +81,8 @@ export class Tracker {
   private failing = false;
   private pid: Pid | null = null;
   private stopped = false;
+  /** Takes the replica's beat off the node heartbeat it rides, if it does. */
+  private offHeartbeat: (() => void) | null = null;
 
   constructor(
     private readonly rt: Runtime,
@@ -104,11 +106,24 @@ export class Tracker {
 
   /** Spawns the tracker's process, subscribes it and sends the first heartbeat (others learn of us now). */
   start(handle: (msg: unknown) => void): Pid {
+    // One heartbeat per node: with a node heartbeat running (distribution), the replica's beat rides it and
+    // its period is the node's; else the replica beats on its own topic.
+    const ride = this.pubsub.ride(this.topic, {
+      tick: () => (this.stopped ? null : this.beat()),
+      hello: () => ({ v: 1, t: "hb", node: this.node, id: this.id, c: this.state.clock, d: null }),
+      receive: (data) => {
+        if (!this.stopped) this.receive(data);
+      },
+    });
+    if (ride !== null) {
+      this.cfg.broadcastPeriodMs = ride.periodMs;
+      this.offHeartbeat = ride.off;
+    }
     const period = this.cfg.broadcastPeriodMs;
     this.pid = this.rt.spawn({
       init: () => {
         this.pubsub.subscribe(this.topic);
-        sendAfter(self(), TICK, period);
+        if (ride === null) sendAfter(self(), TICK, period);
         return null;
       },
       handleInfo: (msg: unknown, s: null) => {
@@ -127,7 +142,8 @@ export class Tracker {
         return s;
       },
     });
-    this.heartbeat(null);
+    if (ride === null) this.heartbeat(null);
+    else this.send(null, { v: 1, t: "hb", node: this.node, id: this.id, c: this.state.clock, d: null });
     return this.pid;
   }
 
@@ -135,6 +151,7 @@ export class Tracker {
   stop(): void {
     if (this.stopped) return;
     this.stopped = true;
+    this.offHeartbeat?.();
     this.send(null, { v: 1, t: "bye", node: this.node, id: this.id });
     this.owned.clear();
     if (this.pid !== null) this.rt.exit(this.pid, "shutdown");
@@ -278,8 +295,14 @@ export class Tracker {
   }
 
   private tick(): void {
+    this.send(null, this.beat());
+  }
+
+  /** One period: the heartbeat to send (with the delta since the last), after the others' silence is counted. */
+  private beat(): Wire {
     this.ticks++;
-    this.heartbeat(this.state.takeDelta(this.cfg.maxChunkItems));
+    const d = this.state.takeDelta(this.cfg.maxChunkItems);
+    const hb: Wire = { v: 1, t: "hb", node: this.node, id: this.id, c: this.state.clock, d };
     const down = Math.max(1, Math.ceil(this.cfg.downPeriodMs / this.cfg.broadcastPeriodMs));
     const permdown = Math.max(down, Math.ceil(this.cfg.permdownPeriodMs / this.cfg.broadcastPeriodMs));
     for (const [r, p] of [...this.peers]) {
@@ -294,6 +317,7 @@ export class Tracker {
         this.sink([], this.state.entriesOf(r));
       }
     }
+    return hb;
   }
 
   /** Permdown: forgets a replica and its presences (a leave for each, unless they left when it went down). */
