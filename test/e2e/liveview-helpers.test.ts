@@ -2,12 +2,13 @@
  * The app-facing helpers with the official client in Chromium: JS commands (show, hide, toggle, push with a
  * value and a class, toggleAttribute, dispatch), `link` patch and navigate, route groups (live navigation
  * inside a group, a full page load across groups), an `onMount` auth hook turning an anonymous user away
- * (over HTTP and over the websocket), and a client hook from the app's own module in a static folder.
+ * (over HTTP and over the websocket), a client hook from the app's own module in a static folder, and a
+ * form whose errors show only for the inputs the user used.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineLiveView, html, JS, link, type OnMount, type RouteGroup } from "@cinder/liveview";
+import { defineLiveView, form, html, JS, link, type OnMount, type RouteGroup } from "@cinder/liveview";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
@@ -48,6 +49,28 @@ const JsView = defineLiveView<{ count: number; note: string; tab: string; hello:
     ${link({ navigate: "/other", attrs: { id: "to-other" } }, "other")}
     ${link({ navigate: "/admin", attrs: { id: "to-admin" } }, "admin")}
     <button id="to-secret" phx-click="${JS.navigate("/secret")}">secret</button>`,
+});
+
+/** A form whose errors show, as LiveView 1.x does, only for the inputs the user has used. */
+const SignUp = defineLiveView<{
+  values: Record<string, unknown>;
+  errors: Record<string, string>;
+  saved: string;
+}>({
+  name: "SignUp",
+  mount(_params, _session, socket) {
+    socket.assign({ values: {}, errors: {}, saved: "" });
+  },
+  handleEvent(event, value, socket) {
+    const values = (value.user ?? {}) as Record<string, unknown>;
+    const errors: Record<string, string> = {};
+    if (!String(values.email ?? "").includes("@")) errors.email = "must have an @";
+    if (String(values.name ?? "").length < 2) errors.name = "too short";
+    socket.assign({ values, errors });
+    if (event === "save" && Object.keys(errors).length === 0) socket.assign({ saved: String(values.name) });
+  },
+  render: (a) =>
+    html`${form({ for: a.values, as: "user", errors: a.errors, phxChange: "validate", phxSubmit: "save" }, (f) => html`${f.input("name", { label: "Name" })}${f.input("email", { label: "Email" })}<button id="save">Save</button>`)}<p id="saved">${a.saved}</p>`,
 });
 
 const simple = (id: string, onMount?: OnMount) =>
@@ -99,6 +122,7 @@ describe.skipIf(!ok)("JS commands, links, route groups, onMount and client hooks
         name: "public",
         routes: {
           "/": JsView,
+          "/signup": SignUp,
           "/other": simple("other"),
           "/login": simple("login"),
           "/secret": simple("secret", requireAdmin),
@@ -255,6 +279,31 @@ describe.skipIf(!ok)("JS commands, links, route groups, onMount and client hooks
     expect(requests).not.toContain("/secret");
     expect(await live.locator("#secret").count()).toBe(0);
     await live.context().close();
+  }, 90_000);
+
+  test("form: errors only for the inputs the user used (the client's _unused_ params), all of them after a submit", async () => {
+    const page = await open("/signup");
+    const errorsShown = () =>
+      page.evaluate(() =>
+        Array.from(
+          document.querySelectorAll("p.error"),
+          (p) => `${p.getAttribute("data-for")}: ${p.textContent}`,
+        ),
+      );
+    await page.fill("#user_email", "x");
+    await textIs(page, 'p.error[data-for="user_email"]', "must have an @");
+    // Name was never touched: its error is known to the view but not shown.
+    expect(await errorsShown()).toEqual(["user_email: must have an @"]);
+    expect(await page.getAttribute("#user_email", "aria-invalid")).toBe("true");
+    await page.click("#save");
+    await textIs(page, 'p.error[data-for="user_name"]', "too short");
+    expect(await errorsShown()).toEqual(["user_name: too short", "user_email: must have an @"]);
+    await page.fill("#user_name", "Ada");
+    await page.fill("#user_email", "ada@example.com");
+    await until(page, () => document.querySelectorAll("p.error").length === 0, null);
+    await page.click("#save");
+    await textIs(page, "#saved", "Ada");
+    await page.context().close();
   }, 90_000);
 
   test("no errors in the browser console on any of these pages", () => {
