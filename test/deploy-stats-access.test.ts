@@ -18,16 +18,18 @@ async function status(node: DemoNode, path: string, headers: Record<string, stri
   return res.status;
 }
 
-describe("the demo's stats paths", () => {
+describe("the demo's stats paths and its dashboard", () => {
   test("in test (as in development) they are open", async () => {
     const node = await startDemo({ env: { STATS_TOKEN: "" } });
     for (const p of PATHS) expect(await status(node, p), p).toBe(200);
+    expect(await status(node, "dashboard")).toBe(200);
     await node.stop();
   });
 
   test("in production without STATS_TOKEN they answer 404, whatever is presented; pages are served", async () => {
     const node = await startDemo({ env: { ...PRODUCTION, STATS_TOKEN: "" } });
     expect(await status(node, "")).toBe(200);
+    expect(await status(node, "dashboard")).toBe(404); // not mounted at all
     for (const p of PATHS) {
       expect(await status(node, p), p).toBe(404);
       expect(await status(node, p, { authorization: `Bearer ${TOKEN}` }), p).toBe(404);
@@ -49,6 +51,10 @@ describe("the demo's stats paths", () => {
       await fetch(`${node.url}stats.json`, { headers: { authorization: `Bearer ${TOKEN}` } })
     ).json();
     expect(stats).toMatchObject({ node: "a" });
+    // The dashboard: its guard sends a visitor without the token home; with it, the page.
+    const refused = await fetch(`${node.url}dashboard`, { redirect: "manual" });
+    expect([refused.status, refused.headers.get("location")]).toEqual([302, "/"]);
+    expect(await status(node, `dashboard?token=${TOKEN}`)).toBe(200);
     await node.stop();
   });
 

@@ -3,6 +3,7 @@ import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
 import { PubSub, parentChannel, redis, workerIndex, workers } from "@cinder/pubsub";
 import { pubsubBus } from "./bus.js";
 import type { Config } from "./config.js";
+import { dashboardRoutes } from "./dashboard_routes.js";
 import { deploySocket } from "./deploy_channel.js";
 import { type DeployLock, localLock, lockConnection, redisLock } from "./deploy_lock.js";
 import { githubDeployView } from "./deploy_view.js";
@@ -65,11 +66,18 @@ export async function startApp(cfg: Config): Promise<App> {
   });
   const view = githubDeployView(bus);
   const socket = deploySocket(bus);
-  const endpoints = new SupervisedObject<Endpoint>(
+  const endpoints: SupervisedObject<Endpoint> = new SupervisedObject<Endpoint>(
     ENDPOINT_OWNER,
-    async () =>
+    async (): Promise<Endpoint> =>
       createEndpoint({
-        routes: { "/": view },
+        routes: [
+          { name: "deploy", routes: { "/": view } },
+          ...dashboardRoutes(
+            cfg.stats,
+            await pubsubs.ready(),
+            (): number => endpoints.current?.connections ?? 0,
+          ),
+        ],
         pubsub: await pubsubs.ready(),
         secret: cfg.secret,
         trustProxy: cfg.trustProxy,

@@ -41,16 +41,27 @@ export function statsRequest(req: IncomingMessage, access: StatsAccess): StatsPa
   const url = req.url ?? "/";
   const q = url.indexOf("?");
   const path = q < 0 ? url : url.slice(0, q);
-  if (!(STATS_PATHS as readonly string[]).includes(path) || access.kind === "off") return null;
-  if (access.kind === "open") return path as StatsPath;
+  if (!(STATS_PATHS as readonly string[]).includes(path)) return null;
+  return mayLook(req, access) ? (path as StatsPath) : null;
+}
+
+/**
+ * Whether `req` may see the node's internals (the stats paths, the dashboard): always when access is open,
+ * never when off, else when it presents the token as `Authorization: Bearer <token>` or `?token=<token>`,
+ * compared in constant time.
+ */
+export function mayLook(req: IncomingMessage, access: StatsAccess): boolean {
+  if (access.kind !== "token") return access.kind === "open";
+  const url = req.url ?? "/";
+  const q = url.indexOf("?");
   const auth = req.headers.authorization;
   const presented = auth?.startsWith("Bearer ")
     ? auth.slice(7).trim()
     : q < 0
       ? null
       : new URLSearchParams(url.slice(q + 1)).get("token");
-  if (presented === null || presented === "") return null;
-  return timingSafeEqual(digest(presented), access.digest) ? (path as StatsPath) : null;
+  if (presented === null || presented === "") return false;
+  return timingSafeEqual(digest(presented), access.digest);
 }
 
 // Digests have one length whatever was presented, so the comparison takes the same time for any guess.
