@@ -45,8 +45,8 @@ function seconds(t0: number): number {
 
 const idle = { init: () => 0, handleInfo: (_m: unknown, s: number) => s };
 
-async function cinderSpawn(n: number): Promise<{ rate: number; bytes: number }> {
-  const rt = createRuntime({ node: "bench" });
+async function cinderSpawn(n: number, processTable = false): Promise<{ rate: number; bytes: number }> {
+  const rt = createRuntime({ node: "bench", processTable });
   const pids: Pid[] = new Array(n);
   for (let i = 0; i < n; i++) pids[i] = undefined as unknown as Pid; // allocate the holder before measuring
   const before = heapUsed();
@@ -59,8 +59,8 @@ async function cinderSpawn(n: number): Promise<{ rate: number; bytes: number }> 
   return { rate: r, bytes };
 }
 
-function cinderOneToOne(n: number): Promise<number> {
-  const rt = createRuntime({ node: "bench" });
+function cinderOneToOne(n: number, processTable = false): Promise<number> {
+  const rt = createRuntime({ node: "bench", processTable });
   return new Promise((resolve) => {
     let t0 = 0;
     const consumer = rt.spawn({
@@ -322,6 +322,7 @@ async function main(): Promise<void> {
   };
 
   const cs = await spawnRuns(cinderSpawn, SPAWN_N);
+  const ct = await spawnRuns((n) => cinderSpawn(n, true), SPAWN_N);
   const bs = await spawnRuns(bareSpawn, SPAWN_N);
   const ns = await spawnRuns(nactSpawn, SPAWN_N / NACT_DIV);
 
@@ -332,6 +333,7 @@ async function main(): Promise<void> {
       return v;
     });
   const c11 = await run(() => cinderOneToOne(MSG_N));
+  const t11 = await run(() => cinderOneToOne(MSG_N, true));
   const b11 = await run(() => bareOneToOne(MSG_N));
   const n11 = await run(() => nactOneToOne(MSG_N / NACT_DIV));
   const cr = await run(() => cinderRing(RING_SIZE, RING_HOPS));
@@ -402,6 +404,12 @@ async function main(): Promise<void> {
     ],
   );
   console.log(`\nnact ran with N/${NACT_DIV} (rates are per second, so they compare).`);
+  console.log(
+    `Cinder's figures are without the process table (production's default). With it (the dashboard's ` +
+      `processes(), on by default outside production): spawn ${rate(ct.rate)} (${x(ct.rate, cs.rate)} of ` +
+      `without), ${bytes(ct.bytes)} B per idle process (+${bytes(ct.bytes - cs.bytes)}), 1:1 ${rate(t11)} ` +
+      `(${x(t11, c11)} of without).`,
+  );
   console.log(
     beam === null
       ? "BEAM: erl is not on this machine; its column quotes an earlier run on another machine."

@@ -1,5 +1,6 @@
 /**
- * `npm run screenshot`: docs/deploy-demo.png, two browser windows on the deploy demo mid-deploy.
+ * `npm run screenshot`: docs/deploy-demo.png, two browser windows on the deploy demo mid-deploy, and
+ * docs/dashboard.png, the demo's /dashboard home page right after.
  *
  * Starts the demo as `npm start` does (on a free port, slow steps so the moment is easy to catch), opens two
  * windows in headless Chromium (Debian's /usr/bin/chromium, or CHROMIUM_PATH), clicks "Deploy to GitHub" in
@@ -16,6 +17,7 @@ import { type Browser, chromium, type Page } from "playwright-core";
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const MAIN = resolve(ROOT, "apps/deploy-demo/dist/main.js");
 const OUT = resolve(ROOT, "docs/deploy-demo.png");
+const DASHBOARD_OUT = resolve(ROOT, "docs/dashboard.png");
 const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 const ARGS = [
   "--headless",
@@ -99,6 +101,17 @@ async function main(): Promise<void> {
     mkdirSync(dirname(OUT), { recursive: true });
     await board.screenshot({ path: OUT });
     console.log(`wrote ${OUT}`);
+
+    // The dashboard of the same node, once its sparklines hold a few seconds of samples.
+    const dash = await (await browser.newContext({ viewport: { width: 1100, height: 760 } })).newPage();
+    await dash.goto(`${demo.url}dashboard`);
+    await dash.waitForFunction(
+      () => (document.querySelector("polyline")?.getAttribute("points")?.split(" ").length ?? 0) >= 8,
+      null,
+      { timeout: 30_000 },
+    );
+    await dash.screenshot({ path: DASHBOARD_OUT });
+    console.log(`wrote ${DASHBOARD_OUT}`);
   } finally {
     await browser?.close();
     demo.child.kill("SIGTERM");

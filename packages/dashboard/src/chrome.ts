@@ -12,7 +12,8 @@ export const PAGES = [
 
 // One stylesheet for every page, in the page itself: the dashboard serves no files of its own.
 const STYLE = raw(`<style>
-.cd { font: 14px/1.45 ui-sans-serif, system-ui, sans-serif; color: #1f2430; max-width: 72rem; margin: 0 auto; padding: 1rem; }
+.cd { font: 14px/1.45 ui-sans-serif, system-ui, sans-serif; color: #1f2430; text-align: left; box-sizing: border-box;
+  width: min(72rem, 96vw); position: relative; left: 50%; transform: translateX(-50%); padding: 1rem; }
 .cd nav { display: flex; gap: .25rem; flex-wrap: wrap; border-bottom: 1px solid #e2e4ea; margin-bottom: 1rem; }
 .cd nav a { padding: .5rem .75rem; color: #4a5163; text-decoration: none; border-bottom: 2px solid transparent; }
 .cd nav a.on { color: #c2410c; border-color: #c2410c; }

@@ -66,9 +66,10 @@ interface Traced {
 
 /**
  * What the dashboard knows beyond what the runtime and the PubSub say when asked: a second-by-second history
- * of the node's vital signs, the live views now connected, and the recent durations of their callbacks
- * (from the `cinder:live_view:*` telemetry). A Cinder process samples once a second while at least one
- * dashboard page is open, and stops (unsubscribing from the telemetry) when the last one closes.
+ * of the node's vital signs, the live views now connected (followed from the dashboard's creation), and the
+ * recent durations of their callbacks (from the `cinder:live_view:*` telemetry). A Cinder process samples
+ * once a second while at least one dashboard page is open, and stops (unsubscribing from the event and render
+ * telemetry) when the last one closes.
  */
 export class Collector {
   readonly series = Object.fromEntries(METRICS.map((m) => [m, new Series(HISTORY)])) as Record<
@@ -90,6 +91,11 @@ export class Collector {
   constructor(rt: Runtime | undefined, sockets: () => number) {
     this.#rt = rt ?? defaultRuntime();
     this.#sockets = sockets;
+    // Connected views are followed from the start (one watch per view), so that the count is right when a
+    // page first opens; the costlier timings are taken only while a page is open (the sampler).
+    diagnosticsChannel.subscribe("tracing:cinder:live_view:mount:end", (m) =>
+      this.viewTraced("mount", m as Traced),
+    );
   }
 
   /** A dashboard page opened (the calling process): sample while any is open. */
@@ -178,7 +184,6 @@ const sampler: Behaviour<SamplerState, "tick", Collector> = {
     };
     state.gc.observe({ entryTypes: ["gc"] });
     const subs: [string, (m: unknown) => void][] = [
-      ["tracing:cinder:live_view:mount:end", (m) => c.viewTraced("mount", m as Traced)],
       ["tracing:cinder:live_view:handle_event:end", (m) => c.viewTraced("event", m as Traced)],
       ["tracing:cinder:live_view:render:end", (m) => c.viewTraced("render", m as Traced)],
       [

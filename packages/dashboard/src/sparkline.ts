@@ -9,7 +9,7 @@ const H = 36;
  */
 export function sparkline(values: readonly number[], label: string): Rendered {
   if (values.length < 2)
-    return html`<svg class="spark" viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}"></svg>`;
+    return html`<svg class="spark" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${label}"></svg>`;
   const max = Math.max(...values);
   const min = Math.min(0, ...values);
   const span = max - min || 1;
@@ -17,5 +17,5 @@ export function sparkline(values: readonly number[], label: string): Rendered {
   const points = values
     .map((v, i) => `${(i * step).toFixed(1)},${(H - 2 - ((v - min) / span) * (H - 4)).toFixed(1)}`)
     .join(" ");
-  return html`<svg class="spark" viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}"><polyline points="${points}" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`;
+  return html`<svg class="spark" viewBox="0 0 ${W} ${H}" preserveAspectRatio="none" role="img" aria-label="${label}"><polyline points="${points}" fill="none" stroke="currentColor" stroke-width="1.5"/></svg>`;
 }
