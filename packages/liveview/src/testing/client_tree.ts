@@ -138,8 +138,8 @@ export class ClientTree {
 }
 
 type Node = { [key: string]: any };
-type StreamInsert = [domId: string, at: number, limit: number | null, updateOnly: boolean];
-interface StreamChild {
+export type StreamInsert = [domId: string, at: number, limit: number | null, updateOnly: boolean];
+export interface StreamChild {
   id: string;
   html: string;
 }
@@ -154,7 +154,7 @@ function isObject(v: unknown): v is Node {
  * `at` (0 first, -1 last, n before the n-th child) and trims the children to `limit` (from the end when
  * positive, from the start when negative).
  */
-function applyStream(
+export function applyStream(
   streams: Map<string, StreamChild[]>,
   ref: string,
   inserts: readonly StreamInsert[],

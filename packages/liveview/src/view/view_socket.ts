@@ -9,6 +9,7 @@ import type { AsyncResult } from "./async_result.js";
 import type { AsyncTasks } from "./async_tasks.js";
 import { deepFreezeAssign } from "./deep_freeze.js";
 import { ViewUploads } from "./view_uploads.js";
+import { type LiveStream, type StreamInsertOptions, type StreamOptions, Streams } from "./stream.js";
 
 /** Assigns every view has, besides its own. */
 export interface BuiltinAssigns {
@@ -16,7 +17,11 @@ export interface BuiltinAssigns {
   readonly flash: Flash;
   /** The uploads allowed with `socket.allowUpload`, by name; absent until the first one. */
   readonly uploads?: Readonly<Record<string, UploadConfig>>;
+  /** The view's streams by name, once `socket.stream` created them; render them with `.map(...)`. */
+  readonly streams: Readonly<Record<string, LiveStream>>;
 }
+
+const NO_STREAMS: Readonly<Record<string, LiveStream>> = Object.freeze({});
 
 /** Where a handler asked to go next; applied by the view process after the handler returns. */
 export type Navigation =
@@ -116,6 +121,18 @@ export interface LiveViewSocket<A extends object = Record<string, unknown>> {
    * `temporaryAssigns`.
    */
   setTemporaryAssigns(defaults: Partial<A>): this;
+  /**
+   * Creates the stream `name` (`assigns.streams[name]`) or inserts `items` into it (each at `at`, default
+   * -1: appended), after removing all its items from the page with `reset`. The items are sent with the
+   * next render and then forgotten by the server.
+   */
+  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this;
+  /** Inserts or updates (same DOM id: in place) one item; `updateOnly` never adds one the page lacks. */
+  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this;
+  /** Removes `item` (by its DOM id) from the page. */
+  streamDelete<T>(name: string, item: T): this;
+  /** Removes the item with DOM id `id` from the page. */
+  streamDeleteByDomId(name: string, id: string): this;
 }
 
 /** The keys of `A` that hold an {@link AsyncResult}. */
@@ -187,7 +204,7 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     flash: Flash,
   ) {
     this.url = url;
-    this.#assigns = { flash };
+    this.#assigns = { flash, streams: NO_STREAMS };
   }
 
   get assigns(): Readonly<A & BuiltinAssigns> {
@@ -360,6 +377,28 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     return this.#uploads;
   }
 
+  readonly #streams = new Streams((next) => this.#set("streams", next));
+
+  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this {
+    this.#streams.stream(this.#assigns.streams as Record<string, LiveStream> | undefined, name, items, opts);
+    return this;
+  }
+
+  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this {
+    this.#streams.insert(this.#assigns.streams as Record<string, LiveStream> | undefined, name, item, opts);
+    return this;
+  }
+
+  streamDelete<T>(name: string, item: T): this {
+    this.#streams.delete(this.#assigns.streams as Record<string, LiveStream> | undefined, name, item);
+    return this;
+  }
+
+  streamDeleteByDomId(name: string, id: string): this {
+    this.#streams.deleteByDomId(this.#assigns.streams as Record<string, LiveStream> | undefined, name, id);
+    return this;
+  }
+
   /** Forgets what was sent: called after each render. */
   clearChanges(): void {
     const temporary = this.#temporary;
@@ -370,6 +409,13 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
       for (const key in temporary)
         if (!Object.is(assigns[key], temporary[key])) assigns = { ...assigns, [key]: temporary[key] };
       this.#assigns = assigns;
+    }
+    // Sent streams keep only their configuration; a fresh object (not a change) so no render reuses the
+    // one that carried the items.
+    const streams = Streams.pruned(this.#assigns.streams as Record<string, LiveStream> | undefined);
+    if (streams !== null) {
+      this.#assigns = { ...this.#assigns, streams };
+      if (this.#strict) Object.freeze(this.#assigns);
     }
     this.changed.clear();
     this.titleChanged = false;
