@@ -8,8 +8,8 @@ import { assignAsync, cancelAsync, startAsync } from "./async_assigns.js";
 import type { AsyncResult } from "./async_result.js";
 import type { AsyncTasks } from "./async_tasks.js";
 import { deepFreezeAssign } from "./deep_freeze.js";
-import { ViewUploads } from "./view_uploads.js";
 import { type LiveStream, type StreamInsertOptions, type StreamOptions, Streams } from "./stream.js";
+import { ViewUploads } from "./view_uploads.js";
 
 /** Assigns every view has, besides its own. */
 export interface BuiltinAssigns {
