@@ -327,6 +327,42 @@ describe("uploads over the channel protocol", () => {
     d.c.close();
   }, 60_000);
 
+  test("the progress report each chunk prompts is not refused by a tight event bucket", async () => {
+    const tight = await startEndpoint(() => ({ "/": UploadView }), {
+      eventRate: { burst: 4, perSecond: 0.5 },
+    });
+    try {
+      const page = await fetchPage(tight.base);
+      const c = await RawClient.connect(tight.base, page);
+      const before = seen.refs.length;
+      expect((await c.join(page)).status).toBe("ok");
+      const mem = seen.refs[before + 1]!;
+      const topic = `lv:${page.id}`;
+      const f = file(640);
+      const pre = await c.push("1", "2", topic, "allow_upload", { ref: mem, entries: [f] });
+      const lvu = `lvu:${f.ref}`;
+      expect((await c.push("3", "3", lvu, "phx_join", { token: pre.response.entries[f.ref] })).status).toBe(
+        "ok",
+      );
+      // Ten chunks, each answered, as the official client does, by a progress report: none refused.
+      for (let n = 0; n < 10; n++) {
+        c.send(chunkFrame("3", `c${n}`, lvu, Buffer.alloc(64, n)));
+        expect((await c.reply(`c${n}`))[4].status).toBe("ok");
+        const p = await c.push("1", `p${n}`, topic, "progress", {
+          event: null,
+          ref: mem,
+          entry_ref: f.ref,
+          progress: (n + 1) * 10,
+        });
+        expect(p.status).toBe("ok");
+      }
+      expect(JSON.stringify(c.frames)).toContain(`${f.ref}:100:done:`);
+      c.close();
+    } finally {
+      await tight.endpoint.close();
+    }
+  });
+
   test("external uploads: the preflight hands out the external meta, and 100 % from the client completes", async () => {
     const { c, topic, ext } = await joined();
     const f = file(10_000_000, "big.mov", "video/quicktime");

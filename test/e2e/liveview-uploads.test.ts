@@ -4,7 +4,12 @@
  * types and counts, and consumes what arrived.
  */
 import { createHash, randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { createServer, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { defineLiveView, html, liveFileInput, type UploadEntry, uploadErrors } from "@cinder/liveview";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -12,6 +17,8 @@ import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
 import { type Started, startEndpoint } from "../helpers/liveview.js";
 
 const ok = chromiumAvailable();
+
+const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
 /** Progress reports the view's `progress` callback saw, as `name:ref:progress`. */
 const progress: string[] = [];
@@ -76,8 +83,6 @@ describe.skipIf(!ok)("uploads in Chromium with the official client", () => {
     await page.waitForSelector("[data-phx-main].phx-connected");
     return page;
   }
-
-  const sha = (b: Buffer) => createHash("sha256").update(b).digest("hex");
 
   test("a 5 MB file goes up in chunks; the view reports its size and SHA-256", async () => {
     const page = await open();
@@ -164,3 +169,119 @@ describe.skipIf(!ok)("uploads in Chromium with the official client", () => {
     await page.close();
   }, 90_000);
 });
+
+/**
+ * The app's external uploader, from its client module: it PUTs the file to the URL the server's `external`
+ * callback chose, reporting progress from the request's upload events.
+ */
+const APP_JS = `export const uploaders = {
+  Bucket(entries, onViewError) {
+    for (const entry of entries) {
+      const xhr = new XMLHttpRequest();
+      onViewError(() => xhr.abort());
+      xhr.onload = () => (xhr.status === 200 ? entry.progress(100) : entry.error("storage said " + xhr.status));
+      xhr.onerror = () => entry.error("network");
+      xhr.upload.addEventListener("progress", (e) => {
+        const p = Math.floor((e.loaded / e.total) * 100);
+        if (e.lengthComputable && p < 100) entry.progress(p);
+      });
+      xhr.open("PUT", entry.meta.url, true);
+      xhr.send(entry.file);
+    }
+  },
+};
+`;
+
+describe.skipIf(!ok)(
+  "external uploads in Chromium: the app's uploader sends the file straight to storage",
+  () => {
+    let s: Started;
+    let browser: Browser;
+    let dir: string;
+    let storage: Server;
+    let storageBase = "";
+    /** What the fake storage received, by path. */
+    const stored = new Map<string, Buffer>();
+
+    const External = defineLiveView<{ saved: string[] }>({
+      mount(_p, _s, socket) {
+        socket.assign({ saved: [] });
+        socket.allowUpload("photo", {
+          accept: "any",
+          maxFileSize: 10_000_000,
+          external: (entry) => ({ uploader: "Bucket", url: `${storageBase}/bucket/${entry.ref}` }),
+        });
+      },
+      async handleEvent(event, _value, socket) {
+        if (event !== "save") return;
+        const saved = await socket.consumeUploadedEntries("photo", (meta: { url: string }, e) => {
+          // The server never saw the bytes: it looks them up in storage, as an app would.
+          const bytes = stored.get(new URL(meta.url).pathname);
+          return `${e.clientName} ${bytes?.length} ${bytes === undefined ? "missing" : sha(bytes)}`;
+        });
+        socket.assign({ saved });
+      },
+      render: ({ uploads, saved }) => html`<form id="f" phx-change="validate" phx-submit="save">
+        ${liveFileInput(uploads!.photo!)}<button id="save" type="submit">Save</button></form>
+      <ul id="entries">${uploads!.photo!.entries.map((e) => html`<li class="entry">${e.clientName}</li>`)}</ul>
+      <ul id="saved">${saved.map((x) => html`<li>${x}</li>`)}</ul>`,
+    });
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), "cinder-e2e-uploaders-"));
+      writeFileSync(join(dir, "app.js"), APP_JS);
+      // A stand-in for S3: takes PUTs from the page's origin (CORS), keeps the bytes in memory.
+      storage = createServer((req, res) => {
+        res.setHeader("access-control-allow-origin", "*");
+        res.setHeader("access-control-allow-methods", "PUT");
+        res.setHeader("access-control-allow-headers", "content-type");
+        if (req.method === "OPTIONS") return void res.end();
+        const chunks: Buffer[] = [];
+        req.on("data", (c: Buffer) => chunks.push(c));
+        req.on("end", () => {
+          stored.set(req.url ?? "", Buffer.concat(chunks));
+          res.end("ok");
+        });
+      });
+      await new Promise<void>((r) => storage.listen(0, "127.0.0.1", () => r()));
+      storageBase = `http://127.0.0.1:${(storage.address() as AddressInfo).port}`;
+      [s, browser] = await Promise.all([
+        startEndpoint(() => ({ "/": External }), {
+          static: dir,
+          client: { module: "/app.js" },
+          contentSecurityPolicy: { "connect-src": ["'self'", storageBase] },
+        }),
+        launchChromium(),
+      ]);
+    });
+    afterAll(async () => {
+      await browser?.close();
+      await s?.endpoint.close();
+      storage?.close();
+      if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+    });
+
+    test("the file lands in storage, the view consumes its meta", async () => {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on("pageerror", (err) => errors.push(err.message));
+      page.on("console", (msg) => {
+        if (msg.type() === "error") errors.push(msg.text());
+      });
+      await page.goto(s.base);
+      await page.waitForSelector("[data-phx-main].phx-connected");
+      const bytes = randomBytes(2_000_000);
+      await page
+        .locator("input[type=file]")
+        .setInputFiles({ name: "photo.raw", mimeType: "image/x-raw", buffer: bytes });
+      await page.waitForSelector("#entries li.entry");
+      await page.click("#save");
+      await page.waitForSelector("#saved li", { timeout: 60_000 });
+      expect(await page.locator("#saved li").allTextContents()).toEqual([
+        `photo.raw ${bytes.length} ${sha(bytes)}`,
+      ]);
+      expect(errors).toEqual([]);
+      await page.close();
+    }, 90_000);
+  },
+);

@@ -79,6 +79,15 @@ export class SocketGuard {
   }
 
   /**
+   * Gives one token back (never past `burst`). An accepted upload chunk does: the official client answers
+   * each acknowledged chunk with at most one progress report, which must not be refused by the bucket
+   * (a refused report leaves the upload unfinished in the browser), and chunks are bounded by the bytes.
+   */
+  credit(): void {
+    this.#tokens = Math.min(this.#burst, this.#tokens + 1);
+  }
+
+  /**
    * A protocol error caused by the client: logged (rate-limited) and counted. True once the budget is used
    * up; the socket process is then told too (a view reporting the error cannot close the socket itself).
    */

@@ -41,9 +41,10 @@ export function openUploadChannel(
   return ch;
 }
 
-/** Where a refused chunk is reported: the socket's guard (counted against the client's budget). */
+/** The socket's guard: a refused chunk counts against the client's budget; an accepted one credits its bucket. */
 interface Faults {
   fault(level: "warn", message: string): boolean;
+  credit(): void;
 }
 
 /**
@@ -89,6 +90,8 @@ export function routeChunk(
   }
   ch.received += n;
   ch.busy = true;
+  // Its acknowledgement prompts one progress report: that one is paid for here (see SocketGuard.credit).
+  guard.credit();
   send(ch.pid!, new UploadChunk(f.ref, Buffer.from(f.payload)));
   return true;
 }
