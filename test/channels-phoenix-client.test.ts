@@ -5,55 +5,19 @@
  * a refused connect, a refused join, a channel that crashes and is rejoined by the client, disconnect by
  * socket id, a duplicate join, binary payloads both ways, and Presence lists synced on both nodes.
  */
-import { createRuntime, type Runtime } from "@cinder/actors";
-import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
-import { PubSub, redis, Presence as ServerPresence } from "@cinder/pubsub";
 import { type Channel, Presence, Socket } from "phoenix";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import WebSocket from "ws";
-import { chatSocket } from "./fixtures/channels/chat.js";
+import { type ChatNode, startChatNode } from "./helpers/channels.js";
 import { waitFor } from "./helpers/fault.js";
-import { SECRET } from "./helpers/liveview.js";
-import { REDIS_URL, redisAvailable } from "./helpers/redis.js";
+import { redisAvailable } from "./helpers/redis.js";
 
 const ok = await redisAvailable("the channel tests over Redis");
 
-interface Node {
-  name: string;
-  rt: Runtime;
-  pubsub: PubSub;
-  presence: ServerPresence;
-  endpoint: Endpoint;
-  url: string;
-  logs: string[];
-  crashes: string[];
-}
+type Node = ChatNode;
 
 const nodes: Node[] = [];
 const sockets: Socket[] = [];
-
-async function startNode(name: string, cluster: string): Promise<Node> {
-  const crashes: string[] = [];
-  const logs: string[] = [];
-  const rt = createRuntime({ node: name, logger: (level, msg) => crashes.push(`[${level}] ${msg}`) });
-  const pubsub = await PubSub.start({
-    name: cluster,
-    node: name,
-    runtime: rt,
-    adapter: redis({ url: REDIS_URL }),
-  });
-  const presence = ServerPresence.start({ pubsub, name: cluster, runtime: rt, broadcastPeriodMs: 200 });
-  const endpoint = createEndpoint({
-    routes: {},
-    pubsub,
-    secret: SECRET,
-    runtime: rt,
-    logger: createLogger({ level: "debug", write: (line) => logs.push(line) }),
-    sockets: { "/socket": chatSocket(presence, name) },
-  });
-  const port = await endpoint.listen(0, "127.0.0.1");
-  return { name, rt, pubsub, presence, endpoint, url: `ws://127.0.0.1:${port}/socket`, logs, crashes };
-}
 
 function connect(node: Node, token: string, opts: Record<string, unknown> = {}): Socket {
   const socket = new Socket(node.url, {
@@ -102,16 +66,12 @@ function collect(channel: Channel, event: string): any[] {
 describe.skipIf(!ok)("channels over the official phoenix client, two nodes over Redis", () => {
   beforeAll(async () => {
     const cluster = `channels-${process.pid}-${Date.now()}`;
-    nodes.push(await startNode("a", cluster), await startNode("b", cluster));
+    nodes.push(await startChatNode("a", cluster), await startChatNode("b", cluster));
   }, 60_000);
 
   afterAll(async () => {
     for (const s of sockets) s.disconnect();
-    for (const n of nodes) {
-      await n.endpoint.close(2000);
-      n.presence.stop();
-      await n.pubsub.stop();
-    }
+    for (const n of nodes) await n.stop();
   });
 
   test("a chat room: join, push with reply, broadcast to everyone on both nodes, broadcastFrom", async () => {
