@@ -7,6 +7,10 @@ declare module "phoenix" {
   export class Channel {
     [member: string]: any;
   }
+  export const Serializer: {
+    encode(msg: object, callback: (encoded: any) => void): void;
+    decode(raw: any, callback: (msg: any) => void): void;
+  };
   export class Presence {
     constructor(channel: Channel, opts?: Record<string, unknown>);
     static syncState(state: object, newState: object, onJoin?: Function, onLeave?: Function): any;

@@ -16,7 +16,7 @@ import { admitFrame } from "../socket/frame_gate.js";
 import { OVER_BUDGET, SocketGuard, type SocketLimits } from "../socket/socket_guard.js";
 import type { BinaryMessage } from "../transport/binary_frame.js";
 import { Channel as Wire } from "../transport/channel.js";
-import { encodeReply, type Message } from "../transport/frame.js";
+import { encodeReply, type Message, nestedDeeperThan } from "../transport/frame.js";
 import { Incoming, type Transport, TransportClosed } from "../transport/transport.js";
 import { ClientPush, pushToChannel, startChannel } from "./channel_process.js";
 import { isBroadcastOn } from "./channel_socket.js";
@@ -47,6 +47,12 @@ interface UserSocketState {
 
 /** Topics one websocket may have joined at once: an app's client joins a handful. */
 const MAX_CHANNELS = 100;
+
+/**
+ * How deep a payload may nest (as the PubSub's receivers allow, so that what a channel takes it can broadcast):
+ * app code that walks a payload recursively must not be handed one nested thousands of levels deep.
+ */
+const MAX_PAYLOAD_DEPTH = 100;
 
 /** How long channels get to stop (finish their callback, run terminate) after their socket closed. */
 const CHANNEL_SHUTDOWN_MS = 5000;
@@ -123,6 +129,10 @@ function route(m: Message | BinaryMessage, binary: boolean, state: UserSocketSta
     else unmatched(m, state);
     return;
   }
+  if (!binary && nestedDeeperThan(m.payload, MAX_PAYLOAD_DEPTH)) {
+    refuse(m, state, `payload nested deeper than ${MAX_PAYLOAD_DEPTH} levels`);
+    return;
+  }
   if (m.event === "phx_join") {
     if (binary) refuse(m, state, "a join's payload must be JSON");
     else join(m as Message, state);
@@ -161,9 +171,14 @@ function unmatched(m: Message | BinaryMessage, state: UserSocketState): void {
 
 function join(m: Message, state: UserSocketState): void {
   const { args, transport, guard } = state;
-  const joinRef = m.joinRef ?? m.ref;
+  // The join's reply carries the join's ref, which names the join from then on: phoenix.js sends them equal.
+  if (m.ref === null || (m.joinRef !== null && m.joinRef !== m.ref)) {
+    refuse(m, state, "a join's join_ref must be its ref");
+    return;
+  }
+  const joinRef = m.ref;
   const target = routeTopic(args.mounted, m.topic);
-  if (target === undefined || joinRef === null) {
+  if (target === undefined) {
     unmatched(m, state);
     return;
   }

@@ -121,3 +121,20 @@ function remember(obj: Record<string, unknown>, json: string): void {
   lastLength = n;
   lastJson = json;
 }
+
+/**
+ * Whether `value` (parsed JSON) nests arrays and objects more than `max` levels deep. Iterative, so a hostile
+ * payload nested 50,000 levels deep is measured without recursion, before any code that recurses sees it.
+ */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const stack: [unknown, number][] = [[value, 0]];
+  while (stack.length > 0) {
+    const [v, depth] = stack.pop()!;
+    if (typeof v !== "object" || v === null) continue;
+    if (depth >= max) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v)) {
+      if (typeof child === "object" && child !== null) stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
