@@ -259,6 +259,7 @@ describe("JS commands, run by the official client's JS.exec", () => {
     expect(two.ops.map(([k]) => k)).toEqual(["push", "show"]);
     expect(JSON.stringify(base.concat(two))).toBe(JSON.stringify([...base.ops, ...two.ops]));
     expect(JSON.stringify(JS.none())).toBe("[]");
+    expect(Object.isFrozen(one.ops) && Object.isFrozen(one.ops[1][1])).toBe(true);
   });
 
   test("in a template the JSON is escaped: nothing a value holds can end the attribute", () => {

@@ -71,7 +71,7 @@ export class JS extends Safe {
 
   private constructor(ops: readonly JsOp[]) {
     super(escapeHtml(JSON.stringify(ops)));
-    this.ops = ops;
+    this.ops = Object.freeze(ops);
   }
 
   /** The chain's JSON form (what the client parses from the attribute). */
