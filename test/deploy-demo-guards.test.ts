@@ -13,10 +13,10 @@ import {
   CLUSTER_TOPIC,
   deploymentProblem,
   isDeployment,
+  isNodeReport,
   isSyncReply,
   isSyncRequest,
-  isViewerCount,
-  isViewersReport,
+  isViewersDiff,
   VIEWERS_TOPIC,
 } from "../apps/deploy-demo/src/cluster_messages.js";
 import { githubDeployView } from "../apps/deploy-demo/src/deploy_view.js";
@@ -85,10 +85,12 @@ describe("the demo's guards for remote input", () => {
     };
     const msg = (topic: string, event: string, payload: unknown) => ({ topic, event, payload });
     expect(isSyncRequest(msg(CLUSTER_TOPIC, "sync-request", { node: "a" }))).toBe(true);
-    expect(isSyncReply(msg(CLUSTER_TOPIC, "sync", { node: "a", state: d, viewers: 2 }), NOW)).toBe(true);
-    expect(isSyncReply(msg(CLUSTER_TOPIC, "sync", { node: "a", state: null, viewers: 0 }), NOW)).toBe(true);
-    expect(isViewersReport(msg(CLUSTER_TOPIC, "viewers", { node: "a", viewers: 1, own: d }), NOW)).toBe(true);
-    expect(isViewerCount(msg(VIEWERS_TOPIC, "viewers", { total: 3, byNode: { a: 1, b: 2 } }))).toBe(true);
+    expect(isSyncReply(msg(CLUSTER_TOPIC, "sync", { node: "a", state: d }), NOW)).toBe(true);
+    expect(isSyncReply(msg(CLUSTER_TOPIC, "sync", { node: "a", state: null }), NOW)).toBe(true);
+    expect(isNodeReport(msg(CLUSTER_TOPIC, "report", { node: "a", own: d }), NOW)).toBe(true);
+    expect(
+      isViewersDiff(msg(VIEWERS_TOPIC, "presence_diff", { joins: {}, leaves: Object.create(null) })),
+    ).toBe(true);
     for (const step of stepNames) {
       const s = { ...d, step, status: step === "done" ? "done" : "running" };
       expect(broadcastProblem(msg(TOPIC, step, s), NOW)).toBeNull();
@@ -97,18 +99,19 @@ describe("the demo's guards for remote input", () => {
 
     const refused: [unknown, string][] = [
       [null, "not-a-broadcast"],
-      ["report-viewers", "not-a-broadcast"],
+      ["report", "not-a-broadcast"],
       [{ op: "locked", ok: true }, "not-a-broadcast"],
       [msg(CLUSTER_TOPIC, "sync-request", null), "sync-request"],
       [msg(CLUSTER_TOPIC, "sync-request", { node: "" }), "sync-request"],
       [msg(CLUSTER_TOPIC, "sync", null), "sync"],
-      [msg(CLUSTER_TOPIC, "sync", { node: "a", state: { ...d, times: undefined }, viewers: 1 }), "sync"],
-      [msg(CLUSTER_TOPIC, "sync", { node: "a", state: d, viewers: -1 }), "sync"],
-      [msg(CLUSTER_TOPIC, "viewers", null), "viewers"],
-      [msg(CLUSTER_TOPIC, "viewers", { node: "a", viewers: 1.5, own: null }), "viewers"],
+      [msg(CLUSTER_TOPIC, "sync", { node: "a", state: { ...d, times: undefined } }), "sync"],
+      [msg(CLUSTER_TOPIC, "sync", { node: "", state: d }), "sync"],
+      [msg(CLUSTER_TOPIC, "report", null), "report"],
+      [msg(CLUSTER_TOPIC, "report", { node: 5, own: null }), "report"],
       // A node reports its own deploy, not another node's.
-      [msg(CLUSTER_TOPIC, "viewers", { node: "b", viewers: 1, own: d }), "viewers"],
-      [msg(VIEWERS_TOPIC, "viewers", { total: 1, byNode: null }), "viewer-count"],
+      [msg(CLUSTER_TOPIC, "report", { node: "b", own: d }), "report"],
+      [msg(VIEWERS_TOPIC, "presence_diff", { joins: {}, leaves: null }), "viewers-diff"],
+      [msg(VIEWERS_TOPIC, "viewers", { total: 1, byNode: {} }), "viewers-diff"],
       [msg(TOPIC, "create-org", null), "step"],
       [msg(TOPIC, "create-org", { ...d, startedAt: NOW + 60_000 }), "step"],
       // The event and the deployment must agree.

@@ -42,7 +42,7 @@ describe.skipIf(!ok)("deploy demo on two nodes over Redis", { timeout: 120_000 }
     expect(await pb.locator("main.deploy .meta").textContent()).toContain("Served by node b");
 
     await deployButton(pa).click();
-    // Each page counts the viewers of the whole cluster, by node (the trackers tell each other once a second).
+    // Each page counts the viewers of the whole cluster, by node (each view is tracked with Presence).
     await Promise.all(
       [pa, pb].map((p) =>
         p.waitForFunction(() =>
@@ -52,6 +52,8 @@ describe.skipIf(!ok)("deploy demo on two nodes over Redis", { timeout: 120_000 }
         ),
       ),
     );
+    // A joining browser sees the count at once: the dead render already lists both viewers (from Presence).
+    expect(await (await fetch(a.url)).text()).toMatch(/2 watching \((a: 1, b: 1|b: 1, a: 1)\)/);
     await Promise.all([waitForStatus(pa, "Done!"), waitForStatus(pb, "Done!")]);
     for (const p of [pa, pb]) expect(await statuses(p)).toEqual([IDLE_TEXT, ...STEP_TEXTS]);
     expect(await stepsTable(pb)).toBe(await stepsTable(pa));

@@ -108,11 +108,13 @@ describe("the demo's supervisor restarts what is killed, and the app keeps servi
 
   test("the process table returns to its size once the clients leave", async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
-    // The supervisor, its three children, and nothing else (every socket and view process has stopped).
-    await waitFor("only the supervised processes to be left", () => runtime().stats().processes === 4, {
+    // The supervisor, its three children, the current PubSub's viewer Presence replica, and nothing else (every
+    // socket and view process has stopped; the replicas of the PubSubs the restarts replaced stopped with them).
+    await waitFor("only the supervised processes to be left", () => runtime().stats().processes === 5, {
       timeoutMs: 30_000,
     });
-    expect(app.pubsub!.stats()).toMatchObject({ subscriptions: 2 }); // the tracker's two topics
+    // The tracker's two topics, and the Presence replica's own.
+    expect(app.pubsub!.stats()).toMatchObject({ subscriptions: 3 });
   });
 });
 

@@ -161,9 +161,7 @@ describe.skipIf(!ok)(
         );
         await raw.publish(
           cluster,
-          envelope("deployments:cluster", [
-            { topic: "deployments:cluster", event: "viewers", payload: null },
-          ]),
+          envelope("deployments:cluster", [{ topic: "deployments:cluster", event: "report", payload: null }]),
         );
         await raw.publish(cluster, envelope("deployments:cluster", [null]));
         await raw.publish(
@@ -186,7 +184,7 @@ describe.skipIf(!ok)(
           n,
           (d) =>
             at(d.dropped, "sync-request") >= 10 &&
-            at(d.dropped, "viewers") >= 10 &&
+            at(d.dropped, "report") >= 10 &&
             at(d.dropped, "not-a-broadcast") >= 10 &&
             at(d.dropped, "step") >= 20 &&
             (n.node !== "a" || at(d.dropped, "sync") >= 10),
@@ -210,15 +208,15 @@ describe.skipIf(!ok)(
           const sync = {
             topic: "deployments:cluster",
             event: "sync",
-            payload: { node: "evil", state: poisoned, viewers: 1 },
+            payload: { node: "evil", state: poisoned },
           };
           await raw.publish(pair.node(n), envelope("deployments:cluster", [sync], "d", n));
         }
-        const report = { node: "evil", viewers: 1, own: poisoned };
+        const report = { node: "evil", own: poisoned };
         await raw.publish(
           cluster,
           envelope("deployments:cluster", [
-            { topic: "deployments:cluster", event: "viewers", payload: report },
+            { topic: "deployments:cluster", event: "report", payload: report },
           ]),
         );
         const step = { topic: "deployments", event: "create-org", payload: poisoned };
@@ -227,7 +225,7 @@ describe.skipIf(!ok)(
       for (const n of pair.nodes) {
         await waitForDrops(
           n,
-          (d) => at(d.dropped, "sync") >= 2 && at(d.dropped, "viewers") >= 2 && at(d.dropped, "step") >= 4,
+          (d) => at(d.dropped, "sync") >= 2 && at(d.dropped, "report") >= 2 && at(d.dropped, "step") >= 4,
         );
       }
       expect(pair.nodes[0].matching(/dropped \(sync\): a state with no times/)).toHaveLength(1);
@@ -247,8 +245,8 @@ describe.skipIf(!ok)(
       const cluster = pair.topic("deployments:cluster");
       const report = (digits: number) => ({
         topic: "deployments:cluster",
-        event: "viewers",
-        payload: { node: "evil", viewers: { "~b": "9".repeat(digits) }, own: null },
+        event: "report",
+        payload: { node: { "~b": "9".repeat(digits) }, own: null },
       });
       await raw.publish(cluster, envelope("deployments:cluster", [report(16 * 1024 * 1024)]));
       await raw.publish(cluster, envelope("deployments:cluster", [report(200_000)]));

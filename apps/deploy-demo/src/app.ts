@@ -13,6 +13,7 @@ import { Instrumentation } from "./instrumentation.js";
 import { layout } from "./layout.js";
 import { SupervisedObject } from "./supervised_object.js";
 import { ENDPOINT_OWNER, PUBSUB_OWNER, superviseNode } from "./supervision.js";
+import { stopViewersPresence } from "./viewers.js";
 import { workersLock } from "./workers_lock.js";
 
 /** A running demo node. */
@@ -45,7 +46,10 @@ export async function startApp(cfg: Config): Promise<App> {
   const pubsubs = new SupervisedObject<PubSub>(
     PUBSUB_OWNER,
     () => startPubSub(cfg),
-    (ps) => ps.stop(),
+    (ps) => {
+      stopViewersPresence(ps);
+      return ps.stop();
+    },
     await startPubSub(cfg),
   );
   // One logger for the node, whichever endpoint is serving.

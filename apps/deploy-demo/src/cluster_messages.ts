@@ -6,19 +6,16 @@ import { isStep, STEPS, TOPIC } from "./steps.js";
 // who can PUBLISH there: each kind has a guard, and whatever fails one is dropped (counted, logged once a minute
 // per kind) before it touches any state.
 
-/** The topic trackers use among themselves: sync on start and viewer counts. */
+/** The topic trackers use among themselves: sync on start, and each node's report of the deploy it runs. */
 export const CLUSTER_TOPIC = "deployments:cluster";
-/** The topic a tracker uses to tell its node's views how many viewers there are. */
+/** The views' Presence topic: each view is tracked there (meta: its node); diffs arrive as `presence_diff`. */
 export const VIEWERS_TOPIC = "deployments:viewers";
 
 /** How far in the future a deploy's `startedAt` may lie (clocks of two machines differ a little). */
 export const CLOCK_SKEW_MS = 5_000;
-/** At most this many other nodes are counted for viewers (a flood of made-up names stays bounded). */
-export const MAX_NODES = 100;
 const MAX_NAME = 200;
 /** A deploy's status line: a step's text, or a failure with its reason (cut at 200 characters). */
 const MAX_TEXT = 500;
-const MAX_VIEWERS = 10_000_000;
 const STATUSES = new Set(["running", "done", "failed"]);
 const DEPLOYMENT_KEYS = new Set(["id", "node", "status", "step", "text", "startedAt", "times", "lost"]);
 
@@ -30,16 +27,20 @@ export interface SyncRequest {
 export interface SyncReply {
   node: string;
   state: Deployment | null;
-  viewers: number;
 }
-/** `viewers`: each node's report, once a second, with the deploy it runs (or ran last). */
-export interface ViewersReport {
+/** `report`: each node's report, once a second, of the deploy it runs (or ran last). */
+export interface NodeReport {
   node: string;
-  viewers: number;
   own: Deployment | null;
 }
 
-/** `viewers` on VIEWERS_TOPIC: what a tracker tells its own node's views, when the count changed. */
+/** `presence_diff` on VIEWERS_TOPIC, from this node's Presence: the count is then read from its list. */
+export interface ViewersDiff {
+  joins: Record<string, unknown>;
+  leaves: Record<string, unknown>;
+}
+
+/** How many views watch, cluster-wide and by node (from the Presence list). */
 export interface ViewerCount {
   total: number;
   byNode: Record<string, number>;
@@ -89,11 +90,11 @@ export function isSyncRequest(msg: unknown): msg is Broadcast<SyncRequest> {
 export function isSyncReply(msg: unknown, now: number): msg is Broadcast<SyncReply> {
   return syncReplyProblem(msg, now) === null;
 }
-export function isViewersReport(msg: unknown, now: number): msg is Broadcast<ViewersReport> {
-  return viewersReportProblem(msg, now) === null;
+export function isNodeReport(msg: unknown, now: number): msg is Broadcast<NodeReport> {
+  return nodeReportProblem(msg, now) === null;
 }
-export function isViewerCount(msg: unknown): msg is Broadcast<ViewerCount> {
-  return viewerCountProblem(msg) === null;
+export function isViewersDiff(msg: unknown): msg is Broadcast<ViewersDiff> {
+  return viewersDiffProblem(msg) === null;
 }
 
 /**
@@ -106,11 +107,11 @@ export function broadcastProblem(msg: unknown, now: number): Problem | null {
   }
   const p = (what: string, why: string | null): Problem | null => (why === null ? null : { what, why });
   if (msg.topic === TOPIC) return p("step", stepProblem(msg, now));
-  if (msg.topic === VIEWERS_TOPIC) return p("viewer-count", viewerCountProblem(msg));
+  if (msg.topic === VIEWERS_TOPIC) return p("viewers-diff", viewersDiffProblem(msg));
   if (msg.topic === CLUSTER_TOPIC) {
     if (msg.event === "sync-request") return p("sync-request", syncRequestProblem(msg));
     if (msg.event === "sync") return p("sync", syncReplyProblem(msg, now));
-    if (msg.event === "viewers") return p("viewers", viewersReportProblem(msg, now));
+    if (msg.event === "report") return p("report", nodeReportProblem(msg, now));
   }
   return { what: "unknown", why: `topic ${quote(msg.topic)}, event ${quote(msg.event)}` };
 }
@@ -138,16 +139,14 @@ function syncReplyProblem(msg: unknown, now: number): string | null {
   const p = payloadOf(msg, "sync");
   if (typeof p === "string") return p;
   if (!isName(p.node)) return "no node";
-  if (!isCount(p.viewers)) return "no viewers count";
   const bad = p.state === null ? null : deploymentProblem(p.state, now);
   return bad === null ? null : `a state with ${bad}`;
 }
 
-function viewersReportProblem(msg: unknown, now: number): string | null {
-  const p = payloadOf(msg, "viewers");
+function nodeReportProblem(msg: unknown, now: number): string | null {
+  const p = payloadOf(msg, "report");
   if (typeof p === "string") return p;
   if (!isName(p.node)) return "no node";
-  if (!isCount(p.viewers)) return "no viewers count";
   if (p.own === null) return null;
   const bad = deploymentProblem(p.own, now);
   if (bad !== null) return `an own deployment with ${bad}`;
@@ -155,15 +154,12 @@ function viewersReportProblem(msg: unknown, now: number): string | null {
   return (p.own as Deployment).node === p.node ? null : "an own deployment of another node";
 }
 
-function viewerCountProblem(msg: unknown): string | null {
-  if (!isPlainObject(msg) || msg.topic !== VIEWERS_TOPIC || msg.event !== "viewers")
-    return "not a viewer count";
+function viewersDiffProblem(msg: unknown): string | null {
+  if (!isPlainObject(msg) || msg.topic !== VIEWERS_TOPIC || msg.event !== "presence_diff")
+    return "not a presence_diff";
+  // Its content is not read (the view counts from its node's Presence): only its shape is checked.
   const p = msg.payload;
-  if (!isPlainObject(p) || !isCount(p.total) || !isPlainObject(p.byNode)) return "no total and byNode";
-  const entries = Object.entries(p.byNode);
-  if (entries.length > MAX_NODES + 1) return `${entries.length} nodes`;
-  for (const [node, c] of entries) if (!isName(node) || !isCount(c)) return `a bad count for ${quote(node)}`;
-  return null;
+  return isPlainObject(p) && isObject(p.joins) && isObject(p.leaves) ? null : "no joins and leaves";
 }
 
 /** The payload of a cluster message with `event`, if it is an object; else why not. */
@@ -182,8 +178,9 @@ function isName(v: unknown): v is string {
   return typeof v === "string" && v !== "" && v.length <= MAX_NAME;
 }
 
-function isCount(v: unknown): v is number {
-  return Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= MAX_VIEWERS;
+/** A plain object or a null-prototype one (Presence's maps of presences are the latter). */
+function isObject(v: unknown): v is object {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 function kindOf(v: unknown): string {

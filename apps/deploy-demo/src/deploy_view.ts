@@ -1,17 +1,18 @@
-import { call, cast, self } from "@cinder/actors";
+import { call, self } from "@cinder/actors";
 import { defineLiveView, html, type LiveView } from "@cinder/liveview";
 import type { Bus } from "./bus.js";
 import { nowMs } from "./clock.js";
 import {
   broadcastProblem,
   isStepBroadcast,
-  isViewerCount,
+  isViewersDiff,
   VIEWERS_TOPIC,
   type ViewerCount,
 } from "./cluster_messages.js";
 import type { Deployment } from "./deployment.js";
 import { STEPS, type Step, TOPIC } from "./steps.js";
 import { TRACKER, type TrackerCall } from "./tracker.js";
+import { countViewers, trackViewer } from "./viewers.js";
 
 interface Assigns {
   node: string;
@@ -30,17 +31,16 @@ export function githubDeployView(bus: Bus): LiveView<Assigns> {
 
     async mount(_params, _session, socket) {
       socket.assign({ node: bus.node, deployment: null, viewers: null, notice: "" });
+      const presence = bus.presence();
       if (socket.connected) {
         bus.subscribe(self(), TOPIC);
+        // Presence: this view counts as a viewer until it exits; every view hears of joins and leaves.
         bus.subscribe(self(), VIEWERS_TOPIC);
-        cast(TRACKER, { op: "watch", pid: self() });
+        if (presence !== null) trackViewer(presence, self(), bus.node);
       }
-      // A page opened mid-deploy shows the current step at once, on any node.
-      const [deployment, viewers] = await Promise.all([
-        call<Deployment | null>(TRACKER, { op: "current" } satisfies TrackerCall),
-        call<ViewerCount>(TRACKER, { op: "viewers" } satisfies TrackerCall),
-      ]);
-      socket.assign({ deployment, viewers });
+      // A page opened mid-deploy shows the current step at once, on any node; a joining one, the count.
+      const deployment = await call<Deployment | null>(TRACKER, { op: "current" } satisfies TrackerCall);
+      socket.assign({ deployment, viewers: presence === null ? null : countViewers(presence) });
     },
 
     async handleEvent(event, _value, socket) {
@@ -57,8 +57,9 @@ export function githubDeployView(bus: Bus): LiveView<Assigns> {
       const now = nowMs();
       const problem = broadcastProblem(msg, now);
       if (problem !== null) return bus.reject(problem.what, problem.why);
-      if (isViewerCount(msg)) {
-        socket.assign({ viewers: msg.payload });
+      if (isViewersDiff(msg)) {
+        const presence = bus.presence();
+        if (presence !== null) socket.assign({ viewers: countViewers(presence) });
       } else if (isStepBroadcast(msg, now)) {
         bus.log(`HANDLE BROADCAST FOR ${msg.event}`);
         socket.assign({ deployment: msg.payload, notice: "" });

@@ -16,13 +16,10 @@ import { nowMs } from "./clock.js";
 import {
   broadcastProblem,
   CLUSTER_TOPIC,
+  isNodeReport,
   isStepBroadcast,
   isSyncReply,
   isSyncRequest,
-  isViewersReport,
-  MAX_NODES,
-  VIEWERS_TOPIC,
-  type ViewerCount,
 } from "./cluster_messages.js";
 import type { DeployLock } from "./deploy_lock.js";
 import type { Deployment } from "./deployment.js";
@@ -45,26 +42,19 @@ export interface TrackerOptions {
 interface TrackerState extends TrackerOptions {
   current: Deployment | null;
   runner: { pid: Pid; ref: unknown; deployment: Deployment } | null;
-  /** Views on this node (counted for the page) and viewers on other nodes, as last reported. */
-  viewers: Set<Pid>;
-  remoteViewers: Map<string, { count: number; at: number }>;
-  viewersDirty: boolean;
 }
 
 /** Requests the tracker answers. */
-export type TrackerCall = { op: "current" } | { op: "deploy" } | { op: "viewers" };
+export type TrackerCall = { op: "current" } | { op: "deploy" };
 
-/** Messages the tracker handles (besides broadcasts and DOWNs). */
-export type TrackerCast = { op: "watch"; pid: Pid };
-
-const VIEWERS_EVERY_MS = 1000;
+const REPORT_EVERY_MS = 1000;
 
 /**
  * Marks the tracker's messages to itself. A message from another node is data the codec decoded: it can look
  * like anything made of plain objects, never hold a symbol, so it can never pass for one of these.
  */
 const OWN: unique symbol = Symbol("deploy-demo tracker");
-const REPORT_VIEWERS = { own: OWN, op: "report-viewers" } as const;
+const REPORT = { own: OWN, op: "report" } as const;
 
 function isOwn<T extends { op: string }>(msg: unknown, op: T["op"]): msg is T {
   return (
@@ -78,9 +68,9 @@ function isOwn<T extends { op: string }>(msg: unknown, op: T["op"]): msg is T {
 /**
  * The deployment holder: one per node, registered as `TRACKER`, following the deployments topics. It holds the
  * current deploy's state on its node (so a page opened mid-deploy shows the current step at once), starts
- * deploys (one at a time, cluster-wide, through the lock), and counts viewers.
+ * deploys (one at a time, cluster-wide, through the lock). (The viewers are counted by Presence: viewers.ts.)
  */
-export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCall, unknown, TrackerCast> = {
+export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCall, unknown> = {
   label: "DeploymentTracker",
   init(opts) {
     const me = self();
@@ -89,20 +79,12 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
     // A node that starts mid-deploy asks the others where things stand. Cluster messages name their node, and
     // a tracker drops its own node's (see clusterMessage): a plain broadcast, no pid needed.
     opts.bus.broadcast(CLUSTER_TOPIC, "sync-request", { node: opts.bus.node });
-    sendAfter(me, REPORT_VIEWERS, VIEWERS_EVERY_MS);
-    return {
-      ...opts,
-      current: null,
-      runner: null,
-      viewers: new Set(),
-      remoteViewers: new Map(),
-      viewersDirty: true,
-    };
+    sendAfter(me, REPORT, REPORT_EVERY_MS);
+    return { ...opts, current: null, runner: null };
   },
 
   handleCall(req, from, st) {
     if (req.op === "current") return reply(st.current, st);
-    if (req.op === "viewers") return reply(viewerCount(st), st);
     if (st.current?.status === "running" || st.runner !== null)
       return reply({ started: false, current: st.current }, st);
     const deployment: Deployment = {
@@ -126,19 +108,10 @@ export const Tracker: Behaviour<TrackerState, unknown, TrackerOptions, TrackerCa
     return noreply(st);
   },
 
-  handleCast(req, st) {
-    if (req.op === "watch" && !st.viewers.has(req.pid)) {
-      st.viewers.add(req.pid);
-      monitor(req.pid);
-      st.viewersDirty = true;
-    }
-    return st;
-  },
-
   handleInfo(msg, st) {
     if (isOwn<Locked>(msg, "locked")) return afterLock(msg, st);
     if (msg instanceof Down) return afterDown(msg, st);
-    if (isOwn(msg, "report-viewers")) return reportViewers(st);
+    if (isOwn(msg, "report")) return report(st);
     if (isOwn<SilenceCheck>(msg, "silence?")) return afterSilence(msg, st);
     // The rest came through the PubSub, maybe from another node: checked before it touches any state.
     const now = nowMs();
@@ -234,12 +207,8 @@ function afterLock(msg: Locked, st: TrackerState): TrackerState {
   return st;
 }
 
-/** A runner ended (done, or crashed in a step) or a view went away. */
+/** A runner ended (done, or crashed in a step). */
 function afterDown(msg: Down, st: TrackerState): TrackerState {
-  if (st.viewers.delete(msg.pid)) {
-    st.viewersDirty = true;
-    return st;
-  }
   const r = st.runner;
   if (r === null || !r.pid.equals(msg.pid)) return st;
   st.runner = null;
@@ -261,19 +230,12 @@ function clusterMessage(msg: unknown, now: number, st: TrackerState): TrackerSta
   if (isSyncRequest(msg)) {
     const p = msg.payload;
     if (p.node === st.bus.node) return st;
-    st.bus.directBroadcast(p.node, CLUSTER_TOPIC, "sync", {
-      node: st.bus.node,
-      state: st.current,
-      viewers: st.viewers.size,
-    });
+    st.bus.directBroadcast(p.node, CLUSTER_TOPIC, "sync", { node: st.bus.node, state: st.current });
     return st;
   }
-  let node: string;
-  let viewers: number;
   if (isSyncReply(msg, now)) {
     const p = msg.payload;
     if (p.node === st.bus.node) return st;
-    ({ node, viewers } = p);
     if (p.state !== null && (st.current === null || p.state.startedAt > st.current.startedAt)) {
       st.current = p.state;
       st.bus.log(`SYNCED FROM NODE ${p.node}: ${p.state.text}`);
@@ -282,22 +244,10 @@ function clusterMessage(msg: unknown, now: number, st: TrackerState): TrackerSta
       st.bus.localBroadcast(TOPIC, "sync", p.state);
       watchForSilence(st);
     }
-  } else if (isViewersReport(msg, now)) {
+  } else if (isNodeReport(msg, now)) {
     const p = msg.payload;
-    if (p.node === st.bus.node) return st;
-    ({ node, viewers } = p);
-    if (p.own !== null) catchUp(p.own, p.node, st);
-  } else return st;
-  const old = st.remoteViewers.get(node)?.count;
-  if (old === undefined && st.remoteViewers.size >= MAX_NODES) {
-    st.bus.reject(
-      "too-many-nodes",
-      `a report from a node past the ${MAX_NODES} counted (${node.slice(0, 40)})`,
-    );
-    return st;
+    if (p.node !== st.bus.node && p.own !== null) catchUp(p.own, p.node, st);
   }
-  st.remoteViewers.set(node, { count: viewers, at: Date.now() });
-  if (old !== viewers) st.viewersDirty = true;
   return st;
 }
 
@@ -324,33 +274,13 @@ function progress(d: Deployment): number {
   return Object.keys(STEPS).indexOf(d.step) * 2 + (d.status === "running" ? 0 : 1);
 }
 
-/** Once a second: tell other nodes our count, and our views the total if it changed. */
-function reportViewers(st: TrackerState): TrackerState {
-  sendAfter(self(), REPORT_VIEWERS, VIEWERS_EVERY_MS);
-  const stale = Date.now() - 5 * VIEWERS_EVERY_MS;
-  for (const [node, v] of st.remoteViewers) {
-    if (v.at < stale) {
-      st.remoteViewers.delete(node);
-      st.viewersDirty = true;
-    }
-  }
-  // With the count goes the deploy this node runs (or ran last), if any: a node that missed its broadcasts (Redis
-  // was down, see catchUp) gets its state within a second of hearing from this one again.
+/**
+ * Once a second: tell the other nodes the deploy this node runs (or ran last), if any, so that a node that
+ * missed its broadcasts (Redis was down, see catchUp) gets its state within a second of hearing from this one.
+ */
+function report(st: TrackerState): TrackerState {
+  sendAfter(self(), REPORT, REPORT_EVERY_MS);
   const own = st.current?.node === st.bus.node ? st.current : null;
-  st.bus.broadcast(CLUSTER_TOPIC, "viewers", { node: st.bus.node, viewers: st.viewers.size, own });
-  if (st.viewersDirty) {
-    st.viewersDirty = false;
-    st.bus.localBroadcast(VIEWERS_TOPIC, "viewers", viewerCount(st));
-  }
+  st.bus.broadcast(CLUSTER_TOPIC, "report", { node: st.bus.node, own });
   return st;
-}
-
-function viewerCount(st: TrackerState): ViewerCount {
-  const byNode: Record<string, number> = { [st.bus.node]: st.viewers.size };
-  let total = st.viewers.size;
-  for (const [node, v] of st.remoteViewers) {
-    byNode[node] = v.count;
-    total += v.count;
-  }
-  return { total, byNode };
 }
