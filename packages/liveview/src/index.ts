@@ -86,6 +86,7 @@ export {
 } from "./view/component.js";
 export type { ComponentSocket } from "./view/component_socket.js";
 export { type EventHandler, type EventHandlers, UnknownEventError } from "./view/events.js";
+export { type LiveRenderOptions, liveRender } from "./view/live_render.js";
 export type { OnMount, OnMountOption, OnMountResult } from "./view/on_mount.js";
 export { sendUpdate, sendUpdateAfter } from "./view/send_update.js";
 export { LiveStream, type StreamInsertOptions, type StreamOptions } from "./view/stream.js";

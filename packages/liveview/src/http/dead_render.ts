@@ -9,6 +9,7 @@ import type { RouteMatch } from "../router.js";
 import type { SessionToken } from "../session_token.js";
 import { SALT } from "../token.js";
 import { Components } from "../view/components.js";
+import { renderWithChildren } from "../view/nested_dead_render.js";
 import { runOnMount } from "../view/on_mount.js";
 import type { Session } from "../view/view.js";
 import { paramsFor } from "../view/view_params.js";
@@ -95,7 +96,9 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
       ? { kind: "redirect", to: nav.to, flashToken }
       : { kind: "redirect", to: nav.to };
   }
-  const root = view.render(socket.assigns);
+  const root = await renderWithChildren({ signer: ctx.signer, group: route.group, url }, id, () =>
+    view.render(socket.assigns),
+  );
   // Components mount, update and render on the spot; nothing of them is kept after the page is sent.
   const components = new Components(socket, route.name);
   let inner: string;

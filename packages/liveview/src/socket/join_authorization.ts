@@ -1,6 +1,7 @@
 import type { LiveContext } from "../context.js";
 import { hasUnsafeUrlChars } from "../local_path.js";
 import { quote } from "../logger.js";
+import { type NestedToken, nestedView } from "../nested_views.js";
 import type { RouteMatch } from "../router.js";
 import type { SessionToken } from "../session_token.js";
 import { SALT } from "../token.js";
@@ -12,6 +13,8 @@ export interface AuthorizedJoin {
   readonly data: SessionToken;
   /** A live navigation (a join with `redirect`) rather than a page's first mount (a join with `url`). */
   readonly navigating: boolean;
+  /** A nested child's parent view (its DOM id), which must be joined on the same socket. */
+  readonly parent?: string;
 }
 
 /** A join refused: the reply's response, and why (for the log). */
@@ -41,6 +44,7 @@ export function authorizeJoin(
   if (!isSessionToken(data) || data.id !== topic.slice(3)) {
     return { response: { reason: "unauthorized" }, why: "session token is for another view" };
   }
+  if ((data as Partial<NestedToken>).n === 1) return authorizeNested(ctx, data as NestedToken);
   // Live navigation joins with `redirect` (the new URL, reusing the first page's token) in place of `url`.
   // A join this socket will not serve is refused `unauthorized`, as Phoenix does: the official client
   // then loads the URL in full, carrying the flash in a cookie, and the HTTP side decides what is there
@@ -63,6 +67,30 @@ export function authorizeJoin(
     };
   }
   return { match, url, data, navigating };
+}
+
+/**
+ * A child view's join (`liveRender`): the official client sends no URL for it; its token names the view,
+ * the page's URL and (unless sticky) the parent, which the socket checks is joined.
+ */
+function authorizeNested(ctx: LiveContext, data: NestedToken): AuthorizedJoin | RefusedJoin {
+  const view = nestedView(data.v);
+  const url = parseUrl(data.u);
+  if (view === undefined || url === null)
+    return { response: { reason: "unauthorized" }, why: `no child view named ${quote(data.v)} on this node` };
+  const match: RouteMatch = {
+    pattern: data.r,
+    view,
+    viewKey: data.v,
+    group: data.g,
+    onMount: [],
+    groupSession: undefined,
+    name: data.v,
+    params: {},
+  };
+  return typeof data.p === "string"
+    ? { match, url, data, navigating: false, parent: data.p }
+    : { match, url, data, navigating: false };
 }
 
 /** The connect params of a join (`get_connect_params`), without the CSRF token. */

@@ -201,6 +201,10 @@ function join(m: Message, state: SocketState): SocketState {
   const auth = authorizeJoin(ctx, topic, payload);
   if ("why" in auth) return refuse(auth.response, auth.why);
   const { data } = auth;
+  // A nested child joins only beside its parent, and stops with it.
+  const parent = auth.parent === undefined ? undefined : state.channels.get(`lv:${auth.parent}`)?.pid;
+  if (parent === null || (parent === undefined && auth.parent !== undefined))
+    return refuse({ reason: "unauthorized" }, "a child view's parent is not joined on this socket");
   const ch = new Channel(topic, joinRef, transport);
   ch.guard = guard;
   ch.pid = ctx.views.start({
@@ -211,6 +215,7 @@ function join(m: Message, state: SocketState): SocketState {
     session: typeof data.s === "object" && data.s !== null ? data.s : {},
     flash: joinFlash(ctx.signer, payload, data, auth.navigating),
     connectParams: connectParamsOf(payload),
+    ...(parent === undefined ? {} : { parent }),
   });
   state.channels.add(ch);
   return state;

@@ -14,6 +14,8 @@ export interface ViewStart {
   readonly session: Readonly<Record<string, unknown>>;
   readonly flash: Flash;
   readonly connectParams: Record<string, unknown>;
+  /** A nested (non-sticky) child's parent view: the child stops when it does. */
+  readonly parent?: Pid;
 }
 
 /**

@@ -1,4 +1,5 @@
 import type { Rendered } from "../render/rendered.js";
+import { liveRenderCount } from "./live_render.js";
 import type { LiveView } from "./view.js";
 
 /**
@@ -55,7 +56,9 @@ export function memoRender(view: LiveView, assigns: Readonly<Record<string, unkn
   }
   const hit = memo.get(assigns);
   if (hit !== null) return hit;
+  const placed = liveRenderCount();
   const rendered = view.render(assigns as any);
-  memo.set(assigns, rendered);
+  // A render that placed child views holds HTML bound to this parent: never shared with another view.
+  if (liveRenderCount() === placed) memo.set(assigns, rendered);
   return rendered;
 }

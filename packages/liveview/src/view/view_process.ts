@@ -1,10 +1,13 @@
 import {
   type Behaviour,
   cast,
+  Down,
   Exit,
   type ExitReason,
   isAsyncFunction,
+  monitor,
   type Pid,
+  type Ref,
   type Stop,
   spawn,
   stop,
@@ -22,6 +25,7 @@ import { applyAsyncDone } from "./async_done.js";
 import { AsyncDone } from "./async_tasks.js";
 import { Components } from "./components.js";
 import { UnknownEventError } from "./events.js";
+import { NestingScope, withNesting } from "./live_render.js";
 import { runOnMount } from "./on_mount.js";
 import { memoRender } from "./render_memo.js";
 import { ComponentUpdate } from "./send_update.js";
@@ -75,6 +79,10 @@ interface ViewState {
   readonly socket: ViewSocket<any>;
   readonly tracker: DiffTracker;
   readonly components: Components;
+  /** Where its render places child views (`liveRender`). */
+  readonly nesting: NestingScope;
+  /** A nested child's monitor of its parent view: it stops when the parent does. */
+  readonly parentRef: Ref | null;
 }
 
 // How many pushPatch calls in a row (each running handleParams, which may patch again) are followed
@@ -99,7 +107,19 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
     if (view.temporaryAssigns !== undefined) socket.setTemporaryAssigns(view.temporaryAssigns);
     const components = new Components(socket, route.name);
     const tracker = new DiffTracker(components);
-    const state: ViewState = { ctx, channel, view, name: route.name, socket, tracker, components };
+    const nesting = new NestingScope(id, true, ctx.signer, route.group, () => socket.url.href);
+    const parentRef = args.parent === undefined ? null : monitor(args.parent);
+    const state: ViewState = {
+      ctx,
+      channel,
+      view,
+      name: route.name,
+      socket,
+      tracker,
+      components,
+      nesting,
+      parentRef,
+    };
     const params = paramsFor(route, url);
     if (ctx.logger.enabled("debug")) {
       ctx.logger.log(
@@ -130,7 +150,7 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
       return stop("normal");
     }
     const rendered = traceRender(route.name, id, null, () => {
-      const root = memoRender(view, socket.assigns);
+      const root = withNesting(state.nesting, () => memoRender(view, socket.assigns));
       try {
         return state.tracker.render(root, { title: socket.pageTitle, events: socket.events });
       } catch (err) {
@@ -186,6 +206,8 @@ function routeInfo(
   }
   // What the processes of its uploads report (and their DOWN messages).
   if (state.socket.uploadState?.handle(msg, state.socket) === true) return finish(state, null, undefined);
+  // A nested child stops with its parent (a sticky one has no parent).
+  if (msg instanceof Down && msg.ref === state.parentRef) return stop("shutdown", state);
   if (msg instanceof Exit && state.view.trapExit !== true) {
     // The process traps exits only so that its terminate runs when its socket goes away; for any other
     // linked process it behaves as if it did not trap: a crash there takes the view down.
@@ -449,7 +471,7 @@ function renderDiff(state: ViewState): Diff | null {
   let diff: Diff | null = null;
   if (socket.changed.size > 0 || socket.titleChanged) {
     diff = traceRender(state.name, socket.id, socket.changed, () => {
-      const root = memoRender(view, socket.assigns);
+      const root = withNesting(state.nesting, () => memoRender(view, socket.assigns));
       try {
         return tracker.diff(root, { title: socket.pageTitle, events: socket.events });
       } catch (err) {
