@@ -44,7 +44,7 @@ export function authorizeJoin(
   if (!isSessionToken(data) || data.id !== topic.slice(3)) {
     return { response: { reason: "unauthorized" }, why: "session token is for another view" };
   }
-  if ((data as Partial<NestedToken>).n === 1) return authorizeNested(ctx, data as NestedToken);
+  if ((data as Partial<NestedToken>).n === 1) return authorizeNested(data as NestedToken);
   // Live navigation joins with `redirect` (the new URL, reusing the first page's token) in place of `url`.
   // A join this socket will not serve is refused `unauthorized`, as Phoenix does: the official client
   // then loads the URL in full, carrying the flash in a cookie, and the HTTP side decides what is there
@@ -73,7 +73,7 @@ export function authorizeJoin(
  * A child view's join (`liveRender`): the official client sends no URL for it; its token names the view,
  * the page's URL and (unless sticky) the parent, which the socket checks is joined.
  */
-function authorizeNested(ctx: LiveContext, data: NestedToken): AuthorizedJoin | RefusedJoin {
+function authorizeNested(data: NestedToken): AuthorizedJoin | RefusedJoin {
   const view = nestedView(data.v);
   const url = parseUrl(data.u);
   if (view === undefined || url === null)
