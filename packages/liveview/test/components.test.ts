@@ -6,6 +6,7 @@ import {
   defineLiveView,
   html,
   keyed,
+  type LiveStream,
   liveComponent,
   sendUpdate,
   sendUpdateAfter,
@@ -172,6 +173,41 @@ describe("live components", () => {
     });
     const view = await liveIsolated(Page);
     await expect(view.component(view.cids[0]).click("nope")).rejects.toThrow();
+    expect(view.status).toBe("crashed");
+  });
+
+  test("a component keeps a stream of its own; its assigns are frozen in development and test", async () => {
+    const Log = defineComponent<{ streams: { lines: LiveStream<{ id: number; text: string }> }; n: number }>({
+      mount(socket) {
+        socket.assign({ n: 1 });
+        socket.stream("lines", [{ id: 0, text: "start" }]);
+      },
+      events: {
+        add(_v, socket) {
+          const n = socket.assigns.n;
+          socket.assign({ n: n + 1 });
+          socket.streamInsert("lines", { id: n, text: `line ${n}` }, { at: 0, limit: 2 });
+        },
+        mutate(_v, socket) {
+          socket.assign({ list: [1] } as any);
+          ((socket.assigns as any).list as number[]).push(2);
+        },
+      },
+      render: ({ id, streams, myself }) =>
+        html`<div id="${id}" phx-target="${myself}"><ol id="${id}-lines" phx-update="stream">${streams.lines.map(
+          ([domId, l]) => html`<li id="${domId}">${l.text}</li>`,
+        )}</ol></div>`,
+    });
+    const Page = defineLiveView({
+      mount: () => {},
+      render: () => html`<main>${liveComponent(Log, { id: "log" })}</main>`,
+    });
+    const view = await liveIsolated(Page);
+    const log = view.component("log");
+    await log.click("add");
+    await log.click("add");
+    expect([...log.html().matchAll(/<li id="([^"]+)">/g)].map((m) => m[1])).toEqual(["lines-2", "lines-1"]);
+    await expect(log.click("mutate")).rejects.toThrow();
     expect(view.status).toBe("crashed");
   });
 

@@ -1,3 +1,6 @@
+import { strictChecks } from "@cinder/actors";
+import { deepFreezeAssign } from "./deep_freeze.js";
+import { type LiveStream, type StreamInsertOptions, type StreamOptions, Streams } from "./stream.js";
 import { ChangedKeys, type ViewSocket } from "./view_socket.js";
 
 /** Assigns every live component has, besides its own. */
@@ -34,6 +37,14 @@ export interface ComponentSocket<A extends object = Record<string, unknown>> {
   redirect(to: string | { external: string }): this;
   /** Sets a flash message on the view. */
   putFlash(kind: string, message: string): this;
+  /** A stream of the component's own (`assigns.streams[name]`), as the view's `stream`. */
+  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this;
+  /** As the view's `streamInsert`, on the component's stream. */
+  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this;
+  /** As the view's `streamDelete`, on the component's stream. */
+  streamDelete<T>(name: string, item: T): this;
+  /** As the view's `streamDeleteByDomId`, on the component's stream. */
+  streamDeleteByDomId(name: string, id: string): this;
 }
 
 /** The one implementation of {@link ComponentSocket}. */
@@ -93,7 +104,49 @@ export class ComponentState<A extends object = Record<string, unknown>> implemen
     const assigns = this.#assigns;
     if (Object.hasOwn(assigns, key) && Object.is(assigns[key], value)) return;
     this.#assigns = { ...assigns, [key]: value };
+    if (this.#strict) {
+      deepFreezeAssign(key, value);
+      Object.freeze(this.#assigns);
+    }
     this.changed.add(key);
+  }
+
+  readonly #strict = strictChecks();
+  readonly #streams = new Streams((next) => this.#set("streams", next));
+
+  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this {
+    this.#streams.stream(this.#streamsNow(), name, items, opts);
+    return this;
+  }
+
+  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this {
+    this.#streams.insert(this.#streamsNow(), name, item, opts);
+    return this;
+  }
+
+  streamDelete<T>(name: string, item: T): this {
+    this.#streams.delete(this.#streamsNow(), name, item);
+    return this;
+  }
+
+  streamDeleteByDomId(name: string, id: string): this {
+    this.#streams.deleteByDomId(this.#streamsNow(), name, id);
+    return this;
+  }
+
+  #streamsNow(): Record<string, LiveStream> | undefined {
+    return this.#assigns.streams as Record<string, LiveStream> | undefined;
+  }
+
+  /** After a render: sent stream operations are dropped (not a change), as the view's. */
+  rendered(): void {
+    this.changed.clear();
+    this.fresh = false;
+    const streams = Streams.pruned(this.#streamsNow());
+    if (streams !== null) {
+      this.#assigns = { ...this.#assigns, streams };
+      if (this.#strict) Object.freeze(this.#assigns);
+    }
   }
 
   pushEvent(event: string, payload?: unknown, opts?: { beforePatch?: boolean }): this {

@@ -100,8 +100,7 @@ export class Components implements ComponentSource {
     const { state, component } = entry;
     const rendered = component.render(state.assigns);
     if (state.fresh) checkRoot(rendered, this.#where(entry, "render"));
-    state.changed.clear();
-    state.fresh = false;
+    state.rendered();
     return rendered;
   }
 
