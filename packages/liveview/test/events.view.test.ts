@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { defineLiveView, html } from "../src/index.js";
+import { defineComponent, defineLiveView, html, liveComponent } from "../src/index.js";
 import { liveIsolated } from "../src/testing/index.js";
 import { crashReports } from "./support/crash_reports.js";
 
@@ -49,5 +49,37 @@ describe("a view's events map", () => {
     ]);
     // Logged once, by the view, not again as a runtime crash report with a stack.
     expect(crash.reports.some((l) => l.includes("process <"))).toBe(false);
+  });
+});
+
+describe("a component's events map", () => {
+  const Cart = defineComponent<{ items: number }>({
+    name: "Cart",
+    mount(socket) {
+      socket.assign({ items: 0 });
+    },
+    events: {
+      add(_value, socket) {
+        socket.update("items", (n) => n + 1);
+      },
+    },
+    render: ({ id, items, myself }) =>
+      html`<div id="${id}"><button phx-click="add" phx-target="${myself}">${items}</button></div>`,
+  });
+  const Shop = defineLiveView({
+    name: "ShopView",
+    mount() {},
+    render: () => html`<main>${liveComponent(Cart, { id: "cart" })}</main>`,
+  });
+
+  test("an event the component has no handler for crashes the view, naming the view and the component", async () => {
+    const crash = crashReports();
+    const view = await liveIsolated(Shop, crash);
+    expect(await view.component("cart").click("add")).toContain(">1<");
+    await expect(view.component("cart").click("remove")).rejects.toThrow(/crashed/);
+    await until(() => crash.reports.some((l) => l.includes("no handler")));
+    expect(crash.reports.filter((l) => l.includes("no handler"))).toEqual([
+      '[error] ShopView: component Cart (id "cart") has no handler for event "remove": add it to the events map (events: { remove(value, socket) { ... } }) or handle it in handleEvent',
+    ]);
   });
 });
