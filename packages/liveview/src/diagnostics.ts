@@ -27,9 +27,9 @@ export const telemetry = {
   handleInfo: tracing("cinder:live_view:handle_info"),
   /** `{ view, id, changed }` around a render and its diff (`changed`: the assigns that changed; `null` for a full render). */
   render: tracing("cinder:live_view:render"),
-  /** `{ view, id, component, event, params }` around a live component's `handleEvent`. */
+  /** `{ view, component, id, cid, event, params }` around a live component's event handler (`id`: the component's). */
   componentHandleEvent: tracing("cinder:live_component:handle_event"),
-  /** `{ view, id, component, cid }` around a live component's `update`. */
+  /** `{ view, component, id, cid }` around a live component's `update` or `updateMany` (`id`: the component's). */
   componentUpdate: tracing("cinder:live_component:update"),
   /** `{ transport, params }` from a websocket's upgrade request to the accepted connection (`error`: the refusal's HTTP status). */
   socketConnect: tracing("cinder:socket:connect"),

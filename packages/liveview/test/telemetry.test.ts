@@ -3,7 +3,7 @@ import { createRuntime, type SpanContext, self, send } from "@cinder/actors";
 import { PubSub } from "@cinder/pubsub";
 import { afterEach, describe, expect, test } from "vitest";
 import { fetchPage, RawClient, startEndpoint } from "../../../test/helpers/liveview.js";
-import { defineLiveView, html, telemetry } from "../src/index.js";
+import { defineComponent, defineLiveView, html, liveComponent, telemetry } from "../src/index.js";
 import { liveIsolated } from "../src/testing/index.js";
 
 /** Records every start/end/error of the tracing channel `name` until `stop()`. */
@@ -124,6 +124,34 @@ describe("telemetry: start/end/error spans on diagnostics_channel", () => {
     } finally {
       await pubsub.stop();
     }
+  });
+
+  test("live component update and handle_event", async () => {
+    const update = record("cinder:live_component:update");
+    const event = record("cinder:live_component:handle_event");
+    const Counter = defineComponent<{ count: number }>({
+      name: "Counter",
+      mount: (socket) => void socket.assign({ count: 0 }),
+      update: (assigns, socket) => void socket.assign(assigns),
+      events: { inc: (_v, socket) => void socket.update("count", (n) => n + 1) },
+      render: ({ id, count, myself }) =>
+        html`<div id="${id}"><button phx-click="inc" phx-target="${myself}">${count}</button></div>`,
+    });
+    const Page = defineLiveView({
+      name: "Page",
+      mount() {},
+      render: () => html`<main>${liveComponent(Counter, { id: "c1" })}</main>`,
+    });
+    const view = await liveIsolated(Page);
+    const ends = update.filter((u) => u.kind === "end");
+    expect(ends.length).toBeGreaterThan(0);
+    expect(ends.at(-1)!.ctx).toMatchObject({ view: "Page", component: "Counter", id: "c1" });
+    await view.component("c1").click("inc", { secret_key: "k" });
+    const ev = event.find((e) => e.kind === "end")!.ctx;
+    expect(ev).toMatchObject({ view: "Page", component: "Counter", id: "c1", event: "inc" });
+    expect(ev.params).toMatchObject({ secret_key: "[FILTERED]" });
+    expect(ev.duration).toBeGreaterThan(0);
+    view.close();
   });
 
   test("the channels are the documented names", () => {

@@ -5,6 +5,7 @@ import { type Component, isComponent } from "./component.js";
 import { ComponentState } from "./component_socket.js";
 import { dispatchEvent, type EventResult, type EventValue } from "./events.js";
 import type { ViewSocket } from "./view_socket.js";
+import { type ComponentSpan, traceComponentEvent, traceComponentUpdate } from "./view_telemetry.js";
 
 /** One mounted component. */
 interface Entry {
@@ -141,7 +142,12 @@ export class Components implements ComponentSource {
     if (entry === undefined) return undefined;
     const { component, state } = entry;
     const name = `${this.viewName}: component ${component.name ?? "component"} (id ${JSON.stringify(entry.id)})`;
-    const result = await dispatchEvent(component, name, event, value, state);
+    const result = await traceComponentEvent(
+      () => this.#span(entry),
+      event,
+      value,
+      () => dispatchEvent(component, name, event, value, state),
+    );
     if (state.changed.size > 0) this.#touch(entry);
     return { result };
   }
@@ -188,7 +194,11 @@ export class Components implements ComponentSource {
       // Several queued updates of one component are folded into one, the later values winning.
       const pairs = withUpdates.map((e) => [Object.assign({}, ...e.updates), e.state] as const);
       for (const e of withUpdates) e.updates = [];
-      sync(component.updateMany(pairs), this.#where(withUpdates[0], "updateMany"));
+      const many = traceComponentUpdate(
+        () => this.#span(withUpdates[0]),
+        () => component.updateMany!(pairs),
+      );
+      sync(many, this.#where(withUpdates[0], "updateMany"));
       return;
     }
     for (const e of withUpdates) {
@@ -196,10 +206,25 @@ export class Components implements ComponentSource {
       e.updates = [];
       for (const assigns of updates) {
         if (component.update !== undefined)
-          sync(component.update(assigns, e.state), this.#where(e, "update"));
+          sync(
+            traceComponentUpdate(
+              () => this.#span(e),
+              () => component.update!(assigns, e.state),
+            ),
+            this.#where(e, "update"),
+          );
         else e.state.assign(assigns);
       }
     }
+  }
+
+  #span(entry: Entry): ComponentSpan {
+    return {
+      view: this.viewName,
+      component: entry.component.name ?? "component",
+      id: entry.id,
+      cid: entry.cid,
+    };
   }
 
   #where(entry: Entry, callback: string): string {

@@ -72,3 +72,28 @@ export function traceRender<T>(name: string, id: string, changed: Iterable<strin
   if (!isTraced(telemetry.render)) return fn();
   return traceCall(telemetry.render, { view: name, id, changed: changed === null ? null : [...changed] }, fn);
 }
+
+/** Who a component span is about: the view's name, the component's name, its id and cid. */
+export interface ComponentSpan {
+  readonly view: string;
+  readonly component: string;
+  readonly id: string | number;
+  readonly cid: number;
+}
+
+/** `fn()` (a component's event handler), traced as `cinder:live_component:handle_event`. */
+export function traceComponentEvent<T>(
+  who: () => ComponentSpan,
+  event: string,
+  value: EventValue,
+  fn: () => T,
+): T {
+  if (!isTraced(telemetry.componentHandleEvent)) return fn();
+  return traceCall(telemetry.componentHandleEvent, { ...who(), event, params: filterParams(value) }, fn);
+}
+
+/** `fn()` (a component's `update` or `updateMany`), traced as `cinder:live_component:update`. */
+export function traceComponentUpdate<T>(who: () => ComponentSpan, fn: () => T): T {
+  if (!isTraced(telemetry.componentUpdate)) return fn();
+  return traceCall(telemetry.componentUpdate, { ...who() }, fn);
+}
