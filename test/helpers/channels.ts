@@ -2,7 +2,8 @@
  * Nodes of the chat fixture (`test/fixtures/channels/chat.ts`) for the channel tests: a runtime, a PubSub over
  * Redis, a Presence and an endpoint with the chat's user socket at `/socket`, behind a node:http server that
  * also serves a page for browsers (`/?token=...&topic=...`: the official client from `phoenix.min.js` joins the
- * topic, keeps its Presence list in `window.__present` and its chat messages in `window.__messages`).
+ * topic, keeps its Presence list in `window.__present` and its chat messages in `window.__messages`, and counts
+ * joins, channel errors, socket errors and closes; `reconnect=never` keeps a closed socket closed).
  */
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
@@ -39,8 +40,15 @@ const PHOENIX_JS = readFileSync(
 const PAGE = `<!doctype html><html><head><meta charset="utf-8"><title>chat</title>
 <script src="/phoenix.js"></script></head><body><ul id="present"></ul><script>
 const q = new URLSearchParams(location.search);
-window.__present = []; window.__messages = []; window.__joined = false;
-const socket = new Phoenix.Socket("/socket", { params: { token: q.get("token") } });
+window.__present = []; window.__messages = []; window.__joined = false; window.__joins = 0;
+window.__joinError = null; window.__channelErrors = 0; window.__socketErrors = 0; window.__socketCloses = 0;
+const socket = new Phoenix.Socket("/socket", {
+  params: { token: q.get("token") },
+  rejoinAfterMs: () => 200,
+  reconnectAfterMs: () => (q.get("reconnect") === "never" ? 600000 : 200),
+});
+socket.onError(() => window.__socketErrors++);
+socket.onClose(() => window.__socketCloses++);
 socket.connect();
 const channel = socket.channel(q.get("topic"), {});
 const presence = new Phoenix.Presence(channel);
@@ -49,7 +57,12 @@ presence.onSync(() => {
   document.getElementById("present").textContent = window.__present.join(",");
 });
 channel.on("new_msg", (m) => window.__messages.push(m));
-channel.join().receive("ok", () => { window.__joined = true; });
+channel.onError(() => window.__channelErrors++);
+channel.on("presence_state", () => window.__joins++);
+channel.join()
+  .receive("ok", () => { window.__joined = true; })
+  .receive("error", (e) => { window.__joinError = e; });
+window.__crash = () => channel.push("crash", {});
 window.__say = (body) => new Promise((resolve) => channel.push("new_msg", { body }).receive("ok", resolve));
 </script></body></html>`;
 
