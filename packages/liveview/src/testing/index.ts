@@ -110,17 +110,51 @@ export class LiveViewTest {
   #ref = 0;
   #joinRef = "";
   #url: string;
+  /** The page's views joined on this connection besides this one (child views), by topic. */
+  readonly #children: Map<string, LiveViewTest>;
 
-  /** @internal Use {@link live}. */
-  constructor(endpoint: Endpoint, id: string, url: string, timeout: number) {
+  /** @internal Use {@link live}; a child view (`liveChild`) shares its page's connection. */
+  constructor(
+    endpoint: Endpoint | null,
+    id: string,
+    url: string,
+    timeout: number,
+    page?: { conn: MemoryConnection; children: Map<string, LiveViewTest> },
+  ) {
     this.id = id;
     this.#topic = `lv:${id}`;
     this.#url = url;
     this.#timeout = timeout;
-    this.#conn = endpoint.connectMemory(
-      (frame) => this.#onFrame(frame),
-      () => this.#settle("closed"),
+    this.#children = page?.children ?? new Map();
+    this.#conn =
+      page?.conn ??
+      endpoint!.connectMemory(
+        (frame) => this.#onFrame(frame),
+        () => {
+          this.#settle("closed");
+          for (const child of this.#children.values()) child.#settle("closed");
+        },
+      );
+  }
+
+  /**
+   * Joins the child live view placed with `liveRender(View, { id })` in this view's current HTML, on the
+   * same connection (as the official client does once the parent joined), and returns it to drive.
+   */
+  async liveChild(id: string): Promise<LiveViewTest> {
+    const known = this.#children.get(`lv:${id}`);
+    if (known !== undefined && known.status === "joined") return known;
+    const m = new RegExp(`<div id="${id.replace(/[^\w-]/g, "")}" data-phx-session="([^"]+)"`).exec(
+      this.html(),
     );
+    if (m === null) throw new Error(`liveChild: no child view with id ${JSON.stringify(id)} in the HTML`);
+    const child = new LiveViewTest(null, id, this.#url, this.#timeout, {
+      conn: this.#conn,
+      children: this.#children,
+    });
+    this.#children.set(`lv:${id}`, child);
+    await child.join(m[1], null, {});
+    return child;
   }
 
   /** The view's current HTML (inside its container), as the browser would show it. */
@@ -354,7 +388,13 @@ export class LiveViewTest {
   }
 
   #onFrame(text: string): void {
-    const [joinRef, ref, , event, payload] = JSON.parse(text);
+    const [joinRef, ref, topic, event, payload] = JSON.parse(text);
+    if (topic !== this.#topic) {
+      // A child view's frame, on the page's connection.
+      const child = this.#children.get(topic);
+      if (child !== undefined) child.#onFrame(text);
+      return;
+    }
     if (joinRef !== this.#joinRef && joinRef !== null) return; // a previous join's late frame
     if (event === "phx_reply") {
       const pending = this.#pending.get(ref);
