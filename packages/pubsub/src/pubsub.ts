@@ -16,7 +16,7 @@ import type { Adapter, AdapterHost } from "./adapter.js";
 import { channels } from "./diagnostics.js";
 import type { Dispatcher, Entry } from "./dispatcher.js";
 import { BroadcastError } from "./errors.js";
-import { HEARTBEAT_TOPIC, Heartbeat, type Rider } from "./heartbeat.js";
+import { HEARTBEAT_TOPIC, Heartbeat, type HeartbeatSink, type Rider } from "./heartbeat.js";
 import { local } from "./local.js";
 import { FRAME_TOPIC, NodeTransport } from "./node_transport.js";
 import { Registry } from "./registry.js";
@@ -90,6 +90,8 @@ export interface PubSubStats {
 }
 
 const OK: BroadcastResult = Object.freeze({ ok: true });
+/** What a heartbeat tells a pubsub without distribution: nothing it acts on. */
+const QUIET_SINK: HeartbeatSink = { up() {}, down() {}, counts: () => ({}), claimed() {} };
 const OK_PROMISE: Promise<BroadcastResult> = Promise.resolve(OK);
 
 /**
@@ -121,7 +123,7 @@ export class PubSub {
 
   private constructor(
     opts: PubSubOptions,
-    rt: Runtime,
+    private readonly rt: Runtime,
     private readonly adapter: Adapter,
   ) {
     this.name = opts.name;
@@ -185,32 +187,43 @@ export class PubSub {
   private async distribute(rt: Runtime, timing: { periodMs: number; downAfterMs: number }): Promise<void> {
     const t = (this.transport = new NodeTransport(this.adapter));
     const dist = (this.dist = rt.distribute(t));
-    this.heartbeat = new Heartbeat(
+    this.startHeartbeat(timing, {
+      up: (node, creation) => dist.nodeUp(node, creation),
+      down: (node) => dist.nodeDown(node),
+      counts: () => dist.sentCounts(),
+      claimed: (node, count) => dist.claimed(node, count),
+    });
+    await this.adapter.sync?.();
+  }
+
+  /** Starts the node's one heartbeat (with distribution at start, or for the first rider). */
+  private startHeartbeat(timing: { periodMs: number; downAfterMs: number }, sink: HeartbeatSink): Heartbeat {
+    const h = new Heartbeat(
       this.node,
-      rt.creation,
+      this.rt.creation,
       this.adapter,
-      rt.clock,
+      this.rt.clock,
       timing,
-      {
-        up: (node, creation) => dist.nodeUp(node, creation),
-        down: (node) => dist.nodeDown(node),
-        counts: () => dist.sentCounts(),
-        claimed: (node, count) => dist.claimed(node, count),
-      },
+      sink,
       this.logger,
     );
+    this.heartbeat = h;
     this.adapter.topicChanged?.(HEARTBEAT_TOPIC, true);
-    await this.adapter.sync?.();
-    this.heartbeat.start();
+    h.start();
+    return h;
   }
 
   /**
-   * @internal Carries `rider` in this node's heartbeat (one heartbeat per node: Presence rides it). Null
-   * when the pubsub runs none (no `distribution`); else the period and what takes the rider off.
+   * @internal Carries `rider` in this node's heartbeat (one heartbeat per node: Presence rides it, and it
+   * keeps the adapter's own liveness). Without `distribution` the first rider starts it, at `periodMs`.
+   * Returns the heartbeat's period and what takes the rider off.
    */
-  ride(key: string, rider: Rider): { periodMs: number; off: () => void } | null {
-    const h = this.heartbeat;
-    return h === null ? null : { periodMs: h.periodMs, off: h.ride(key, rider) };
+  ride(key: string, rider: Rider, periodMs: number): { periodMs: number; off: () => void } {
+    this.check("ride");
+    const h =
+      this.heartbeat ??
+      this.startHeartbeat({ periodMs, downAfterMs: Math.max(5000, 2 * periodMs) }, QUIET_SINK);
+    return { periodMs: h.periodMs, off: h.ride(key, rider) };
   }
 
   /** The other nodes that are up, as this node's heartbeat sees them (empty without `distribution`). */
@@ -226,7 +239,7 @@ export class PubSub {
       deliver: (topic, message, from) => {
         if (this.stopped) return;
         if (this.heartbeat !== null) {
-          if (topic === FRAME_TOPIC) return this.dist!.receive(message);
+          if (topic === FRAME_TOPIC) return this.dist?.receive(message);
           if (topic === HEARTBEAT_TOPIC) return this.heartbeat.receive(message);
         }
         // Whatever the adapter, what it hands over came from another node: a bad topic or pid is dropped.

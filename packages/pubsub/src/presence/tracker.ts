@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { type Logger, type Pid, type Runtime, self, sendAfter } from "@cinder/actors";
+import type { Logger, Pid, Runtime } from "@cinder/actors";
 import type { PubSub } from "../pubsub.js";
 import { Owned } from "./owned.js";
 import { type Entry, type Item, PresenceState } from "./state.js";
@@ -48,8 +48,6 @@ interface Peer {
   /** A transfer being received. */
   asm: { c: number; n: number; chunks: Map<number, Item[]> } | null;
 }
-
-const TICK = Symbol("presence tick");
 
 /** What a tracker reports to its owner: presences that became visible here, and ones that stopped being. */
 export type ChangeSink = (joins: readonly Entry[], leaves: readonly Entry[]) => void;
@@ -106,33 +104,30 @@ export class Tracker {
 
   /** Spawns the tracker's process, subscribes it and sends the first heartbeat (others learn of us now). */
   start(handle: (msg: unknown) => void): Pid {
-    // One heartbeat per node: with a node heartbeat running (distribution), the replica's beat rides it and
-    // its period is the node's; else the replica beats on its own topic.
-    const ride = this.pubsub.ride(this.topic, {
-      tick: () => (this.stopped ? null : this.beat()),
-      hello: () => ({ v: 1, t: "hb", node: this.node, id: this.id, c: this.state.clock, d: null }),
-      receive: (data) => {
-        if (!this.stopped) this.receive(data);
+    // One heartbeat per node: the replica's beat (its clock and delta) rides the node's heartbeat, whose
+    // period is then the replica's (the first rider of a pubsub without distribution sets it).
+    const ride = this.pubsub.ride(
+      this.topic,
+      {
+        tick: () => (this.stopped ? null : this.beat()),
+        hello: () => ({ v: 1, t: "hb", node: this.node, id: this.id, c: this.state.clock, d: null }),
+        receive: (data) => {
+          if (!this.stopped) this.receive(data);
+        },
       },
-    });
-    if (ride !== null) {
-      this.cfg.broadcastPeriodMs = ride.periodMs;
-      this.offHeartbeat = ride.off;
-    }
-    const period = this.cfg.broadcastPeriodMs;
+      this.cfg.broadcastPeriodMs,
+    );
+    this.cfg.broadcastPeriodMs = ride.periodMs;
+    this.offHeartbeat = ride.off;
     this.pid = this.rt.spawn({
       init: () => {
         this.pubsub.subscribe(this.topic);
-        if (ride === null) sendAfter(self(), TICK, period);
         return null;
       },
       handleInfo: (msg: unknown, s: null) => {
         if (this.stopped) return s;
         try {
-          if (msg === TICK) {
-            this.tick();
-            sendAfter(self(), TICK, period);
-          } else handle(msg);
+          handle(msg);
         } catch (err) {
           this.logger.log(
             "error",
@@ -142,8 +137,8 @@ export class Tracker {
         return s;
       },
     });
-    if (ride === null) this.heartbeat(null);
-    else this.send(null, { v: 1, t: "hb", node: this.node, id: this.id, c: this.state.clock, d: null });
+    // Others learn of this replica now, not at the next period.
+    this.send(null, { v: 1, t: "hb", node: this.node, id: this.id, c: this.state.clock, d: null });
     return this.pid;
   }
 
@@ -294,10 +289,6 @@ export class Tracker {
     if (p.up) this.sink(res.joins, res.leaves);
   }
 
-  private tick(): void {
-    this.send(null, this.beat());
-  }
-
   /** One period: the heartbeat to send (with the delta since the last), after the others' silence is counted. */
   private beat(): Wire {
     this.ticks++;
@@ -325,10 +316,6 @@ export class Tracker {
     this.peers.delete(r);
     const gone = this.state.drop(r);
     if (p.up) this.sink([], gone);
-  }
-
-  private heartbeat(d: ReturnType<PresenceState["takeDelta"]>): void {
-    this.send(null, { v: 1, t: "hb", node: this.node, id: this.id, c: this.state.clock, d });
   }
 
   private heartbeatTo(node: string): void {
