@@ -25,9 +25,18 @@ export function currentProc(): Proc | null {
   return running.asyncUsed ? (asyncContext.getStore() ?? null) : null;
 }
 
+const AsyncFunctionPrototype = Object.getPrototypeOf(async () => {});
+
 /** True when `fn` is declared `async` (so it needs the async context to know its process after `await`). */
 export function isAsyncFunction(fn: unknown): boolean {
-  return typeof fn === "function" && (fn as Function).constructor?.name === "AsyncFunction";
+  if (typeof fn !== "function") return false;
+  // Every spawn asks this of each callback: one prototype load answers for this realm's functions; the name
+  // test is for async functions of another realm (a `vm` context).
+  const proto = Object.getPrototypeOf(fn);
+  return (
+    proto === AsyncFunctionPrototype ||
+    (proto !== Function.prototype && (fn as Function).constructor?.name === "AsyncFunction")
+  );
 }
 
 /** Runs `fn` outside any process's async context, so callbacks it schedules do not inherit one. */

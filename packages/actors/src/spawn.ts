@@ -17,9 +17,6 @@ import type { Scheduler } from "./scheduler.js";
 
 // Starting a process: its flags, and the first run of its init (or of its function) inside the new process.
 
-/** Async-callback flags, computed once per behaviour object. */
-const behaviourFlags = new WeakMap<object, number>();
-
 /** The flags a process spawned with `target` and `opts` starts with; throws on a bad target or options. */
 export function spawnFlags(target: unknown, opts: SpawnOptions): number {
   if (typeof opts !== "object" || opts === null) {
@@ -32,16 +29,15 @@ export function spawnFlags(target: unknown, opts: SpawnOptions): number {
       `spawn: expected a behaviour ({ init, handleInfo?, ... }) or an async function, got ${describeValue(target)}`,
     );
   }
-  let bf = behaviourFlags.get(target);
-  if (bf === undefined) {
-    const b = target as Behaviour;
-    bf =
-      (isAsyncFunction(b.handleInfo) ? ASYNC_INFO : 0) |
-      (isAsyncFunction(b.handleCall) ? ASYNC_CALL : 0) |
-      (isAsyncFunction(b.handleCast) ? ASYNC_CAST : 0) |
-      (isAsyncFunction(b.terminate) ? ASYNC_TERMINATE : 0);
-    behaviourFlags.set(target, bf);
-  }
+  // Computed at every spawn, not cached per behaviour object: a cache (a WeakMap) cost more than these
+  // checks, an entry per object and the collector's ephemeron work, for the README's style of a new
+  // behaviour literal per spawn.
+  const b = target as Behaviour;
+  const bf =
+    (isAsyncFunction(b.handleInfo) ? ASYNC_INFO : 0) |
+    (isAsyncFunction(b.handleCall) ? ASYNC_CALL : 0) |
+    (isAsyncFunction(b.handleCast) ? ASYNC_CAST : 0) |
+    (isAsyncFunction(b.terminate) ? ASYNC_TERMINATE : 0);
   flags |= bf;
   if (bf !== 0 || isAsyncFunction((target as Behaviour).init)) running.asyncUsed = true;
   return flags;
