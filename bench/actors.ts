@@ -10,7 +10,7 @@
  */
 
 import { createRequire } from "node:module";
-import { createRuntime, type Pid, type Runtime } from "@cinder/actors";
+import { createRuntime, exit, type Pid, type Runtime, spawn } from "@cinder/actors";
 import { type BareProc, BareScheduler } from "./baseline.js";
 import { type BeamFigures, runBeam } from "./beam.js";
 import { gc, heapUsed, machine, median, medianOf, printTable, rate, spawnProducer, tick } from "./lib.js";
@@ -57,6 +57,53 @@ async function cinderSpawn(n: number, processTable = false): Promise<{ rate: num
   pids.length = 0;
   gc();
   return { rate: r, bytes };
+}
+
+/**
+ * Spawning through the free `spawn` as the README writes it: a new behaviour literal (an object and its
+ * arrow functions) per call, or one shared behaviour; both in the default runtime.
+ */
+async function cinderFreeSpawn(n: number, fresh: boolean): Promise<{ rate: number; bytes: number }> {
+  const pids: Pid[] = new Array(n);
+  for (let i = 0; i < n; i++) pids[i] = undefined as unknown as Pid;
+  const before = heapUsed();
+  const t0 = performance.now();
+  if (fresh)
+    for (let i = 0; i < n; i++) pids[i] = spawn({ init: () => 0, handleInfo: (_m: unknown, s: number) => s });
+  else for (let i = 0; i < n; i++) pids[i] = spawn(idle);
+  const r = n / seconds(t0);
+  const bytes = (heapUsed() - before) / n;
+  // Idle processes never exit by themselves: end them so the next run starts from an empty runtime.
+  for (const pid of pids) exit(pid, "kill");
+  pids.length = 0;
+  await tick();
+  gc();
+  return { rate: r, bytes };
+}
+
+/** 1:1 with the sender outside any process (top-level code), 1,000 sends per macrotask as the producer does. */
+async function cinderOneToOneOutside(n: number): Promise<number> {
+  const rt = createRuntime({ node: "bench" });
+  let done: (v: number) => void = () => {};
+  const finished = new Promise<number>((r) => {
+    done = r;
+  });
+  let t0 = 0;
+  const consumer = rt.spawn({
+    init: () => 0,
+    handleInfo: (_m: number, count: number) => {
+      if (++count === n) done(n / seconds(t0));
+      return count;
+    },
+  });
+  t0 = performance.now();
+  for (let sent = 0; sent < n; ) {
+    const end = Math.min(sent + 1000, n);
+    for (let i = sent; i < end; i++) rt.send(consumer, i);
+    sent = end;
+    await tick();
+  }
+  return finished;
 }
 
 function cinderOneToOne(n: number, processTable = false): Promise<number> {
@@ -334,6 +381,9 @@ async function main(): Promise<void> {
     });
   const c11 = await run(() => cinderOneToOne(MSG_N));
   const t11 = await run(() => cinderOneToOne(MSG_N, true));
+  const c11out = await run(() => cinderOneToOneOutside(MSG_N));
+  const freeShared = await spawnRuns((n) => cinderFreeSpawn(n, false), SPAWN_N);
+  const freeFresh = await spawnRuns((n) => cinderFreeSpawn(n, true), SPAWN_N);
   const b11 = await run(() => bareOneToOne(MSG_N));
   const n11 = await run(() => nactOneToOne(MSG_N / NACT_DIV));
   const cr = await run(() => cinderRing(RING_SIZE, RING_HOPS));
@@ -401,6 +451,28 @@ async function main(): Promise<void> {
       row("1:1 messages (10M)", "oneToOne", c11, b11, n11, rate),
       row("ring hops (1,000 procs, 10M)", "ring", cr, br, nr, rate),
       row("fan-out deliveries (10k procs, 1M)", "fanOut", cf, bf, nf, rate),
+    ],
+  );
+  printTable(
+    "Actors: how a program spawns and sends",
+    ["benchmark", "Cinder", "per process", "ratio", "target"],
+    [
+      [
+        "free spawn, one shared behaviour (1M)",
+        rate(freeShared.rate),
+        `${bytes(freeShared.bytes)} B`,
+        "1x",
+        "-",
+      ],
+      [
+        "free spawn, a new behaviour literal per call (1M)",
+        rate(freeFresh.rate),
+        `${bytes(freeFresh.bytes)} B`,
+        `${x(freeFresh.rate, freeShared.rate)} of shared`,
+        ">= 0.67x (within 1.5x), <= 250 B, >= 1.5M/s",
+      ],
+      ["1:1, sender inside a process (10M)", rate(c11), "-", "1x", "-"],
+      ["1:1, sender outside any process (10M)", rate(c11out), "-", `${x(c11out, c11)} of inside`, ">= 1x"],
     ],
   );
   console.log(`\nnact ran with N/${NACT_DIV} (rates are per second, so they compare).`);
