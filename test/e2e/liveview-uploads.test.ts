@@ -10,7 +10,15 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { defineLiveView, html, liveFileInput, type UploadEntry, uploadErrors } from "@cinder/liveview";
+import {
+  defineComponent,
+  defineLiveView,
+  html,
+  liveComponent,
+  liveFileInput,
+  type UploadEntry,
+  uploadErrors,
+} from "@cinder/liveview";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
@@ -63,23 +71,55 @@ const FormUpload = defineLiveView<{ saved: string[] }>({
   },
 });
 
+/** The same inside a live component: its form targets the component, which owns the upload. */
+const Uploader = defineComponent<{ saved: string[] }>({
+  name: "Uploader",
+  mount(socket) {
+    socket.assign({ saved: [] });
+    socket.allowUpload("file", { accept: "any", chunkSize: 16_000, maxFileSize: 1_000_000 });
+  },
+  async handleEvent(event, _value, socket) {
+    if (event !== "save") return;
+    const saved = await socket.consumeUploadedEntries("file", async ({ path }: { path: string }, e) => {
+      const bytes = await readFile(path);
+      return `${e.clientName} ${bytes.length} ${sha(bytes)}`;
+    });
+    socket.assign({ saved });
+  },
+  render: ({ uploads, saved, myself }) => html`<div id="uploader">
+    <form id="cf" phx-change="validate" phx-submit="save" phx-target="${myself}">
+      ${liveFileInput(uploads!.file!)}<button id="csave" type="submit">Save</button>
+    </form>
+    <ul id="centries">${uploads!.file!.entries.map((e) => html`<li>${`${e.clientName} ${e.progress}`}</li>`)}</ul>
+    <ul id="csaved">${saved.map((x) => html`<li>${x}</li>`)}</ul>
+  </div>`,
+});
+
+const ComponentHost = defineLiveView({
+  mount() {},
+  render: () => html`<main>${liveComponent(Uploader, { id: "up" })}</main>`,
+});
+
 describe.skipIf(!ok)("uploads in Chromium with the official client", () => {
   let s: Started;
   let browser: Browser;
   const pageErrors: string[] = [];
 
   beforeAll(async () => {
-    [s, browser] = await Promise.all([startEndpoint(() => ({ "/": FormUpload })), launchChromium()]);
+    [s, browser] = await Promise.all([
+      startEndpoint(() => ({ "/": FormUpload, "/component": ComponentHost })),
+      launchChromium(),
+    ]);
   });
   afterAll(async () => {
     await browser?.close();
     await s?.endpoint.close();
   });
 
-  async function open(): Promise<Page> {
+  async function open(path = "/"): Promise<Page> {
     const page = await browser.newPage();
     page.on("pageerror", (err) => pageErrors.push(err.message));
-    await page.goto(s.base);
+    await page.goto(s.base + path);
     await page.waitForSelector("[data-phx-main].phx-connected");
     return page;
   }
@@ -146,6 +186,22 @@ describe.skipIf(!ok)("uploads in Chromium with the official client", () => {
       .locator("input[type=file]")
       .setInputFiles([{ name: "c.txt", mimeType: "text/plain", buffer: Buffer.alloc(5) }]);
     await page.waitForFunction(() => document.querySelector("#too-many")?.textContent === "tooMany");
+    expect(pageErrors).toEqual([]);
+    await page.close();
+  }, 90_000);
+
+  test("an upload owned by a live component: its form targets the component, which consumes the file", async () => {
+    const page = await open("/component");
+    const bytes = randomBytes(300_000);
+    await page
+      .locator("input[type=file]")
+      .setInputFiles({ name: "c.bin", mimeType: "application/octet-stream", buffer: bytes });
+    await page.waitForSelector("#centries li");
+    await page.click("#csave");
+    await page.waitForSelector("#csaved li", { timeout: 60_000 });
+    expect(await page.locator("#csaved li").allTextContents()).toEqual([
+      `c.bin ${bytes.length} ${sha(bytes)}`,
+    ]);
     expect(pageErrors).toEqual([]);
     await page.close();
   }, 90_000);

@@ -1,7 +1,10 @@
 import { strictChecks } from "@cinder/actors";
+import type { UploadConfig, UploadEntry } from "../upload/upload_config.js";
+import type { UploadOptions } from "../upload/upload_options.js";
 import { deepFreezeAssign } from "./deep_freeze.js";
 import { type LiveStream, type StreamInsertOptions, type StreamOptions, Streams } from "./stream.js";
 import { ChangedKeys, type ViewSocket } from "./view_socket.js";
+import { ViewUploads } from "./view_uploads.js";
 
 /** Assigns every live component has, besides its own. */
 export interface ComponentAssigns {
@@ -9,6 +12,8 @@ export interface ComponentAssigns {
   readonly id: string | number;
   /** The component's cid: `phx-target="${myself}"` sends an element's events to this component. */
   readonly myself: number;
+  /** The uploads the component allowed with `socket.allowUpload`, by name; absent until the first one. */
+  readonly uploads?: Readonly<Record<string, UploadConfig>>;
 }
 
 /**
@@ -45,6 +50,19 @@ export interface ComponentSocket<A extends object = Record<string, unknown>> {
   streamDelete<T>(name: string, item: T): this;
   /** As the view's `streamDeleteByDomId`, on the component's stream. */
   streamDeleteByDomId(name: string, id: string): this;
+  /** As the view's `allowUpload`: the upload lives in this component's `assigns.uploads`. */
+  allowUpload(name: string, options: UploadOptions<ComponentSocket<A>>): this;
+  /** As the view's `cancelUpload`. */
+  cancelUpload(name: string, ref: string): this;
+  /** As the view's `uploadedEntries`. */
+  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] };
+  /** As the view's `consumeUploadedEntries`. */
+  consumeUploadedEntries<R>(
+    name: string,
+    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
+  ): Promise<R[]>;
+  /** As the view's `consumeUploadedEntry`. */
+  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R>;
 }
 
 /** The one implementation of {@link ComponentSocket}. */
@@ -172,5 +190,42 @@ export class ComponentState<A extends object = Record<string, unknown>> implemen
   putFlash(kind: string, message: string): this {
     this.view.putFlash(kind, message);
     return this;
+  }
+
+  #uploads: ViewUploads<ComponentSocket<A>> | null = null;
+
+  allowUpload(name: string, options: UploadOptions<ComponentSocket<A>>): this {
+    if (this.#uploads === null) {
+      this.#uploads = new ViewUploads((configs) => this.#set("uploads", configs));
+      this.view.addUploadOwner({ uploads: this.#uploads, socket: this, cid: this.assigns.myself });
+    }
+    this.#uploads.allow(name, options);
+    return this;
+  }
+
+  cancelUpload(name: string, ref: string): this {
+    this.#uploadsFor("cancelUpload").cancel(name, ref);
+    return this;
+  }
+
+  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] } {
+    return this.#uploadsFor("uploadedEntries").uploaded(name);
+  }
+
+  consumeUploadedEntries<R>(
+    name: string,
+    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
+  ): Promise<R[]> {
+    return this.#uploadsFor("consumeUploadedEntries").consume(name, fn);
+  }
+
+  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R> {
+    return this.#uploadsFor("consumeUploadedEntry").consumeOne(entry, fn);
+  }
+
+  #uploadsFor(where: string): ViewUploads<ComponentSocket<A>> {
+    if (this.#uploads === null)
+      throw new Error(`${where}: this component allowed no uploads (call allowUpload in mount)`);
+    return this.#uploads;
   }
 }

@@ -173,9 +173,16 @@ export class Components implements ComponentSource {
       const ids = this.#byId.get(entry.component)!;
       ids.delete(entry.id);
       if (ids.size === 0) this.#byId.delete(entry.component);
+      this.socket.dropUploadOwner(cid);
       freed.push(cid);
     }
     return freed;
+  }
+
+  /** Marks the component `cid` for the next render (its uploads changed outside its callbacks). */
+  touch(cid: number): void {
+    const entry = this.#byCid.get(cid);
+    if (entry !== undefined && entry.state.changed.size > 0) this.#touch(entry);
   }
 
   #queue(entry: Entry, assigns: Readonly<Record<string, unknown>>): void {

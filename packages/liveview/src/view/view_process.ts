@@ -39,6 +39,7 @@ import {
   callMount,
   traceRender,
 } from "./view_telemetry.js";
+import { ownerOf } from "./view_uploads.js";
 
 /** A client push on a joined channel, routed to its view process by the socket process. */
 export class ChannelPush {
@@ -205,7 +206,11 @@ function routeInfo(
     return finish(state, null, undefined);
   }
   // What the processes of its uploads report (and their DOWN messages).
-  if (state.socket.uploadState?.handle(msg, state.socket) === true) return finish(state, null, undefined);
+  for (const owner of state.socket.uploadOwners) {
+    if (!owner.uploads.handle(msg, owner.socket)) continue;
+    if (owner.cid !== null) state.components.touch(owner.cid);
+    return finish(state, null, undefined);
+  }
   // A nested child stops with its parent (a sticky one has no parent).
   if (msg instanceof Down && msg.ref === state.parentRef) return stop("shutdown", state);
   if (msg instanceof Exit && state.view.trapExit !== true) {
@@ -307,9 +312,13 @@ async function handleEvent(msg: ChannelPush, state: ViewState): Promise<ViewStat
   if (typeof p.uploads === "object" && p.uploads !== null && Object.keys(p.uploads).length > 0) {
     // A form with file inputs: the files picked so far, checked against the uploads before the handler runs.
     // (The client sends `uploads: {}` with every form event.)
-    const uploads = socket.uploadState;
-    const fault = uploads === null ? "files sent to a view without uploads" : uploads.putFromForm(p.uploads);
-    if (fault !== null) clientError(state, `${channel.topic}: ${fault}`);
+    for (const [ref, entries] of Object.entries(p.uploads)) {
+      const owner = ownerOf(socket.uploadOwners, ref);
+      const fault =
+        owner === undefined ? "files for an unknown upload" : owner.uploads.putFromForm({ [ref]: entries });
+      if (fault !== null) clientError(state, `${channel.topic}: ${fault}`);
+      else if (owner?.cid != null) state.components.touch(owner.cid);
+    }
   }
   if (p.cid !== undefined) {
     if (!isCid(p.cid)) {
@@ -358,23 +367,30 @@ function clientError(state: ViewState, message: string): void {
 /** `allow_upload` (a preflight: the reply carries tokens) and `progress`, for a view that allowed uploads. */
 async function handleUploadPush(msg: ChannelPush, state: ViewState): Promise<ViewState | Stop<ViewState>> {
   const { channel, socket, ctx } = state;
-  const uploads = socket.uploadState;
-  if (uploads === null) {
-    clientError(state, `${msg.event} on ${channel.topic}, which allowed no uploads; replied with an error`);
+  // Upload refs are random and unique: the ref finds the view's or a component's upload (the `cid` the
+  // client also sends is not needed).
+  const owner = ownerOf(socket.uploadOwners, msg.payload.ref);
+  if (owner === undefined) {
+    clientError(state, `${msg.event} on ${channel.topic} for no upload of this view; replied with an error`);
     channel.reply(msg.ref, "error", { reason: "no uploads allowed" });
     return state;
   }
+  const touch = () => {
+    if (owner.cid !== null) state.components.touch(owner.cid);
+  };
   if (msg.event === "progress") {
-    const fault = await uploads.progress(msg.payload, socket);
+    const fault = await owner.uploads.progress(msg.payload, owner.socket);
     if (fault !== null) clientError(state, `${channel.topic}: ${fault}`);
+    touch();
     return finish(state, msg.ref, undefined);
   }
-  const response = await uploads.preflight(msg.payload, socket, ctx.signer, channel.topic);
+  const response = await owner.uploads.preflight(msg.payload, owner.socket, ctx.signer, channel.topic);
   if (typeof response === "string") {
     clientError(state, `${channel.topic}: ${response}; replied with an error`);
     channel.reply(msg.ref, "error", { reason: response });
     return state;
   }
+  touch();
   const diff = renderDiff(state);
   channel.reply(msg.ref, "ok", diff === null ? response : { ...response, diff });
   return state;

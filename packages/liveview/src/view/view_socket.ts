@@ -9,7 +9,7 @@ import type { AsyncResult } from "./async_result.js";
 import type { AsyncTasks } from "./async_tasks.js";
 import { deepFreezeAssign } from "./deep_freeze.js";
 import { type LiveStream, type StreamInsertOptions, type StreamOptions, Streams } from "./stream.js";
-import { ViewUploads } from "./view_uploads.js";
+import { type UploadOwner, ViewUploads } from "./view_uploads.js";
 
 /** Assigns every view has, besides its own. */
 export interface BuiltinAssigns {
@@ -340,15 +340,29 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
 
   #uploads: ViewUploads<LiveViewSocket<A>> | null = null;
 
-  /** The view's uploads, once it allowed one (null before). */
-  get uploadState(): ViewUploads<LiveViewSocket<A>> | null {
-    return this.#uploads;
-  }
+  /** The uploads of the view and of its components, once one was allowed (empty before). */
+  uploadOwners: readonly UploadOwner[] = [];
 
   allowUpload(name: string, options: UploadOptions<LiveViewSocket<A>>): this {
-    this.#uploads ??= new ViewUploads((configs) => this.#set("uploads", configs));
+    if (this.#uploads === null) {
+      this.#uploads = new ViewUploads((configs) => this.#set("uploads", configs));
+      this.addUploadOwner({ uploads: this.#uploads, socket: this, cid: null });
+    }
     this.#uploads.allow(name, options);
     return this;
+  }
+
+  /** Registers the uploads of the view or of a component (see {@link UploadOwner}). */
+  addUploadOwner(owner: UploadOwner): void {
+    this.uploadOwners = [...this.uploadOwners, owner];
+  }
+
+  /** Drops the uploads of the component `cid` (it left the page), ending their transfers. */
+  dropUploadOwner(cid: number): void {
+    const owner = this.uploadOwners.find((o) => o.cid === cid);
+    if (owner === undefined) return;
+    owner.uploads.releaseAll();
+    this.uploadOwners = this.uploadOwners.filter((o) => o !== owner);
   }
 
   cancelUpload(name: string, ref: string): this {

@@ -39,6 +39,22 @@ const WIRE_ERROR: Record<UploadError, string> = {
   failed: "failed",
 };
 
+/**
+ * The uploads of a view or of one of its live components, with the socket their callbacks get (`cid` null
+ * for the view's own).
+ */
+export interface UploadOwner {
+  readonly uploads: ViewUploads<any>;
+  readonly socket: unknown;
+  readonly cid: number | null;
+}
+
+/** The owner of the upload `uploadRef` among `owners`. */
+export function ownerOf(owners: readonly UploadOwner[], uploadRef: unknown): UploadOwner | undefined {
+  for (const o of owners) if (o.uploads.owns(uploadRef)) return o;
+  return undefined;
+}
+
 const NAME = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 /** What consume callbacks may return to keep an entry for later (as Phoenix's `{:postpone, value}`). */
@@ -163,6 +179,11 @@ export class ViewUploads<S> {
     return results;
   }
 
+  /** Ends every transfer (its owner, a component, left the page): their processes dispose of the writers. */
+  releaseAll(): void {
+    for (const ref of [...this.#transfers.keys()]) this.#release(ref, "cancelled");
+  }
+
   /** Ends an entry's transfer: its process disposes of the writer and stops. */
   #release(ref: string, reason: UploadRelease["reason"]): void {
     const t = this.#transfers.get(ref);
@@ -170,6 +191,11 @@ export class ViewUploads<S> {
     this.#transfers.delete(ref);
     if (t.monitor !== null) demonitor(t.monitor, { flush: true });
     if (t.pid !== null) send(t.pid, new UploadRelease(reason));
+  }
+
+  /** Whether `uploadRef` is one of these uploads. */
+  owns(uploadRef: unknown): boolean {
+    return typeof uploadRef === "string" && this.#names.has(uploadRef);
   }
 
   #byRef(uploadRef: unknown): UploadConfig | undefined {
