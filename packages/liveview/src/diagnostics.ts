@@ -31,6 +31,10 @@ export const telemetry = {
   componentHandleEvent: tracing("cinder:live_component:handle_event"),
   /** `{ view, component, id, cid }` around a live component's `update` or `updateMany` (`id`: the component's). */
   componentUpdate: tracing("cinder:live_component:update"),
+  /** `{ channel, topic, params }` around a channel's `join` (`params`: the join's payload). */
+  channelJoin: tracing("cinder:channel:join"),
+  /** `{ channel, topic, event, params }` around a channel's `handleIn` (`params`: the push's payload; bytes as `"[BINARY]"`). */
+  channelHandleIn: tracing("cinder:channel:handle_in"),
   /** `{ transport, params }` from a websocket's upgrade request to the accepted connection (`error`: the refusal's HTTP status). */
   socketConnect: tracing("cinder:socket:connect"),
 };

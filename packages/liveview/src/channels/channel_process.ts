@@ -4,14 +4,17 @@ import {
   describeValue,
   Exit,
   type ExitReason,
+  isTraced,
   type Pid,
   type Stop,
   self,
   spawn,
   stop,
+  traceCall,
 } from "@cinder/actors";
 import type { PubSub } from "@cinder/pubsub";
-import type { Logger } from "../logger.js";
+import { telemetry } from "../diagnostics.js";
+import { filterParams, type Logger } from "../logger.js";
 import { encodeBinaryReply, isBinaryPayload } from "../transport/binary_frame.js";
 import type { Channel as Wire } from "../transport/channel.js";
 import { encodeReply } from "../transport/frame.js";
@@ -76,7 +79,10 @@ const channelBehaviour: Behaviour<ChannelState, unknown, ChannelStart> = {
     const { channel, wire, pubsub, logger, name } = args;
     const topic = wire.topic;
     const socket = new ChannelSocketImpl<any>(topic, args.id, args.assigns, wire, pubsub, self(), logger);
-    const result: unknown = await channel.join(topic, args.payload, socket);
+    const join = () => channel.join(topic, args.payload, socket);
+    const result: unknown = await (isTraced(telemetry.channelJoin)
+      ? traceCall(telemetry.channelJoin, { channel: name, topic, params: filterParams(args.payload) }, join)
+      : join());
     if (typeof result !== "object" || result === null || !("ok" in result || "error" in result))
       throw new TypeError(`${name}: join must return { ok } or { error }, got ${describeValue(result)}`);
     const { ok, error } = result as { ok?: unknown; error?: unknown };
@@ -99,7 +105,19 @@ const channelBehaviour: Behaviour<ChannelState, unknown, ChannelStart> = {
   async handleCast(msg: unknown, state: ChannelState): Promise<ChannelState> {
     if (!(msg instanceof ClientPush)) return state;
     const { channel, name, wire } = state.args;
-    const result: unknown = await channel.handleIn(msg.event, msg.payload, state.socket);
+    const handle = () => channel.handleIn(msg.event, msg.payload, state.socket);
+    const result: unknown = await (isTraced(telemetry.channelHandleIn)
+      ? traceCall(
+          telemetry.channelHandleIn,
+          {
+            channel: name,
+            topic: wire.topic,
+            event: msg.event,
+            params: msg.payload instanceof ArrayBuffer ? "[BINARY]" : filterParams(msg.payload),
+          },
+          handle,
+        )
+      : handle());
     if (result === undefined || result === null) return state;
     const reply = typeof result === "object" ? (result as { reply?: unknown }).reply : undefined;
     if (!isObject(reply) || typeof reply.status !== "string" || reply.status === "")
