@@ -266,6 +266,8 @@ describe("distribution over a pubsub", () => {
       const user = a.rt.spawn({ init: () => null });
       expect(pa.track(user, "room", "u1", { node: "a" })).toMatchObject({ ok: true });
       await until(() => pb.list("room").u1 !== undefined);
+      // Both replicas have heard from each other (a replica answers a newcomer once, on its topic).
+      await until(() => pa.stats().replicasUp === 1 && pb.stats().replicasUp === 1);
       // Past the replicas' hellos (one each, when they meet), ten periods bring no beat on the topic.
       const beats = () => spy.got.filter((m) => (m as { t?: string }).t === "hb").length;
       const before = beats();
