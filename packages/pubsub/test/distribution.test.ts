@@ -281,4 +281,17 @@ describe("distribution over a pubsub", () => {
       pb.stop();
     }
   });
+
+  it("exit(remotePid, reason) reaches a process on another node: kill kills (killed), another reason is trapped", async () => {
+    const [a, b] = await cluster(["a", "b"]);
+    const reasons: unknown[] = [];
+    const plain = b.rt.spawn(Echo);
+    b.rt.watch(plain, (r) => reasons.push(r));
+    const trapping = recorder(b.rt, { trapExit: true });
+    a.rt.exit(far(trapping.pid), "go_away");
+    a.rt.exit(far(plain), "kill");
+    await until(() => reasons.length === 1 && trapping.got.length === 1);
+    expect(reasons).toEqual(["killed"]);
+    expect(trapping.got).toEqual([{ type: "EXIT", from: null, reason: "go_away" }]);
+  });
 });
