@@ -3,7 +3,8 @@
  * with `ws` as its transport) against two endpoints, nodes "a" and "b" of one PubSub over a real Redis:
  * a chat room (join, push with reply, broadcast to the others on both nodes, handleOut interception),
  * a refused connect, a refused join, a channel that crashes and is rejoined by the client, disconnect by
- * socket id, a duplicate join, binary payloads both ways, and Presence lists synced on both nodes.
+ * socket id, a duplicate join, binary payloads both ways, the event bucket and error budget, and Presence lists
+ * synced on both nodes.
  */
 import { type Channel, Presence, Socket } from "phoenix";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -229,6 +230,19 @@ describe.skipIf(!ok)("channels over the official phoenix client, two nodes over 
     expect(other.isConnected()).toBe(true);
   }, 60_000);
 
+  test("the live socket's limits hold: a flood of pushes gets 'too many events', then the socket is closed (1008)", async () => {
+    const [a] = nodes as [Node];
+    const raw = await rawSocket(a, "user:flood");
+    raw.send(JSON.stringify(["1", "1", "room:flood", "phx_join", {}]));
+    await raw.next((m) => m[1] === "1");
+    for (let i = 0; i < 300; i++) raw.send(JSON.stringify(["1", `p${i}`, "room:flood", "nope", {}]));
+    const refused = await raw.next(
+      (m) => m[3] === "phx_reply" && m[4]?.response?.reason === "too many events",
+    );
+    expect(refused[4].status).toBe("error");
+    expect(await raw.closed).toBe(1008);
+  });
+
   test("a second join of a topic on one socket closes the first", async () => {
     const [a] = nodes as [Node];
     const raw = await rawSocket(a, "user:heidi");
@@ -307,6 +321,7 @@ async function rawSocket(node: Node, token: string) {
   const ws = new WebSocket(`${node.url}/websocket?vsn=2.0.0&token=${encodeURIComponent(token)}`);
   const inbox: any[] = [];
   const waiters: (() => void)[] = [];
+  const closed = new Promise<number>((resolve) => ws.on("close", (code) => resolve(code)));
   ws.on("message", (data) => {
     inbox.push(JSON.parse(String(data)));
     for (const w of waiters.splice(0)) w();
@@ -317,6 +332,7 @@ async function rawSocket(node: Node, token: string) {
   });
   return {
     send: (s: string) => ws.send(s),
+    closed,
     close: () => ws.close(),
     async next(pred: (m: any[]) => boolean): Promise<any[]> {
       const deadline = Date.now() + 30_000;
