@@ -69,7 +69,8 @@ describe("create-cinder", () => {
     );
     expect(stdout).toContain("created src/posts/post_index_view.ts");
     const { stdout: tests } = await run(npm, ["test"], { cwd: app, env, maxBuffer: 16 * 1024 * 1024 });
-    expect(tests).toMatch(/Test Files\s+2 passed/);
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: vitest colours its summary
+    expect(tests.replace(/\x1b\[[0-9;]*m/g, "")).toMatch(/Test Files\s+2 passed/);
   }, 300_000);
 
   test("npm run dev serves the board and the generated pages", async () => {

@@ -64,6 +64,9 @@ function fieldSnippets(r: Resource): Record<string, string> {
 
 function fill(file: string, r: Resource): string {
   let text = readFileSync(fileURLToPath(new URL(file, DIR)), "utf8");
+  // A block only for resources with a field that can be invalid (all-boolean forms cannot).
+  const canBeInvalid = r.fields.some((f) => f.type !== "boolean");
+  text = text.replace(/ *\/\*if:invalid\*\/\n([\s\S]*?) *\/\*end:invalid\*\/\n/g, canBeInvalid ? "$1" : "");
   for (const [marker, code] of Object.entries(fieldSnippets(r)))
     text = text.replaceAll(`/*${marker}*/`, code);
   return text

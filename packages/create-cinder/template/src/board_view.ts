@@ -82,7 +82,7 @@ export function boardView(deps: { pubsub: PubSub; presence: Presence }): LiveVie
     <button>Add</button>`,
   )}
   <ul id="items" class="cards" phx-update="stream">
-    ${streams.items.map(([id, item]) => liveComponent(ItemCard, { id, item }))}
+    ${streams.items.map(([id, item]) => html`${liveComponent(ItemCard, { id, item })}`)}
   </ul>
 </main>`,
   });

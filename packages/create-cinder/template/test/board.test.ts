@@ -14,7 +14,8 @@ describe("the board", () => {
     const alice = await live(app.endpoint, "/");
     const bob = await live(app.endpoint, "/");
     await alice.submit("add", { card: { text: "Write the README" } });
-    expect(alice.html()).toContain("Write the README");
+    // The card comes back as the store's broadcast, to Alice's board as to everyone's.
+    await alice.waitFor("Write the README");
     await bob.waitFor("Write the README");
     alice.close();
     bob.close();
@@ -30,9 +31,9 @@ describe("the board", () => {
   test("a card's own buttons target the card: toggle marks it done", async () => {
     const view = await live(app.endpoint, "/");
     await view.submit("add", { card: { text: "Toggle me" } });
-    const card = view
-      .html()
-      .match(/id="(item-\d+)"[^>]*>\s*<button[^>]*>\s*<\/button>\s*<span class="text">Toggle me/);
+    const card = (await view.waitFor("Toggle me")).match(
+      /id="(item-\d+)"[^>]*>\s*<button[^>]*>\s*<\/button>\s*<span class="text">Toggle me/,
+    );
     expect(card).not.toBeNull();
     await view.component(card![1]).click("toggle");
     await view.waitFor((html) => new RegExp(`id="${card![1]}" class="card done"`).test(html));
