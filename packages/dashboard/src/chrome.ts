@@ -33,12 +33,31 @@ const STYLE = raw(`<style>
 .cd ul.tree { list-style: none; padding-left: 1.25rem; border-left: 1px dashed #d4d7df; }
 </style>`);
 
-/** A dashboard page: the navigation (live links within the dashboard) and the page's content. */
-export function chrome(base: string, current: string, node: string, content: Rendered): Rendered {
+/** The pages shown for another node too (the others are this node's only). */
+const REMOTE_PAGES: ReadonlySet<string> = new Set(["", "/processes", "/supervisors", "/pubsub"]);
+
+/**
+ * A dashboard page: the navigation (live links within the dashboard) and the page's content. `base` is where
+ * the shown node's pages live (`localBase` itself, or `localBase/nodes/<node>` for another node).
+ */
+export function chrome(
+  base: string,
+  current: string,
+  node: string,
+  content: Rendered,
+  localBase = base,
+): Rendered {
+  const remote = base !== localBase;
   return html`<div class="cd">${STYLE}
   <nav>${PAGES.map(([path, title]) =>
-    link({ navigate: `${base}${path}`, attrs: { class: path === current ? "on" : "" } }, title),
-  )}<span class="muted" style="margin-left:auto;padding:.5rem">node ${node}</span></nav>
+    link(
+      {
+        navigate: `${remote && REMOTE_PAGES.has(path) ? base : localBase}${path}`,
+        attrs: { class: path === current ? "on" : "" },
+      },
+      title,
+    ),
+  )}<span class="muted" style="margin-left:auto;padding:.5rem">${remote ? html`<b id="shown-node">node ${node}</b> (remote) · ${link({ navigate: localBase }, "this node")}` : html`node ${node}`}</span></nav>
   ${content}
 </div>`;
 }

@@ -1,6 +1,7 @@
 import type { Runtime } from "@cinder/actors";
 import type { LiveView, OnMountOption, RouteGroup } from "@cinder/liveview";
 import type { PubSub } from "@cinder/pubsub";
+import { startAgent } from "./agent.js";
 import { Collector } from "./collector.js";
 import { type DashboardContext, dashboardPage, type PageSpec } from "./page.js";
 import { home } from "./pages/home.js";
@@ -21,7 +22,10 @@ export interface DashboardOptions {
    * processes, so mount it behind one, or only in development.
    */
   onMount?: OnMountOption;
-  /** The PubSub to show (its topics, adapter and counters). */
+  /**
+   * The PubSub to show (its topics, adapter and counters). With it, the dashboard also starts its agent,
+   * through which the dashboards of the cluster's other nodes show this node's pages.
+   */
   pubsub?: PubSub;
   /** The runtime to show (default: the default runtime). */
   runtime?: Runtime;
@@ -51,6 +55,11 @@ export function dashboard(opts: DashboardOptions = {}): RouteGroup {
     node: opts.pubsub?.nodeName() ?? collector.runtime.node,
   };
   const page = <D>(spec: PageSpec<D>): LiveView => dashboardPage(spec, ctx) as unknown as LiveView;
+  // The pages other nodes' dashboards may ask this node for, through its agent: started with the PubSub,
+  // which is what carries distribution (a dashboard of a lone runtime has nobody to answer).
+  const shared = [home, processes, processDetail, supervisors, pubsubPage] as PageSpec<unknown>[];
+  if (opts.pubsub !== undefined) startAgent(ctx, shared);
+  const remote = `${base}/nodes/:node`;
   return {
     name: opts.name ?? "dashboard",
     ...(opts.onMount === undefined ? {} : { onMount: opts.onMount }),
@@ -63,6 +72,11 @@ export function dashboard(opts: DashboardOptions = {}): RouteGroup {
       [`${base}/pubsub`]: page(pubsubPage),
       [`${base}/live_views`]: page(liveViews),
       [`${base}/nodes`]: page(nodesPage),
+      [remote]: page(home),
+      [`${remote}/processes`]: page(processes),
+      [`${remote}/processes/:id`]: page(processDetail),
+      [`${remote}/supervisors`]: page(supervisors),
+      [`${remote}/pubsub`]: page(pubsubPage),
     },
   };
 }

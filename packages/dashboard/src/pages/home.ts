@@ -1,6 +1,7 @@
 import { html } from "@cinder/liveview";
 import { bytes, ms } from "../chrome.js";
 import type { Metric } from "../collector.js";
+import { isArrayOf, isNum, isShape, isStr } from "../guards.js";
 import type { PageSpec } from "../page.js";
 import { sparkline } from "../sparkline.js";
 
@@ -26,9 +27,18 @@ const CARDS: readonly Card[] = [
   { title: "Broadcasts per second", metric: "broadcastsPerSecond", format: String },
 ];
 
+interface HomeCard {
+  readonly title: string;
+  readonly value: string;
+  readonly values: number[];
+}
+
 interface Home {
   readonly uptime: number;
-  readonly cards: readonly { title: string; value: string; values: number[] }[];
+  readonly nodeVersion: string;
+  readonly v8: string;
+  readonly osPid: number;
+  readonly cards: readonly HomeCard[];
 }
 
 /** The node at a glance: versions, uptime, and each vital sign with its last two minutes as a sparkline. */
@@ -38,6 +48,9 @@ export const home: PageSpec<Home> = {
   refreshMs: 1000,
   load: (_params, { collector }) => ({
     uptime: process.uptime(),
+    nodeVersion: process.versions.node,
+    v8: process.versions.v8,
+    osPid: process.pid,
     cards: CARDS.map((c) => {
       const series = collector.series[c.metric];
       return {
@@ -47,8 +60,15 @@ export const home: PageSpec<Home> = {
       };
     }),
   }),
-  render: ({ uptime, cards }, _params, ctx) => html`<h1>Node ${ctx.node}</h1>
-<p class="muted">Up ${formatUptime(uptime)} · Node ${process.versions.node} · V8 ${process.versions.v8} · pid ${process.pid}</p>
+  check: isShape<Home>({
+    uptime: isNum,
+    nodeVersion: isStr,
+    v8: isStr,
+    osPid: isNum,
+    cards: isArrayOf(isShape<HomeCard>({ title: isStr, value: isStr, values: isArrayOf(isNum, 1000) }), 50),
+  }),
+  render: ({ uptime, nodeVersion, v8, osPid, cards }, _params, ctx) => html`<h1>Node ${ctx.node}</h1>
+<p class="muted">Up ${formatUptime(uptime)} · Node ${nodeVersion} · V8 ${v8} · pid ${osPid}</p>
 <div class="cards">${cards.map(
     (c) =>
       html`<div class="card"><small>${c.title}</small><b>${c.value}</b>${sparkline(c.values, c.title)}</div>`,

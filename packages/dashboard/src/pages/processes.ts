@@ -1,5 +1,6 @@
 import { type Pid, type ProcessInfo, processInfo } from "@cinder/actors";
 import { html, link, type Params } from "@cinder/liveview";
+import { isArrayOf, isBool, isNullOr, isNum, isShape, isStr } from "../guards.js";
 import type { DashboardContext, PageSpec } from "../page.js";
 
 const PER_PAGE = 50;
@@ -46,6 +47,28 @@ export const processes: PageSpec<Listing> = {
   path: "/processes",
   refreshMs: 2000,
   load: (params, ctx) => list(params, ctx),
+  check: isShape<Listing>({
+    error: isNullOr(isStr),
+    total: isNum,
+    rows: isArrayOf(
+      isShape<Row>({
+        pid: isStr,
+        id: isNum,
+        name: isStr,
+        label: isStr,
+        mailbox: isNum,
+        handled: isNullOr(isNum),
+        links: isNum,
+        monitors: isNum,
+        state: isStr,
+      }),
+      1000,
+    ),
+    sort: (u): u is Column => COLUMNS.some(([k]) => k === u),
+    desc: isBool,
+    page: isNum,
+    pages: isNum,
+  }),
   render: (l, _params, ctx) => {
     if (l.error !== null) return html`<h1>Processes</h1><p>${l.error}</p>`;
     const href = (q: Record<string, string | number>) =>

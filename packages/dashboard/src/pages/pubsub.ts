@@ -1,10 +1,20 @@
 import { html } from "@cinder/liveview";
 import type { PubSubStats } from "@cinder/pubsub";
+import { isArrayOf, isBool, isNullOr, isNum, isRecord, isShape, isStr } from "../guards.js";
 import type { PageSpec } from "../page.js";
 
+/** The counters the page shows. */
+type ShownStats = Omit<PubSubStats, "distribution">;
+
+interface Topic {
+  readonly topic: string;
+  readonly subscribers: number;
+  readonly rate: number;
+}
+
 interface Topics {
-  readonly topics: readonly { topic: string; subscribers: number; rate: number }[];
-  readonly stats: PubSubStats | null;
+  readonly topics: readonly Topic[];
+  readonly stats: ShownStats | null;
   readonly node: string;
 }
 
@@ -20,8 +30,26 @@ export const pubsubPage: PageSpec<Topics> = {
       .map((t) => ({ ...t, rate: collector.topicRates.get(t.topic) ?? 0 }))
       .sort((a, b) => b.subscribers - a.subscribers || a.topic.localeCompare(b.topic))
       .slice(0, 200);
-    return { topics, stats: pubsub.stats(), node: pubsub.nodeName() };
+    const { topics: t, subscriptions, processes, remoteFailures, droppedRemote, adapter } = pubsub.stats();
+    // Only the fields shown, so that what crosses to another node is exactly what the page reads.
+    const stats = { topics: t, subscriptions, processes, remoteFailures, droppedRemote, adapter };
+    return { topics, stats, node: pubsub.nodeName() };
   },
+  check: isShape<Topics>({
+    topics: isArrayOf(isShape<Topic>({ topic: isStr, subscribers: isNum, rate: isNum }), 200),
+    stats: isNullOr(
+      isShape<ShownStats>({
+        topics: isNum,
+        subscriptions: isNum,
+        processes: isNum,
+        remoteFailures: isNum,
+        droppedRemote: isNum,
+        adapter: (u): u is Record<string, number | boolean> =>
+          isRecord(u) && Object.keys(u).length <= 50 && Object.values(u).every((v) => isNum(v) || isBool(v)),
+      }),
+    ),
+    node: isStr,
+  }),
   render: ({ topics, stats, node }) =>
     stats === null
       ? html`<h1>PubSub</h1><p>Give the dashboard your PubSub (<code>dashboard({ pubsub })</code>) to see it here.</p>`

@@ -1,15 +1,46 @@
 import { type Pid, processInfo, Supervisor, type SupervisorInfo } from "@cinder/actors";
 import { html, link, type Rendered } from "@cinder/liveview";
+import { isArrayOf, isNullOr, isNum, isRecord, isShape, isStr } from "../guards.js";
 import type { DashboardContext, PageSpec } from "../page.js";
+import { isPidRef, type PidRef, pidRef } from "../pid_ref.js";
+
+/** What the page shows of `Supervisor.info`. */
+interface Shown {
+  readonly strategy: string;
+  readonly intensity: number;
+  readonly period: number;
+  readonly recentRestarts: number;
+}
+
+interface Leaf {
+  readonly id: string;
+  readonly pid: PidRef | null;
+  readonly restarts: number;
+  readonly what: string;
+}
 
 interface Tree {
-  readonly pid: Pid;
+  readonly pid: PidRef;
   readonly name: string | null;
-  readonly info: SupervisorInfo | null;
-  readonly children: readonly (
-    | Tree
-    | { readonly id: string; readonly pid: Pid | null; readonly restarts: number; readonly what: string }
-  )[];
+  readonly info: Shown | null;
+  readonly children: readonly (Tree | Leaf)[];
+}
+
+/** The deepest tree another node may send (deeper ones are refused whole). */
+const MAX_DEPTH = 50;
+const isShown = isShape<Shown>({ strategy: isStr, intensity: isNum, period: isNum, recentRestarts: isNum });
+const isLeaf = isShape<Leaf>({ id: isStr, pid: isNullOr(isPidRef), restarts: isNum, what: isStr });
+function isTree(u: unknown, depth = 0): u is Tree {
+  return (
+    depth <= MAX_DEPTH &&
+    isRecord(u) &&
+    isPidRef(u.pid) &&
+    isNullOr(isStr)(u.name) &&
+    isNullOr(isShown)(u.info) &&
+    Array.isArray(u.children) &&
+    u.children.length <= 10_000 &&
+    u.children.every((c) => (isRecord(c) && "info" in c ? isTree(c, depth + 1) : isLeaf(c)))
+  );
 }
 
 interface Trees {
@@ -39,15 +70,23 @@ export const supervisors: PageSpec<Trees> = {
     const build = (pid: Pid): Tree => {
       const info = infos.get(String(pid)) ?? null;
       return {
-        pid,
+        pid: pidRef(pid),
         name: processInfo(pid)?.name ?? null,
-        info,
+        info:
+          info === null
+            ? null
+            : {
+                strategy: info.strategy,
+                intensity: info.intensity,
+                period: info.period,
+                recentRestarts: info.recentRestarts,
+              },
         children: (info?.children ?? []).map((c) =>
           c.pid !== null && infos.has(String(c.pid))
             ? build(c.pid)
             : {
                 id: c.id,
-                pid: c.pid,
+                pid: c.pid === null ? null : pidRef(c.pid),
                 restarts: c.restarts,
                 what: c.pid === null ? "" : (processInfo(c.pid)?.label ?? ""),
               },
@@ -56,15 +95,16 @@ export const supervisors: PageSpec<Trees> = {
     };
     return { error: null, roots: all.filter((p) => !childOf.has(String(p))).map(build) };
   },
+  check: isShape<Trees>({ error: isNullOr(isStr), roots: isArrayOf((u): u is Tree => isTree(u), 10_000) }),
   render: ({ error, roots }, _params, ctx) =>
     html`<h1>Supervision trees</h1>${error ?? ""}${roots.length === 0 && error === null ? html`<p class="muted">No supervisors.</p>` : ""}
 <ul class="tree">${roots.map((t) => tree(t, ctx))}</ul>`,
 };
 
-function pidLink(ctx: DashboardContext, pid: Pid | null): Rendered | string {
+function pidLink(ctx: DashboardContext, pid: PidRef | null): Rendered | string {
   return pid === null
     ? "(not running)"
-    : link({ navigate: `${ctx.base}/processes/${pid.id}` }, html`<code>${String(pid)}</code>`);
+    : link({ navigate: `${ctx.base}/processes/${pid.id}` }, html`<code>${pid.text}</code>`);
 }
 
 function tree(t: Tree, ctx: DashboardContext): Rendered {
