@@ -223,6 +223,24 @@ describe("uploads over the channel protocol", () => {
     c.close();
   });
 
+  test("a chunk longer than the chunk size ends the upload", async () => {
+    const { c, topic, mem } = await joined();
+    const f = file(500);
+    const pre = await c.push("1", "2", topic, "allow_upload", { ref: mem, entries: [f] });
+    const lvu = `lvu:${f.ref}`;
+    expect((await c.push("5", "5", lvu, "phx_join", { token: pre.response.entries[f.ref] })).status).toBe(
+      "ok",
+    );
+    c.send(chunkFrame("5", "6", lvu, Buffer.alloc(65, 1)));
+    expect((await c.reply("6"))[4]).toEqual({ status: "error", response: { reason: "invalid_chunk" } });
+    await seen_(
+      c,
+      (fr) => fr[2] === topic && fr[3] === "diff" && JSON.stringify(fr).includes(`${f.ref}:0:open:failed`),
+    );
+    expect(seen.memory.get(f.ref)!.chunks).toEqual([]);
+    c.close();
+  });
+
   test("a file over maxFileSize or of a type not accepted gets no token, and the errors are rendered", async () => {
     const { c, topic, disk } = await joined();
     const big = file(5000);
