@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { type Dynamic, defineLiveView, html } from "../src/index.js";
+import { type Dynamic, defineComponent, defineLiveView, html, liveComponent } from "../src/index.js";
 import { liveIsolated } from "../src/testing/index.js";
 import { crashReports } from "./support/crash_reports.js";
 
@@ -48,6 +48,51 @@ describe("a value a template cannot render", () => {
     expect(err).toBeInstanceOf(TypeError);
     expect((err as Error).message).toMatch(
       /^ItemsView: cannot interpolate a Promise into a template at dynamic 0 of /,
+    );
+  });
+});
+
+describe("a value a component's template cannot render", () => {
+  const Badge = defineComponent<{ label: unknown }>({
+    name: "Badge",
+    mount(socket) {
+      socket.assign({ label: "ok" });
+    },
+    events: {
+      load(_value, socket) {
+        socket.assign({ label: Promise.resolve("later") });
+      },
+    },
+    render: ({ id, label, myself }) =>
+      html`<span id="${id}" phx-click="load" phx-target="${myself}">${label as Dynamic}</span>`,
+  });
+  const Host = defineLiveView<{ bad: boolean }>({
+    name: "HostView",
+    mount(_params, session, socket) {
+      socket.assign({ bad: session.bad === true });
+    },
+    render: ({ bad }) =>
+      html`<main>${liveComponent(Badge, bad ? { id: "b", label: { no: 1 } } : { id: "b" })}</main>`,
+  });
+
+  test("the live diff names the view, the component and the place", async () => {
+    const crash = crashReports();
+    const view = await liveIsolated(Host, crash);
+    await expect(view.component("b").click("load")).rejects.toThrow(/crashed/);
+    await until(() => crash.reports.some((l) => l.includes("cannot interpolate")));
+    expect(crash.reports.find((l) => l.includes("cannot interpolate"))).toContain(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the message shows the template's placeholder
+      'TypeError: HostView: component Badge (id "b"): cannot interpolate a Promise into a template at dynamic 2 of "\\">${…}</span>" (await it',
+    );
+  });
+
+  test("the dead render names them too", async () => {
+    const err = await liveIsolated(Host, { ...crashReports(), session: { bad: true } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
+    expect((err as Error).message).toMatch(
+      /^HostView: component Badge \(id "b"\): cannot interpolate a plain object \(\{ no \}\) into a template at dynamic 2 of /,
     );
   });
 });

@@ -105,7 +105,7 @@ async function render(input: DeadRenderInput): Promise<DeadRenderResult> {
   try {
     inner = renderWithComponents(root, (call) => components.renderNow(call));
   } catch (err) {
-    throw locateTemplateError(err, route.name, root);
+    throw locateTemplateError(err, route.name, root, components.lastRendered());
   }
   const flash = socket.assigns.flash;
   const bound = { id, v: route.viewKey, r: route.pattern, g: route.group };

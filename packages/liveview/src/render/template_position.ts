@@ -2,13 +2,24 @@ import { Keyed, Rendered } from "./rendered.js";
 import { TemplateValueError } from "./template_value.js";
 
 /**
- * `err` with the view's name and the place of the bad value in `root` when it is a
- * {@link TemplateValueError} (from rendering `root`), else `err` itself. Runs only after a render failed,
- * so it may walk the whole tree.
+ * `err` with the view's name and the place of the bad value when it is a {@link TemplateValueError}, else
+ * `err` itself. The place is looked for in `root` (the view's template, null when only components
+ * rendered), then in `alsoIn` (the template rendered last, a component's, with its name). Runs only after a
+ * render failed, so it may walk the whole tree.
  */
-export function locateTemplateError(err: unknown, view: string, root: Rendered): unknown {
+export function locateTemplateError(
+  err: unknown,
+  view: string,
+  root: Rendered | null,
+  alsoIn?: { readonly name: string; readonly rendered: Rendered } | null,
+): unknown {
   if (!(err instanceof TemplateValueError)) return err;
-  return new TemplateValueError(err.value, { view, at: locate(root, err.value) });
+  const at = root === null ? null : locate(root, err.value);
+  if (at === null && alsoIn != null) {
+    const inner = locate(alsoIn.rendered, err.value);
+    if (inner !== null) return new TemplateValueError(err.value, { view: alsoIn.name, at: inner });
+  }
+  return new TemplateValueError(err.value, { view, at });
 }
 
 /**

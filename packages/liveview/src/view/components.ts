@@ -100,6 +100,7 @@ export class Components implements ComponentSource {
     if (entry === undefined) throw new Error(`${this.viewName}: no component with cid ${cid}`);
     const { state, component } = entry;
     const rendered = component.render(state.assigns);
+    this.#lastRender = { entry, rendered };
     if (state.fresh) checkRoot(rendered, this.#where(entry, "render"));
     state.rendered();
     return rendered;
@@ -232,6 +233,21 @@ export class Components implements ComponentSource {
       id: entry.id,
       cid: entry.cid,
     };
+  }
+
+  /**
+   * The component template rendered last, which the diff engine diffs right after: a value it cannot render
+   * is looked for there (see `locateTemplateError`).
+   */
+  #lastRender: { readonly entry: Entry; readonly rendered: Rendered } | null = null;
+
+  /** The last rendered component's name and template, for `locateTemplateError`. */
+  lastRendered(): { name: string; rendered: Rendered } | null {
+    const last = this.#lastRender;
+    if (last === null) return null;
+    const { entry, rendered } = last;
+    const name = `${this.viewName}: component ${entry.component.name ?? "component"} (id ${JSON.stringify(entry.id)})`;
+    return { name, rendered };
   }
 
   #where(entry: Entry, callback: string): string {

@@ -155,7 +155,7 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
       try {
         return state.tracker.render(root, { title: socket.pageTitle, events: socket.events });
       } catch (err) {
-        throw locateTemplateError(err, state.name, root);
+        throw locateTemplateError(err, state.name, root, state.components.lastRendered());
       }
     });
     socket.clearChanges();
@@ -491,11 +491,15 @@ function renderDiff(state: ViewState): Diff | null {
       try {
         return tracker.diff(root, { title: socket.pageTitle, events: socket.events });
       } catch (err) {
-        throw locateTemplateError(err, state.name, root);
+        throw locateTemplateError(err, state.name, root, state.components.lastRendered());
       }
     });
   } else if (state.components.pending) {
-    diff = tracker.diff(null, { events: socket.events });
+    try {
+      diff = tracker.diff(null, { events: socket.events });
+    } catch (err) {
+      throw locateTemplateError(err, state.name, null, state.components.lastRendered());
+    }
   } else if (socket.events.length > 0) {
     // Only events: nothing to render, the diff carries just them.
     diff = { e: socket.events };
