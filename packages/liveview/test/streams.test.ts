@@ -158,5 +158,6 @@ describe("streams", () => {
     // 95 more pages of ~130 kB each (12 MB) went through; what stays is one page's cost, whatever the count.
     expect(after - before).toBeLessThan(4 * 1024 * 1024);
     view.close();
-  });
+    // 100 renders, diffs and client applies of 1,000 rows: seconds alone, far more on a loaded machine.
+  }, 120_000);
 });
