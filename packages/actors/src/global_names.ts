@@ -72,7 +72,9 @@ export class GlobalNames {
     if (f[0] === "r" || f[0] === "u") {
       const name = f[1];
       const pid = f[2];
-      if (f.length !== 3 || !isName(name) || !(pid instanceof Pid) || pid.node !== origin) return false;
+      if (f.length !== 3 || !isName(name) || !(pid instanceof Pid)) return false;
+      // A node registers only its own processes; any node may free a name (as with Erlang's global).
+      if (f[0] === "r" && pid.node !== origin) return false;
       if (f[0] === "r") this.learn(name, pid);
       else if (this.byName.get(name)?.equals(pid)) this.release(name);
       return true;

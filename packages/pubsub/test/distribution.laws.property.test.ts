@@ -339,6 +339,13 @@ describe("distribution laws on a simulated network", () => {
       expect(b.rt.registerGlobal("store", pb)).toBe(true);
       await c.quiesce(2);
       expect(a.rt.whereisGlobal("store")?.equals(pb)).toBe(true);
+      // unregisterGlobal, from any node, frees the name everywhere (and its holder keeps running).
+      expect(a.rt.unregisterGlobal("store")).toBe(true);
+      expect(a.rt.unregisterGlobal("store")).toBe(false);
+      await c.quiesce(2);
+      expect(b.rt.whereisGlobal("store")).toBe(undefined);
+      expect(b.rt.isAlive(pb)).toBe(true);
+      expect(b.rt.registerGlobal("store", pb)).toBe(true);
     } finally {
       await c.stop();
     }
