@@ -107,6 +107,8 @@ describe.skipIf(!ok)("deploy demo on two workers (WORKERS=2)", { timeout: 180_00
         startDemo({ ...common, node: "a", env: { WORKERS: "2" } }),
         startDemo({ ...common, node: "b", env: { WORKERS: "2" } }),
       ]);
+      // Each primary hands connections only to its workers that are up: all four first.
+      await Promise.all([workerPid(a, "a-0"), workerPid(a, "a-1"), workerPid(b, "b-0"), workerPid(b, "b-1")]);
       const [pa, pb] = await Promise.all([pagesOn(a, ["a-0", "a-1"]), pagesOn(b, ["b-0", "b-1"])]);
       const all = [...pa.values(), ...pb.values()];
       await deployButton(pb.get("b-1")!).click();
