@@ -167,12 +167,13 @@ function replay(steps: readonly Step[]): void {
 }
 
 describe("live components merged by the official client", () => {
+  // Hundreds of generated runs: seconds alone, far more on a loaded machine; the run count is the check.
   test("equal a fresh render of the latest values, at every step, through destroys", () => {
     fc.assert(
       fc.property(scenario, (steps) => replay(steps)),
       { numRuns: 300 },
     );
-  });
+  }, 60_000);
 
   test("components of one template sent together share statics; a later one shares with the client's", () => {
     const components = new Components(socket(), "View");
