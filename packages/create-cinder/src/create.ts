@@ -15,7 +15,19 @@ import { promisify } from "node:util";
 import { fillPlaceholders, packageName, titleOf } from "./names.js";
 import { DEV_TOOLS, ENGINES } from "./versions.js";
 
-const run = promisify(execFile);
+const exec = promisify(execFile);
+
+/** Runs a command; on failure, the error says what it printed. */
+async function run(cmd: string, args: string[], opts: { cwd: string; maxBuffer?: number }) {
+  try {
+    return await exec(cmd, args, opts);
+  } catch (err) {
+    const e = err as { stdout?: string; stderr?: string; message: string };
+    throw new Error(
+      `create-cinder: ${cmd} ${args.join(" ")} failed in ${opts.cwd}:\n${e.stdout ?? ""}${e.stderr ?? ""}`,
+    );
+  }
+}
 const here = fileURLToPath(new URL("..", import.meta.url));
 const TEMPLATE = join(here, "template");
 /** The packages an app depends on, packed into its `vendor/` until they are on a registry. */
