@@ -1,7 +1,7 @@
 /**
  * From `create-cinder` to a running app, as a user does it: the generator writes an app into an empty folder
  * outside the repository (with the packages packed into its vendor/), `npm install` installs it from npm's
- * cache, `cinder gen.live` adds a CRUD set, the app's own `npm test` passes, and `npm run dev` serves its
+ * cache (offline), `cinder gen.live` adds a CRUD set, the app's own `npm test` passes, and `npm run dev` serves its
  * pages.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
@@ -31,7 +31,8 @@ describe("create-cinder", () => {
     work = mkdtempSync(join(tmpdir(), "cinder-create-"));
     app = join(work, "my-board");
     await run(process.execPath, [join(root, "packages/create-cinder"), app], { cwd: work, env });
-    await run(npm, ["install", "--prefer-offline", "--no-audit", "--no-fund"], { cwd: app, env });
+    // Offline: everything the app needs is in npm's cache once this repository is installed.
+    await run(npm, ["install", "--offline", "--no-audit", "--no-fund"], { cwd: app, env });
   }, 300_000);
 
   afterAll(() => {
