@@ -11,22 +11,12 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { mkdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser, ROOT } from "./browser.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const MAIN = resolve(ROOT, "apps/deploy-demo/dist/main.js");
 const OUT = resolve(ROOT, "docs/deploy-demo.png");
 const DASHBOARD_OUT = resolve(ROOT, "docs/dashboard.png");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const VIEWPORT = { width: 600, height: 430 };
 
 /** Starts a demo node; resolves with its URL once it prints its startup line. */
@@ -72,7 +62,7 @@ async function main(): Promise<void> {
   const demo = await startDemo();
   let browser: Browser | null = null;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchBrowser();
     const [w1, w2] = [await openWindow(browser, demo.url), await openWindow(browser, demo.url)];
     // Both windows count each other before the shot.
     await Promise.all(

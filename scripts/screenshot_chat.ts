@@ -8,20 +8,11 @@
 import { spawn } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
-import { type Browser, chromium, type Page } from "playwright-core";
+import { join, resolve } from "node:path";
+import type { Browser, Page } from "playwright-core";
+import { launchBrowser, ROOT } from "./browser.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const OUT = resolve(ROOT, "docs/chat.png");
-const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-background-networking",
-  "--disable-sync",
-];
 const VIEWPORT = { width: 760, height: 520 };
 // A small orange square, as the image Bob sends.
 const PNG = Buffer.from(
@@ -49,7 +40,7 @@ async function main(): Promise<void> {
   });
   let browser: Browser | null = null;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await launchBrowser();
     const login = async (name: string): Promise<Page> => {
       const page = await (await browser!.newContext({ viewport: VIEWPORT })).newPage();
       await page.goto(`${url}/login`);
