@@ -4,7 +4,7 @@
  * dashboard shows node B's processes as B lists them, kills on B, says "no dashboard agent" for a node
  * without one, and "unreachable" once B is down.
  */
-import { createRuntime, type Runtime } from "@cinder/actors";
+import { createRuntime, type Runtime, reply } from "@cinder/actors";
 import { dashboard } from "@cinder/dashboard";
 import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
 import { live } from "@cinder/liveview/testing";
@@ -47,6 +47,7 @@ async function until(cond: () => boolean, ms = 30_000): Promise<void> {
 
 let a: Node;
 let b: Node;
+let c: Node;
 let endpoint: Endpoint;
 
 beforeAll(async () => {
@@ -59,7 +60,7 @@ beforeAll(async () => {
     logger: createLogger({ level: "error" }),
   });
   b = await node("b", true);
-  await node("c", false);
+  c = await node("c", false);
   await until(() => a.rt.nodes().length === 2 && a.rt.whereisGlobal("cinder_dashboard:b") !== undefined);
 }, 60_000);
 
@@ -141,6 +142,22 @@ describe("another node's pages, through its dashboard agent", () => {
     const sups = await live(endpoint, "/dashboard/nodes/b/supervisors");
     expect(sups.html()).toContain("Supervision trees");
     sups.close();
+  });
+
+  test("a node whose agent answers nonsense shows unreachable, and the page lives on", async () => {
+    const liar = c.rt.spawn({
+      init: () => null,
+      handleCall: (_req: unknown, _from: unknown, s: null) =>
+        reply({ ok: { total: "many", rows: [{ pid: { evil: true } }] } }, s),
+    });
+    c.rt.registerGlobal("cinder_dashboard:c", liar);
+    await until(() => a.rt.whereisGlobal("cinder_dashboard:c") !== undefined);
+    const view = await live(endpoint, "/dashboard/nodes/c/processes");
+    expect(view.html()).toContain("Node c unreachable");
+    expect(view.html()).toContain("cannot read");
+    c.rt.exit(liar, "kill");
+    await view.waitFor("runs no dashboard agent");
+    view.close();
   });
 
   test("B going down while its page is open shows it unreachable, and its Nodes row goes", async () => {
