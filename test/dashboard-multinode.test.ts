@@ -1,6 +1,6 @@
 /**
  * The dashboard's pages for a node in another Node process, over Redis: node A (this process) shows node B's
- * processes as B lists them, and shows B unreachable once B is killed with SIGKILL.
+ * processes as B lists them, kills on B, and shows B unreachable once B is killed with SIGKILL.
  */
 import { fileURLToPath } from "node:url";
 import { createRuntime, type Runtime } from "@cinder/actors";
@@ -76,6 +76,16 @@ describe.skipIf(!ok)("another node's dashboard pages, across Node processes over
     expect(shown).toContain(victim);
     expect(list.html()).toContain("FarVictim");
     list.close();
+  }, 60_000);
+
+  test("Kill on B's process page, from A, kills it on B", async () => {
+    const victim = await b.call<number>("spawn", { label: "FarVictim2" });
+    const page = await live(endpoint, `/dashboard/nodes/${bName}/processes/${victim}`);
+    expect(page.html()).toContain("FarVictim2");
+    await page.click("kill");
+    await page.waitFor("It is not alive", 30_000);
+    expect(await b.call<number[]>("processes")).not.toContain(victim);
+    page.close();
   }, 60_000);
 
   test("B killed with SIGKILL shows unreachable on its open page", async () => {
