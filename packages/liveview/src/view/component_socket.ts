@@ -1,10 +1,9 @@
-import { strictChecks } from "@cinder/actors";
 import type { UploadConfig, UploadEntry } from "../upload/upload_config.js";
 import type { UploadOptions } from "../upload/upload_options.js";
-import { deepFreezeAssign } from "./deep_freeze.js";
-import { type LiveStream, type StreamInsertOptions, type StreamOptions, Streams } from "./stream.js";
-import { ChangedKeys, type ViewSocket } from "./view_socket.js";
-import { ViewUploads } from "./view_uploads.js";
+import { SocketState } from "./socket_state.js";
+import type { StreamInsertOptions, StreamOptions } from "./stream.js";
+import type { ViewSocket } from "./view_socket.js";
+import type { ViewUploads } from "./view_uploads.js";
 
 /** Assigns every live component has, besides its own. */
 export interface ComponentAssigns {
@@ -66,10 +65,11 @@ export interface ComponentSocket<A extends object = Record<string, unknown>> {
 }
 
 /** The one implementation of {@link ComponentSocket}. */
-export class ComponentState<A extends object = Record<string, unknown>> implements ComponentSocket<A> {
-  #assigns: Record<string, unknown>;
-  /** Keys changed since the last render. */
-  readonly changed = new ChangedKeys();
+export class ComponentState<A extends object = Record<string, unknown>>
+  extends SocketState<A, ComponentSocket<A>>
+  implements ComponentSocket<A>
+{
+  protected readonly kind = "component";
   /** Whether it was never rendered (or must be rendered in full again). */
   fresh = true;
   /** The assigns its parent passed last, to skip updates that change nothing. */
@@ -80,7 +80,7 @@ export class ComponentState<A extends object = Record<string, unknown>> implemen
     id: string | number,
     cid: number,
   ) {
-    this.#assigns = { id, myself: cid };
+    super({ id, myself: cid });
   }
 
   get connected(): boolean {
@@ -88,83 +88,19 @@ export class ComponentState<A extends object = Record<string, unknown>> implemen
   }
 
   get assigns(): Readonly<A & ComponentAssigns> {
-    return this.#assigns as A & ComponentAssigns;
+    return this.current as A & ComponentAssigns;
   }
 
-  assign(values: Partial<A>): this;
-  assign<K extends keyof A>(key: K, value: A[K]): this;
-  assign(keyOrValues: unknown, value?: unknown): this {
-    if (typeof keyOrValues === "string") {
-      this.#set(keyOrValues, value);
-    } else if (typeof keyOrValues === "object" && keyOrValues !== null) {
-      for (const key of Object.keys(keyOrValues))
-        this.#set(key, (keyOrValues as Record<string, unknown>)[key]);
-    } else {
-      throw new TypeError("assign: expected an object of assigns, or a key and a value");
-    }
-    return this;
-  }
-
-  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this {
-    this.#set(key as string, fn(this.#assigns[key as string] as A[K]));
-    return this;
-  }
-
-  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this {
-    if (!Object.hasOwn(this.#assigns, key)) this.#set(key as string, fn());
-    return this;
-  }
-
-  #set(key: string, value: unknown): void {
-    if (key === "__proto__") throw new TypeError('assign: "__proto__" cannot be an assign');
+  protected override checkKey(key: string): void {
     if (key === "myself" || key === "id")
       throw new TypeError(`assign: "${key}" is set by the component itself`);
-    const assigns = this.#assigns;
-    if (Object.hasOwn(assigns, key) && Object.is(assigns[key], value)) return;
-    this.#assigns = { ...assigns, [key]: value };
-    if (this.#strict) {
-      deepFreezeAssign(key, value);
-      Object.freeze(this.#assigns);
-    }
-    this.changed.add(key);
-  }
-
-  readonly #strict = strictChecks();
-  readonly #streams = new Streams((next) => this.#set("streams", next));
-
-  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this {
-    this.#streams.stream(this.#streamsNow(), name, items, opts);
-    return this;
-  }
-
-  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this {
-    this.#streams.insert(this.#streamsNow(), name, item, opts);
-    return this;
-  }
-
-  streamDelete<T>(name: string, item: T): this {
-    this.#streams.delete(this.#streamsNow(), name, item);
-    return this;
-  }
-
-  streamDeleteByDomId(name: string, id: string): this {
-    this.#streams.deleteByDomId(this.#streamsNow(), name, id);
-    return this;
-  }
-
-  #streamsNow(): Record<string, LiveStream> | undefined {
-    return this.#assigns.streams as Record<string, LiveStream> | undefined;
   }
 
   /** After a render: sent stream operations are dropped (not a change), as the view's. */
   rendered(): void {
     this.changed.clear();
     this.fresh = false;
-    const streams = Streams.pruned(this.#streamsNow());
-    if (streams !== null) {
-      this.#assigns = { ...this.#assigns, streams };
-      if (this.#strict) Object.freeze(this.#assigns);
-    }
+    this.pruneStreams();
   }
 
   pushEvent(event: string, payload?: unknown, opts?: { beforePatch?: boolean }): this {
@@ -192,40 +128,7 @@ export class ComponentState<A extends object = Record<string, unknown>> implemen
     return this;
   }
 
-  #uploads: ViewUploads<ComponentSocket<A>> | null = null;
-
-  allowUpload(name: string, options: UploadOptions<ComponentSocket<A>>): this {
-    if (this.#uploads === null) {
-      this.#uploads = new ViewUploads((configs) => this.#set("uploads", configs));
-      this.view.addUploadOwner({ uploads: this.#uploads, socket: this, cid: this.assigns.myself });
-    }
-    this.#uploads.allow(name, options);
-    return this;
-  }
-
-  cancelUpload(name: string, ref: string): this {
-    this.#uploadsFor("cancelUpload").cancel(name, ref);
-    return this;
-  }
-
-  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] } {
-    return this.#uploadsFor("uploadedEntries").uploaded(name);
-  }
-
-  consumeUploadedEntries<R>(
-    name: string,
-    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
-  ): Promise<R[]> {
-    return this.#uploadsFor("consumeUploadedEntries").consume(name, fn);
-  }
-
-  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R> {
-    return this.#uploadsFor("consumeUploadedEntry").consumeOne(entry, fn);
-  }
-
-  #uploadsFor(where: string): ViewUploads<ComponentSocket<A>> {
-    if (this.#uploads === null)
-      throw new Error(`${where}: this component allowed no uploads (call allowUpload in mount)`);
-    return this.#uploads;
+  protected ownUploads(uploads: ViewUploads<ComponentSocket<A>>): void {
+    this.view.addUploadOwner({ uploads, socket: this, cid: this.assigns.myself });
   }
 }

@@ -1,4 +1,3 @@
-import { strictChecks } from "@cinder/actors";
 import { type Flash, NO_FLASH } from "../flash.js";
 import { localPath } from "../local_path.js";
 import type { PushEvent } from "../render/diff.js";
@@ -7,9 +6,9 @@ import type { UploadOptions } from "../upload/upload_options.js";
 import { assignAsync, cancelAsync, startAsync } from "./async_assigns.js";
 import type { AsyncResult } from "./async_result.js";
 import type { AsyncTasks } from "./async_tasks.js";
-import { deepFreezeAssign } from "./deep_freeze.js";
-import { type LiveStream, type StreamInsertOptions, type StreamOptions, Streams } from "./stream.js";
-import { type UploadOwner, ViewUploads } from "./view_uploads.js";
+import { SocketState } from "./socket_state.js";
+import type { LiveStream, StreamInsertOptions, StreamOptions } from "./stream.js";
+import type { UploadOwner, ViewUploads } from "./view_uploads.js";
 
 /** Assigns every view has, besides its own. */
 export interface BuiltinAssigns {
@@ -144,45 +143,14 @@ export type AsyncKeys<A> = {
 export type AsyncValue<R> = R extends AsyncResult<infer T> | undefined ? T : never;
 
 /**
- * The keys changed since the last render, in the order they changed: a few at most, so an array made on
- * the first change and dropped at the render (a Set per view would hold its table for the view's life).
- */
-export class ChangedKeys implements Iterable<string> {
-  #keys: string[] | null = null;
-
-  get size(): number {
-    return this.#keys === null ? 0 : this.#keys.length;
-  }
-
-  has(key: string): boolean {
-    return this.#keys?.includes(key) === true;
-  }
-
-  add(key: string): this {
-    if (this.#keys === null) this.#keys = [key];
-    else if (!this.#keys.includes(key)) this.#keys.push(key);
-    return this;
-  }
-
-  clear(): void {
-    this.#keys = null;
-  }
-
-  [Symbol.iterator](): Iterator<string> {
-    return (this.#keys ?? [])[Symbol.iterator]();
-  }
-}
-
-/**
  * The one implementation of {@link LiveViewSocket}, with the bookkeeping the view process reads
  * between callbacks (changed keys, pending events and navigation).
  */
-export class ViewSocket<A extends object = Record<string, unknown>> implements LiveViewSocket<A> {
-  #assigns: Record<string, unknown>;
-  /** Development and test: assigned values are deep-frozen (see {@link deepFreezeAssign}). */
-  readonly #strict = strictChecks();
-  /** Keys changed since the last render. */
-  readonly changed = new ChangedKeys();
+export class ViewSocket<A extends object = Record<string, unknown>>
+  extends SocketState<A, LiveViewSocket<A>>
+  implements LiveViewSocket<A>
+{
+  protected readonly kind = "view";
   /** Events waiting for the next diff. */
   events: PushEvent[] = [];
   /** Navigation requested by the running callback (the last request wins). */
@@ -203,50 +171,12 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     readonly connectParams: Readonly<Record<string, unknown>>,
     flash: Flash,
   ) {
+    super({ flash, streams: NO_STREAMS });
     this.url = url;
-    this.#assigns = { flash, streams: NO_STREAMS };
   }
 
   get assigns(): Readonly<A & BuiltinAssigns> {
-    return this.#assigns as A & BuiltinAssigns;
-  }
-
-  assign(values: Partial<A>): this;
-  assign<K extends keyof A>(key: K, value: A[K]): this;
-  assign(keyOrValues: unknown, value?: unknown): this {
-    if (typeof keyOrValues === "string") {
-      this.#set(keyOrValues, value);
-    } else if (typeof keyOrValues === "object" && keyOrValues !== null) {
-      for (const key of Object.keys(keyOrValues))
-        this.#set(key, (keyOrValues as Record<string, unknown>)[key]);
-    } else {
-      throw new TypeError("assign: expected an object of assigns, or a key and a value");
-    }
-    return this;
-  }
-
-  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this {
-    this.#set(key as string, fn(this.#assigns[key as string] as A[K]));
-    return this;
-  }
-
-  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this {
-    if (!Object.hasOwn(this.#assigns, key)) this.#set(key as string, fn());
-    return this;
-  }
-
-  #set(key: string, value: unknown): void {
-    if (key === "__proto__") throw new TypeError('assign: "__proto__" cannot be an assign');
-    const assigns = this.#assigns;
-    if (Object.hasOwn(assigns, key) && Object.is(assigns[key], value)) return;
-    // A fresh object per change: render functions may keep the assigns they got, and must not see
-    // them change under their feet.
-    this.#assigns = { ...assigns, [key]: value };
-    if (this.#strict) {
-      deepFreezeAssign(key, value);
-      Object.freeze(this.#assigns);
-    }
-    this.changed.add(key);
+    return this.current as A & BuiltinAssigns;
   }
 
   pushEvent(event: string, payload: unknown = {}, opts?: { beforePatch?: boolean }): this {
@@ -284,17 +214,17 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
   }
 
   putFlash(kind: string, message: string): this {
-    this.#set("flash", { ...(this.#assigns.flash as Flash), [kind]: message });
+    this.setAssign("flash", { ...(this.current.flash as Flash), [kind]: message });
     return this;
   }
 
   clearFlash(kind?: string): this {
-    const flash = this.#assigns.flash as Flash;
+    const flash = this.current.flash as Flash;
     if (kind === undefined) {
-      if (Object.keys(flash).length > 0) this.#set("flash", NO_FLASH);
+      if (Object.keys(flash).length > 0) this.setAssign("flash", NO_FLASH);
     } else if (Object.hasOwn(flash, kind)) {
       const { [kind]: _, ...rest } = flash;
-      this.#set("flash", rest);
+      this.setAssign("flash", rest);
     }
     return this;
   }
@@ -321,7 +251,7 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     for (const key of Object.keys(defaults)) {
       temporary[key] = (defaults as Record<string, unknown>)[key];
       // A temporary assign always has a value: its default until a callback assigns one.
-      if (!Object.hasOwn(this.#assigns, key)) this.#set(key, temporary[key]);
+      if (!Object.hasOwn(this.current, key)) this.setAssign(key, temporary[key]);
     }
     this.#temporary = temporary;
     return this;
@@ -338,18 +268,11 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     this.titleChanged = true;
   }
 
-  #uploads: ViewUploads<LiveViewSocket<A>> | null = null;
-
   /** The uploads of the view and of its components, once one was allowed (empty before). */
   uploadOwners: readonly UploadOwner[] = [];
 
-  allowUpload(name: string, options: UploadOptions<LiveViewSocket<A>>): this {
-    if (this.#uploads === null) {
-      this.#uploads = new ViewUploads((configs) => this.#set("uploads", configs));
-      this.addUploadOwner({ uploads: this.#uploads, socket: this, cid: null });
-    }
-    this.#uploads.allow(name, options);
-    return this;
+  protected ownUploads(uploads: ViewUploads<LiveViewSocket<A>>): void {
+    this.addUploadOwner({ uploads, socket: this, cid: null });
   }
 
   /** Registers the uploads of the view or of a component (see {@link UploadOwner}). */
@@ -365,72 +288,20 @@ export class ViewSocket<A extends object = Record<string, unknown>> implements L
     this.uploadOwners = this.uploadOwners.filter((o) => o !== owner);
   }
 
-  cancelUpload(name: string, ref: string): this {
-    this.#uploadsFor("cancelUpload").cancel(name, ref);
-    return this;
-  }
-
-  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] } {
-    return this.#uploadsFor("uploadedEntries").uploaded(name);
-  }
-
-  consumeUploadedEntries<R>(
-    name: string,
-    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
-  ): Promise<R[]> {
-    return this.#uploadsFor("consumeUploadedEntries").consume(name, fn);
-  }
-
-  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R> {
-    return this.#uploadsFor("consumeUploadedEntry").consumeOne(entry, fn);
-  }
-
-  #uploadsFor(where: string): ViewUploads<LiveViewSocket<A>> {
-    if (this.#uploads === null)
-      throw new Error(`${where}: this view allowed no uploads (call allowUpload in mount)`);
-    return this.#uploads;
-  }
-
-  readonly #streams = new Streams((next) => this.#set("streams", next));
-
-  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this {
-    this.#streams.stream(this.#assigns.streams as Record<string, LiveStream> | undefined, name, items, opts);
-    return this;
-  }
-
-  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this {
-    this.#streams.insert(this.#assigns.streams as Record<string, LiveStream> | undefined, name, item, opts);
-    return this;
-  }
-
-  streamDelete<T>(name: string, item: T): this {
-    this.#streams.delete(this.#assigns.streams as Record<string, LiveStream> | undefined, name, item);
-    return this;
-  }
-
-  streamDeleteByDomId(name: string, id: string): this {
-    this.#streams.deleteByDomId(this.#assigns.streams as Record<string, LiveStream> | undefined, name, id);
-    return this;
-  }
-
   /** Forgets what was sent: called after each render. */
   clearChanges(): void {
     const temporary = this.#temporary;
     if (temporary !== null) {
       // Back to their defaults without a change mark: the next render sends nothing for them unless
       // a callback assigns them again.
-      let assigns = this.#assigns;
+      let assigns = this.current;
       for (const key in temporary)
         if (!Object.is(assigns[key], temporary[key])) assigns = { ...assigns, [key]: temporary[key] };
-      this.#assigns = assigns;
+      if (assigns !== this.current) this.replaceAssigns(assigns);
     }
     // Sent streams keep only their configuration; a fresh object (not a change) so no render reuses the
     // one that carried the items.
-    const streams = Streams.pruned(this.#assigns.streams as Record<string, LiveStream> | undefined);
-    if (streams !== null) {
-      this.#assigns = { ...this.#assigns, streams };
-      if (this.#strict) Object.freeze(this.#assigns);
-    }
+    this.pruneStreams();
     this.changed.clear();
     this.titleChanged = false;
     this.events = [];

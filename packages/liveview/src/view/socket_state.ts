@@ -1,0 +1,179 @@
+import { strictChecks } from "@cinder/actors";
+import type { UploadEntry } from "../upload/upload_config.js";
+import type { UploadOptions } from "../upload/upload_options.js";
+import { deepFreezeAssign } from "./deep_freeze.js";
+import { type LiveStream, type StreamInsertOptions, type StreamOptions, Streams } from "./stream.js";
+import { ViewUploads } from "./view_uploads.js";
+
+/**
+ * The keys changed since the last render, in the order they changed: a few at most, so an array made on
+ * the first change and dropped at the render (a Set per view would hold its table for the view's life).
+ */
+export class ChangedKeys implements Iterable<string> {
+  #keys: string[] | null = null;
+
+  get size(): number {
+    return this.#keys === null ? 0 : this.#keys.length;
+  }
+
+  has(key: string): boolean {
+    return this.#keys?.includes(key) === true;
+  }
+
+  add(key: string): this {
+    if (this.#keys === null) this.#keys = [key];
+    else if (!this.#keys.includes(key)) this.#keys.push(key);
+    return this;
+  }
+
+  clear(): void {
+    this.#keys = null;
+  }
+
+  [Symbol.iterator](): Iterator<string> {
+    return (this.#keys ?? [])[Symbol.iterator]();
+  }
+}
+
+/**
+ * What a view's socket and a live component's socket share: their assigns with change tracking (a fresh
+ * object per change, deep-frozen in development and test), their streams and their uploads. `U` is the
+ * socket type their upload callbacks get.
+ */
+export abstract class SocketState<A extends object, U> {
+  #assigns: Record<string, unknown>;
+  /** Development and test: assigned values are deep-frozen (see {@link deepFreezeAssign}). */
+  readonly #strict = strictChecks();
+  /** Keys changed since the last render. */
+  readonly changed = new ChangedKeys();
+  readonly #streams = new Streams((next) => this.setAssign("streams", next));
+  #uploads: ViewUploads<U> | null = null;
+
+  protected constructor(initial: Record<string, unknown>) {
+    this.#assigns = initial;
+  }
+
+  /** The assigns as they are now. */
+  protected get current(): Record<string, unknown> {
+    return this.#assigns;
+  }
+
+  assign(values: Partial<A>): this;
+  assign<K extends keyof A>(key: K, value: A[K]): this;
+  assign(keyOrValues: unknown, value?: unknown): this {
+    if (typeof keyOrValues === "string") {
+      this.setAssign(keyOrValues, value);
+    } else if (typeof keyOrValues === "object" && keyOrValues !== null) {
+      for (const key of Object.keys(keyOrValues))
+        this.setAssign(key, (keyOrValues as Record<string, unknown>)[key]);
+    } else {
+      throw new TypeError("assign: expected an object of assigns, or a key and a value");
+    }
+    return this;
+  }
+
+  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this {
+    this.setAssign(key as string, fn(this.#assigns[key as string] as A[K]));
+    return this;
+  }
+
+  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this {
+    if (!Object.hasOwn(this.#assigns, key)) this.setAssign(key as string, fn());
+    return this;
+  }
+
+  /** Throws for a key the socket keeps for itself (the component's `id` and `myself`). */
+  protected checkKey(_key: string): void {}
+
+  /** Sets one assign, marking it changed unless its value is `Object.is` the old one. */
+  protected setAssign(key: string, value: unknown): void {
+    if (key === "__proto__") throw new TypeError('assign: "__proto__" cannot be an assign');
+    this.checkKey(key);
+    const assigns = this.#assigns;
+    if (Object.hasOwn(assigns, key) && Object.is(assigns[key], value)) return;
+    // A fresh object per change: render functions may keep the assigns they got, and must not see
+    // them change under their feet.
+    this.#assigns = { ...assigns, [key]: value };
+    if (this.#strict) {
+      deepFreezeAssign(key, value);
+      Object.freeze(this.#assigns);
+    }
+    this.changed.add(key);
+  }
+
+  /** Replaces the assigns without marking a change (what happens after a render). */
+  protected replaceAssigns(next: Record<string, unknown>): void {
+    this.#assigns = this.#strict ? Object.freeze(next) : next;
+  }
+
+  /** After a render: sent streams keep only their configuration, in a fresh object (not a change). */
+  protected pruneStreams(): void {
+    const streams = Streams.pruned(this.#streamsNow());
+    if (streams !== null) this.replaceAssigns({ ...this.#assigns, streams });
+  }
+
+  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this {
+    this.#streams.stream(this.#streamsNow(), name, items, opts);
+    return this;
+  }
+
+  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this {
+    this.#streams.insert(this.#streamsNow(), name, item, opts);
+    return this;
+  }
+
+  streamDelete<T>(name: string, item: T): this {
+    this.#streams.delete(this.#streamsNow(), name, item);
+    return this;
+  }
+
+  streamDeleteByDomId(name: string, id: string): this {
+    this.#streams.deleteByDomId(this.#streamsNow(), name, id);
+    return this;
+  }
+
+  #streamsNow(): Record<string, LiveStream> | undefined {
+    return this.#assigns.streams as Record<string, LiveStream> | undefined;
+  }
+
+  /** Registers this socket's uploads with the view (made at the first `allowUpload`). */
+  protected abstract ownUploads(uploads: ViewUploads<U>): void;
+
+  /** "view" or "component", for errors. */
+  protected abstract readonly kind: string;
+
+  allowUpload(name: string, options: UploadOptions<U>): this {
+    if (this.#uploads === null) {
+      this.#uploads = new ViewUploads((configs) => this.setAssign("uploads", configs));
+      this.ownUploads(this.#uploads);
+    }
+    this.#uploads.allow(name, options);
+    return this;
+  }
+
+  cancelUpload(name: string, ref: string): this {
+    this.#uploadsFor("cancelUpload").cancel(name, ref);
+    return this;
+  }
+
+  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] } {
+    return this.#uploadsFor("uploadedEntries").uploaded(name);
+  }
+
+  consumeUploadedEntries<R>(
+    name: string,
+    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
+  ): Promise<R[]> {
+    return this.#uploadsFor("consumeUploadedEntries").consume(name, fn);
+  }
+
+  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R> {
+    return this.#uploadsFor("consumeUploadedEntry").consumeOne(entry, fn);
+  }
+
+  #uploadsFor(where: string): ViewUploads<U> {
+    if (this.#uploads === null)
+      throw new Error(`${where}: this ${this.kind} allowed no uploads (call allowUpload in mount)`);
+    return this.#uploads;
+  }
+}
