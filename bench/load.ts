@@ -7,6 +7,8 @@
  *   npm run bench:load -- --search                   the largest N (to --max, 19,000) with spread p99 < 250 ms
  *   npm run bench:load -- --clients 10000 --profile  also profiles the server during the deploy
  *   npm run bench:load -- --clients 10000 --server-workers 2   the demo on 2 worker processes (WORKERS=2)
+ *   npm run bench:load -- --clients 1000 --peer liveviewjs   then the same run on LiveViewJS's deploy demo
+ *                                                          (bench/peers/liveviewjs), and both side by side
  *   other options: --workers W, --step-ms MS (500), --concurrency C (32 connects in flight per generator),
  *   --no-pin, --wait-quiet (wait for an idle machine first; the search always does), --url (a running server)
  *
@@ -35,6 +37,7 @@ import { fileURLToPath } from "node:url";
 import { say } from "./load/log.js";
 import { waitQuiet } from "./load/machine.js";
 import { parseArgs } from "./load/options.js";
+import { comparisonLines, installPeer } from "./load/peer.js";
 import { profilePath, profileTop } from "./load/profile.js";
 import { printResult } from "./load/report.js";
 import { resultPath, writeJson } from "./load/result.js";
@@ -52,12 +55,24 @@ async function main(argv: string[]): Promise<void> {
     await search({ ...args, clients: args.from }, args.max);
     return;
   }
+  if (args.comparePeer !== null) installPeer(args.comparePeer, say);
   if (args.waitQuiet) await waitQuiet(900, say);
   const r = await runLoad(args);
   printResult(r);
   const path = resultPath(args);
   writeJson(path, r);
   console.log(`\nwrote ${path}`);
+  if (args.comparePeer !== null) {
+    const out = args.out === null ? null : `${args.out.replace(/\.json$/, "")}-${args.comparePeer}.json`;
+    const peerArgs = { ...args, peer: args.comparePeer, profile: false, serverWorkers: 1, out };
+    if (args.waitQuiet) await waitQuiet(900, say);
+    const p = await runLoad(peerArgs);
+    printResult(p);
+    const peerPath = resultPath(peerArgs);
+    writeJson(peerPath, p);
+    console.log(`\nwrote ${peerPath}`);
+    for (const l of comparisonLines(r, p, args.comparePeer)) console.log(l);
+  }
   if (args.profile) {
     const prof = profilePath(args.clients);
     console.log(`\nserver profile during the deploy (${prof}), top self time:`);

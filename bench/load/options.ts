@@ -29,7 +29,13 @@ export interface LoadOptions {
    * that waking a generator never preempts the server: on one machine, the nearest to separate hosts.
    */
   pin: boolean;
+  /** Measure this peer's deploy demo instead of Cinder's (null: Cinder's). */
+  peer?: Peer | null;
 }
+
+/** The peers the harness can start: each a deploy demo in `bench/peers/<name>`. */
+export const PEERS = ["liveviewjs"] as const;
+export type Peer = (typeof PEERS)[number];
 
 /** The command line: one run's options, and the search's. */
 export interface CliOptions extends LoadOptions {
@@ -39,6 +45,8 @@ export interface CliOptions extends LoadOptions {
   from: number;
   /** Wait for an idle machine before the run (the search always does). */
   waitQuiet: boolean;
+  /** `--peer NAME`: after Cinder's run, the same run on that peer's demo, and both side by side. */
+  comparePeer: Peer | null;
 }
 
 /** `--name value` options and `--flag`s; anything not given takes its default. */
@@ -65,10 +73,18 @@ export function parseArgs(argv: string[]): CliOptions {
     max: Number(get("max") ?? 19_000),
     from: Number(get("clients") ?? 10_000),
     waitQuiet: argv.includes("--wait-quiet"),
+    comparePeer: peerArg(get("peer")),
   };
 }
 
 /** One generator per 2,500 clients, at least 2: each stays well below a saturated event loop. */
 export function defaultWorkers(clients: number): number {
   return Math.max(2, Math.min(8, Math.ceil(clients / 2500)));
+}
+
+function peerArg(name: string | undefined): Peer | null {
+  if (name === undefined) return null;
+  if (!(PEERS as readonly string[]).includes(name))
+    throw new Error(`--peer: "${name}" is not a known peer (known: ${PEERS.join(", ")})`);
+  return name as Peer;
 }

@@ -104,7 +104,8 @@ export function resultPath(opts: LoadOptions): string {
   if (opts.out !== null) return opts.out;
   const suffix =
     (opts.cut > 0 ? `-cut${Math.round(opts.cut * 100)}` : "") +
-    (opts.serverWorkers > 1 ? `-w${opts.serverWorkers}` : "");
+    (opts.serverWorkers > 1 ? `-w${opts.serverWorkers}` : "") +
+    (opts.peer ? `-${opts.peer}` : "");
   return join(resultsDir, `load-${opts.clients}${suffix}.json`);
 }
 

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { Target } from "./client/http.js";
 import type { LoadOptions } from "./options.js";
 import { benchDist, root } from "./paths.js";
+import { peerScript } from "./peer.js";
 import { nodeCommand, SERVER_CPUS } from "./processes.js";
 
 export interface ServerHandle {
@@ -48,10 +49,15 @@ export function remoteServer(url: string): ServerHandle {
  * `load-server.js`, which profiles between two SIGUSR2s and writes the profile there.
  */
 export async function startServer(opts: LoadOptions, profileOut: string | null): Promise<ServerHandle> {
+  const peer = opts.peer ?? null;
+  if (peer !== null && (profileOut !== null || opts.serverWorkers > 1))
+    throw new Error(`--peer ${peer}: --profile and --server-workers apply to Cinder's demo only`);
   const script =
-    profileOut !== null
-      ? join(benchDist, "load-server.js")
-      : join(root, "apps", "deploy-demo", "dist", "main.js");
+    peer !== null
+      ? peerScript(peer)
+      : profileOut !== null
+        ? join(benchDist, "load-server.js")
+        : join(root, "apps", "deploy-demo", "dist", "main.js");
   const pinServer = opts.pin && opts.serverWorkers <= 1;
   const child = spawn("sh", nodeCommand(script, pinServer ? SERVER_CPUS : null), {
     env: {

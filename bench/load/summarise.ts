@@ -46,6 +46,7 @@ export function summarise(m: Measured): LoadResult {
       url: opts.url,
       pin: opts.pin,
       serverWorkers: opts.serverWorkers,
+      peer: opts.peer ?? null,
     },
     connect: {
       joined: connected.joined,

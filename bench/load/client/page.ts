@@ -22,9 +22,13 @@ export async function getPage(target: Target, agent: Agent): Promise<Page> {
   const html = body.toString("utf8");
   const cookie = (headers["set-cookie"] ?? []).map((c) => c.split(";")[0]).join("; ");
   const csrf = /<meta name="csrf-token" content="([^"]+)"/.exec(html)?.[1];
-  const view = /<div id="([^"]+)" data-phx-main data-phx-session="([^"]+)"/.exec(html);
-  if (csrf === undefined || view === null) throw new Error("GET /: no CSRF token or no live view");
-  return { cookie, csrf: unescapeAttr(csrf), id: view[1], session: view[2], static: null };
+  // The main view's tag, whatever the order of its attributes (LiveViewJS, the bench's peer, puts `id` last).
+  const tag = /<div\s[^>]*data-phx-main[^>]*>/.exec(html)?.[0];
+  const id = tag === undefined ? undefined : /\sid="([^"]+)"/.exec(tag)?.[1];
+  const session = tag === undefined ? undefined : /\sdata-phx-session="([^"]+)"/.exec(tag)?.[1];
+  if (csrf === undefined || id === undefined || session === undefined)
+    throw new Error("GET /: no CSRF token or no live view");
+  return { cookie, csrf: unescapeAttr(csrf), id, session, static: null };
 }
 
 function unescapeAttr(s: string): string {

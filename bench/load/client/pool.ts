@@ -145,8 +145,9 @@ export class Pool {
   }
 
   private frame(i: number, t: number, text: string, wire: number): void {
-    // `[join_ref, null, topic, "diff", payload]`: a server push. Anything with a ref is a reply.
-    if (!text.startsWith('["1",null,')) {
+    // `[join_ref, null, topic, "diff", payload]`: a server push. Anything with a ref is a reply. phoenix.js
+    // also takes a push with no join_ref (LiveViewJS, the bench's peer, sends `[null, null, ...]`).
+    if (!text.startsWith('["1",null,') && !text.startsWith("[null,null,")) {
       if (text.startsWith("[null,")) this.frames.replies++;
       else this.frames.other++;
       return;
