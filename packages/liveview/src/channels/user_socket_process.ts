@@ -4,7 +4,6 @@ import {
   type ExitReason,
   exit,
   isNormalExit,
-  runtime,
   type Stop,
   self,
   stop,
@@ -89,16 +88,7 @@ export const userSocketBehaviour: Behaviour<UserSocketState, unknown, UserSocket
 
   terminate(_reason: ExitReason, state: UserSocketState): void {
     state.guard.close();
-    // Channels stop through their link to this process (and run terminate); one stuck in a callback is
-    // killed after a grace period, as a supervisor would.
-    const rt = runtime();
-    for (const ch of state.channels.list) {
-      ch.state = "closed";
-      const pid = ch.pid;
-      if (pid === null) continue;
-      const timer = setTimeout(() => rt.exit(pid, "kill"), CHANNEL_SHUTDOWN_MS).unref();
-      if (rt.watch(pid, () => clearTimeout(timer)) === null) clearTimeout(timer);
-    }
+    state.channels.closeAll(CHANNEL_SHUTDOWN_MS);
   },
 };
 

@@ -1,4 +1,4 @@
-import type { Pid } from "@cinder/actors";
+import { type Pid, runtime } from "@cinder/actors";
 import type { Channel } from "../transport/channel.js";
 
 /**
@@ -29,5 +29,23 @@ export class ChannelTable {
 
   remove(ch: Channel): void {
     if (this.list.includes(ch)) this.list = this.list.filter((c) => c !== ch);
+  }
+
+  /**
+   * When the socket's process ends: every channel is closed (nothing they still write reaches the client).
+   * Their processes stop through their link to the socket's (and run `terminate`); one that never finishes
+   * its current callback would never see that exit signal, so, as a supervisor does, it is killed after
+   * `graceMs`.
+   */
+  closeAll(graceMs: number): void {
+    const rt = runtime();
+    for (const ch of this.list) {
+      ch.state = "closed";
+      const pid = ch.pid;
+      if (pid === null) continue;
+      const timer = setTimeout(() => rt.exit(pid, "kill"), graceMs).unref();
+      // Gone in time (the usual case): drop the timer now, not seconds later (the soak test saw thousands pile up).
+      if (rt.watch(pid, () => clearTimeout(timer)) === null) clearTimeout(timer);
+    }
   }
 }

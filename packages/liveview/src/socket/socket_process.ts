@@ -4,7 +4,6 @@ import {
   type ExitReason,
   exit,
   isNormalExit,
-  runtime,
   type Stop,
   self,
   stop,
@@ -88,18 +87,7 @@ export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
 
   terminate(_reason: ExitReason, state: SocketState): void {
     state.guard.close();
-    // Views stop through their link to this process (and run terminate); nothing they still write can
-    // reach the client. A view that never finishes its current callback would never see that exit
-    // signal, so, as a supervisor does, it is killed after a grace period.
-    const rt = runtime();
-    for (const ch of state.channels.list) {
-      ch.state = "closed";
-      const pid = ch.pid;
-      if (pid === null) continue;
-      const timer = setTimeout(() => rt.exit(pid, "kill"), VIEW_SHUTDOWN_MS).unref();
-      // Gone in time (the usual case): drop the timer now, not 5 s later (the soak test saw thousands pile up).
-      if (rt.watch(pid, () => clearTimeout(timer)) === null) clearTimeout(timer);
-    }
+    state.channels.closeAll(VIEW_SHUTDOWN_MS);
   },
 };
 
