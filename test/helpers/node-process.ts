@@ -73,6 +73,9 @@ export class NodeProcess {
   }
 
   call<T = unknown>(cmd: string, args: Record<string, unknown> = {}): Promise<T> {
+    // The request's own fields: an argument of the same name would replace them (and the call would hang).
+    if ("id" in args || "cmd" in args)
+      throw new TypeError(`NodeProcess.call(${cmd}): an argument may not be named "id" or "cmd"`);
     const id = ++this.seq;
     return new Promise<T>((resolve, reject) => {
       this.waiting.set(id, { resolve, reject });
