@@ -163,4 +163,4 @@ test(`${CLIENTS} views watch a deploy; ${FRAGILE} crash in handleInfo; the rest 
   });
   expect(pubsub.stats()).toMatchObject({ topics: 0, subscriptions: 0, processes: 0 });
   expect(endpoint.connections).toBe(0);
-}, 60_000);
+}, 120_000);
