@@ -30,8 +30,8 @@ const LEASE_MS = 10_000;
 const RECHECK_MS = 2_000;
 
 interface AgentState {
-  readonly ctx: DashboardContext;
-  readonly pages: ReadonlyMap<string, PageSpec<unknown>>;
+  ctx: DashboardContext;
+  pages: ReadonlyMap<string, PageSpec<unknown>>;
   lease: Pid | null;
   /** The other nodes up at the last check, to announce the name again to newcomers. */
   seen: string;
@@ -56,7 +56,7 @@ function isParams(u: unknown): u is Record<string, string> {
  * answers other nodes' dashboards with this node's pages' data, as plain data. Requests come from other
  * nodes: each is checked, and a bad one gets an error reply, never a crash.
  */
-const agent: Behaviour<AgentState, "recheck", AgentState> = {
+const agent: Behaviour<AgentState, "recheck" | Use, AgentState> = {
   label: "DashboardAgent",
   init(state) {
     claim(state);
@@ -66,7 +66,13 @@ const agent: Behaviour<AgentState, "recheck", AgentState> = {
   async handleCall(req: unknown, _from, state) {
     return reply(await answer(req, state), state);
   },
-  handleInfo(_recheck, state) {
+  handleInfo(msg, state) {
+    if (msg !== "recheck") {
+      // A newer dashboard of this runtime (its app rebuilt its routes): answer with its pages from now on.
+      state.ctx = msg.use.ctx;
+      state.pages = msg.use.pages;
+      return state;
+    }
     claim(state);
     sendAfter(self(), "recheck", RECHECK_MS);
     return state;
@@ -147,10 +153,28 @@ const lease: Behaviour<LeaseState, "renew" | { expire: number }, Pid> = {
   },
 };
 
-/** Starts a dashboard's agent on its runtime; it registers itself as soon as the name is free. */
+interface Use {
+  readonly use: Pick<AgentState, "ctx" | "pages">;
+}
+
+const agents = new WeakMap<Runtime, Pid>();
+
+/**
+ * Starts the agent of a dashboard's runtime (one per runtime: a later dashboard of the same runtime, as an
+ * app builds when its endpoint restarts, hands its pages to the running agent instead of starting another);
+ * it registers itself as soon as the name is free.
+ */
 export function startAgent(ctx: DashboardContext, pages: readonly PageSpec<unknown>[]): Pid {
-  const state: AgentState = { ctx, pages: new Map(pages.map((p) => [p.name, p])), lease: null, seen: "" };
-  return ctx.collector.runtime.spawn(agent, state);
+  const rt = ctx.collector.runtime;
+  const use = { ctx, pages: new Map(pages.map((p) => [p.name, p])) };
+  const running = agents.get(rt);
+  if (running !== undefined && rt.processInfo(running) !== undefined) {
+    rt.send(running, { use } satisfies Use);
+    return running;
+  }
+  const pid = rt.spawn(agent, { ...use, lease: null, seen: "" } satisfies AgentState);
+  agents.set(rt, pid);
+  return pid;
 }
 
 /** An agent's reply, checked: its data or why there is none. */

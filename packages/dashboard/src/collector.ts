@@ -84,7 +84,7 @@ export class Collector {
   topicRates: ReadonlyMap<string, number> = new Map();
   readonly startedAt = Date.now();
   readonly #rt: Runtime;
-  readonly #sockets: () => number;
+  #sockets: () => number;
   readonly #pages = new Set<Pid>();
   #sampler: Pid | null = null;
 
@@ -96,6 +96,11 @@ export class Collector {
     diagnosticsChannel.subscribe("tracing:cinder:live_view:mount:end", (m) =>
       this.viewTraced("mount", m as Traced),
     );
+  }
+
+  /** Where the open sockets are counted (the latest endpoint's, after an endpoint restarts). */
+  useSockets(sockets: () => number): void {
+    this.#sockets = sockets;
   }
 
   /** A dashboard page opened (the calling process): sample while any is open. */
@@ -245,4 +250,18 @@ function sample(state: SamplerState): void {
   s.broadcastsPerSecond.push(broadcasts);
   c.topicRates = state.broadcasts;
   state.broadcasts = new Map();
+}
+
+const collectors = new WeakMap<Runtime, Collector>();
+
+/**
+ * The collector of a runtime: one, however many times `dashboard()` is called for it (an app whose endpoint
+ * restarts builds its routes again), so the views are followed once and nothing piles up.
+ */
+export function collectorFor(rt: Runtime | undefined, sockets: () => number): Collector {
+  const runtime = rt ?? defaultRuntime();
+  let c = collectors.get(runtime);
+  if (c === undefined) collectors.set(runtime, (c = new Collector(runtime, sockets)));
+  else c.useSockets(sockets);
+  return c;
 }

@@ -2,7 +2,7 @@ import type { Runtime } from "@cinder/actors";
 import type { LiveView, OnMountOption, RouteGroup } from "@cinder/liveview";
 import type { PubSub } from "@cinder/pubsub";
 import { startAgent } from "./agent.js";
-import { Collector } from "./collector.js";
+import { collectorFor } from "./collector.js";
 import { type DashboardContext, dashboardPage, type PageSpec } from "./page.js";
 import { home } from "./pages/home.js";
 import { liveViews } from "./pages/live_views.js";
@@ -47,7 +47,7 @@ export interface DashboardOptions {
 export function dashboard(opts: DashboardOptions = {}): RouteGroup {
   const base = (opts.path ?? "/dashboard").replace(/\/+$/, "");
   if (!base.startsWith("/")) throw new TypeError("dashboard: path must start with /");
-  const collector = new Collector(opts.runtime, opts.sockets ?? (() => 0));
+  const collector = collectorFor(opts.runtime, opts.sockets ?? (() => 0));
   const ctx: DashboardContext = {
     base,
     collector,
