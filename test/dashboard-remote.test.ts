@@ -160,7 +160,7 @@ describe("another node's pages, through its dashboard agent", () => {
     view.close();
   });
 
-  test("B going down while its page is open shows it unreachable, and its Nodes row goes", async () => {
+  test("B going down while its page is open shows it unreachable, and its Nodes row goes; a new B under the same name is reachable again", async () => {
     const view = await live(endpoint, "/dashboard/nodes/b/processes");
     expect(ids(view.html()).length).toBeGreaterThan(0);
     // As a node's death would: its link goes (a goodbye), and its processes with it.
@@ -168,9 +168,20 @@ describe("another node's pages, through its dashboard agent", () => {
     for (const pid of b.rt.processes()) b.rt.exit(pid, "kill");
     const html = await view.waitFor("Node b unreachable", 30_000);
     expect(ids(html)).toEqual([]);
-    view.close();
     const nodes = await live(endpoint, "/dashboard/nodes");
     await nodes.waitFor((h) => h.includes('id="node-c"') && !h.includes('id="node-b"'));
     nodes.close();
+
+    // B comes back under the same name (a new incarnation, after A talked to the old one): the open page
+    // recovers on its own and lists the new B's processes.
+    const b2 = await node("b", true);
+    const back = await view.waitFor((h) => ids(h).length > 0 && !h.includes("Node b unreachable"), 30_000);
+    expect(ids(back)).toEqual(
+      b2.rt
+        .processes()
+        .map((p) => p.id)
+        .slice(0, ids(back).length),
+    );
+    view.close();
   }, 90_000);
 });

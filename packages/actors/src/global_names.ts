@@ -67,14 +67,14 @@ export class GlobalNames {
     return true;
   }
 
-  /** Applies a frame from another node's names; false if it is malformed. */
-  receive(origin: string, f: unknown[]): boolean {
+  /** Applies a frame from another node's names (`origin`, incarnation `creation`); false if it is malformed. */
+  receive(origin: string, creation: number, f: unknown[]): boolean {
     if (f[0] === "r" || f[0] === "u") {
       const name = f[1];
       const pid = f[2];
       if (f.length !== 3 || !isName(name) || !(pid instanceof Pid)) return false;
       // A node registers only its own processes; any node may free a name (as with Erlang's global).
-      if (f[0] === "r" && pid.node !== origin) return false;
+      if (f[0] === "r" && (pid.node !== origin || pid.creation !== creation)) return false;
       if (f[0] === "r") this.learn(name, pid);
       else if (this.byName.get(name)?.equals(pid)) this.release(name);
       return true;
@@ -88,7 +88,8 @@ export class GlobalNames {
           e.length !== 2 ||
           !isName(e[0]) ||
           !(e[1] instanceof Pid) ||
-          e[1].node !== origin
+          e[1].node !== origin ||
+          e[1].creation !== creation
         ) {
           return false;
         }

@@ -66,4 +66,4 @@ export type { ChildSpec, RestartType, Strategy, SupervisorInfo, SupervisorSpec }
 export { Supervisor } from "./supervisor.js";
 export { isTraced, type SpanContext, traceCall, tracing } from "./telemetry.js";
 export { Timer } from "./timers.js";
-export type { Transport, TransportHost } from "./transport.js";
+export type { SentCount, Transport, TransportHost } from "./transport.js";

@@ -10,7 +10,7 @@ import type { Logger } from "./log.js";
 import { Down } from "./messages.js";
 import { Pid, Ref } from "./pid.js";
 import type { Monitor, Proc } from "./process.js";
-import type { Transport, TransportHost } from "./transport.js";
+import type { SentCount, Transport, TransportHost } from "./transport.js";
 
 /** The message `monitorNode` sends when that node goes down (or at once, if it is not up). */
 export class NodeDown {
@@ -63,11 +63,13 @@ interface RemoteLink {
 }
 
 /** The frame version this code writes and reads. */
-const V = 1;
+const V = 2;
 const MAX_NAME = 256;
 
-// A frame is one array: [V, origin node, seq, kind, ...arguments], seq counting the frames from origin to
-// this node (from 1, per incarnation). The kinds:
+// A frame is one array: [V, origin node, origin creation, destination creation, seq, kind, ...arguments],
+// seq counting the frames from that incarnation of origin to this incarnation of this node (from 1). The
+// creations keep two incarnations of one node name apart: a frame of (or for) an incarnation that is not
+// the one up at both ends belongs to a link that is gone, and is dropped. The kinds:
 //   "s" to msg                 a message                   "k" to req              a cast
 //   "c" to from ref req        a call (from: Pid | null)
 //   "r" ref 1 value null       its reply                   "r" ref 0 kind reason   its failure (noproc, exit)
@@ -299,14 +301,17 @@ export class Distribution implements TransportHost {
     const peer = this.peers.get(node);
     if (t === null || peer === undefined) return;
     // Numbered only once it is sent: a frame the transport refuses (it throws) leaves no gap.
-    t.send(node, [V, this.rt.node, peer.sent + 1, ...frame]);
+    t.send(node, [V, this.rt.node, this.rt.creation, peer.creation, peer.sent + 1, ...frame]);
     peer.sent++;
   }
 
-  /** The frames this node has sent to each other node (its heartbeat carries them: see `claimed`). */
-  sentCounts(): Record<string, number> {
-    const out: Record<string, number> = {};
-    for (const [node, p] of this.peers) out[node] = p.sent;
+  /**
+   * The frames this node has sent to each other node, with the incarnation they went to (its heartbeat
+   * carries them: see `claimed`). A count for an earlier incarnation means nothing to the new one.
+   */
+  sentCounts(): Record<string, SentCount> {
+    const out: Record<string, SentCount> = {};
+    for (const [node, p] of this.peers) out[node] = [p.creation, p.sent];
     return out;
   }
 
@@ -374,25 +379,30 @@ export class Distribution implements TransportHost {
       f[0] !== V ||
       !isName(f[1]) ||
       f[1] === this.rt.node ||
-      !isRefId(f[2]) ||
-      typeof f[3] !== "string"
+      !Number.isSafeInteger(f[2]) ||
+      !Number.isSafeInteger(f[3]) ||
+      !isRefId(f[4]) ||
+      typeof f[5] !== "string"
     ) {
       return this.drop("not a frame");
     }
     const origin = f[1] as string;
     const peer = this.peers.get(origin);
-    // Frames from a node that is not up here are dropped: it will be told to reset when it is.
+    // Frames from a node that is not up here are dropped: it will be told to reset when it is. So are those
+    // of another incarnation than the one up here (the old one's, late; or the new one's, before its first
+    // heartbeat), and those sent to an earlier incarnation of this node: their numbering is another link's.
     if (peer === undefined || this.up.get(origin) !== peer.creation) return;
-    const seq = f[2] as number;
+    if (f[2] !== peer.creation || f[3] !== this.rt.creation) return;
+    const seq = f[4] as number;
     if (seq <= peer.recv) return; // a duplicate, or a frame given up as lost: at most once
     const lost = seq > peer.recv + 1;
     peer.recv = seq;
     if (lost) this.reset(origin, true);
-    f.splice(2, 1);
+    f.splice(2, 3);
     this.apply(origin, f);
   }
 
-  /** Applies a frame (its sequence number taken out): `[V, origin, kind, ...arguments]`. */
+  /** Applies a frame (its creations and sequence number taken out): `[V, origin, kind, ...arguments]`. */
   private apply(origin: string, f: unknown[]): void {
     switch (f[2]) {
       case "z":
@@ -481,7 +491,8 @@ export class Distribution implements TransportHost {
         return this.rt.signalExit(p, f[4], f[5], false);
       }
       case "g":
-        if (!this.globals.receive(origin, f.slice(3))) this.drop("bad global name frame");
+        if (!this.globals.receive(origin, this.up.get(origin)!, f.slice(3)))
+          this.drop("bad global name frame");
         return;
       default:
         return this.drop("unknown kind");

@@ -31,10 +31,15 @@ export interface TransportHost {
   /** The transport stops: every other node is down for this one. */
   close(): void;
   /**
-   * The frames this node has sent to each node so far. A heartbeat carries them, so that the node at the
-   * other end can tell (with `claimed`) when the last frames were lost, which no later frame would reveal.
+   * The frames this node has sent to each node so far, with the incarnation of that node they went to. A
+   * heartbeat carries them, so that the node at the other end can tell (with `claimed`) when the last
+   * frames were lost, which no later frame would reveal. The carrier passes a count on only to the
+   * incarnation it names: a node restarted under the same name starts counting afresh.
    */
-  sentCounts(): Record<string, number>;
-  /** `node` says (in its heartbeat) it has sent this node `count` frames. */
+  sentCounts(): Record<string, SentCount>;
+  /** `node` says (in its heartbeat) it has sent this incarnation of this node `count` frames. */
   claimed(node: string, count: number): void;
 }
+
+/** `[creation, count]`: `count` frames sent to the incarnation `creation` of a node. */
+export type SentCount = readonly [creation: number, count: number];

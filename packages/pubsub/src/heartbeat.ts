@@ -1,4 +1,4 @@
-import type { Clock, Logger } from "@cinder/actors";
+import type { Clock, Logger, SentCount } from "@cinder/actors";
 import type { Adapter } from "./adapter.js";
 
 /** Timing of a node's heartbeat; see `DistributionOptions`. */
@@ -12,8 +12,8 @@ export interface HeartbeatSink {
   up(node: string, creation: number): void;
   down(node: string): void;
   /** What each beat carries besides the node: the frames sent to each node (see `TransportHost.claimed`). */
-  counts(): Record<string, number>;
-  /** A beat from `node` said it has sent this node `count` frames. */
+  counts(): Record<string, SentCount>;
+  /** A beat from `node` said it has sent this incarnation of this node `count` frames. */
   claimed(node: string, count: number): void;
 }
 
@@ -32,11 +32,12 @@ export interface Rider {
 export const HEARTBEAT_TOPIC = "cinder:nodes";
 
 type Beat = {
-  v: 1;
+  v: 2;
   t: "hb" | "bye";
   node: string;
   creation: number;
-  f?: Record<string, number>;
+  /** The frames sent to each node, with the incarnation of it they went to. */
+  f?: Record<string, SentCount>;
   /** What the riders carry, by rider key. */
   p?: Record<string, unknown>;
 };
@@ -96,7 +97,7 @@ export class Heartbeat {
   /** A beat from another node (unchecked input). */
   receive(m: unknown): void {
     if (this.stopped) return;
-    const b = parseBeat(m);
+    const b = parseBeat(m, this.node);
     if (b === null) {
       if (this.dropped++ % 100 === 0) {
         this.logger.log(
@@ -119,8 +120,9 @@ export class Heartbeat {
       this.beat(b.node);
       this.sink.up(b.node, b.creation);
     }
-    const sent = b.f?.[this.node];
-    if (sent !== undefined) this.sink.claimed(b.node, sent);
+    // A count of frames sent to an earlier incarnation of this node is not about this one's link.
+    const sent = b.f !== undefined && Object.hasOwn(b.f, this.node) ? b.f[this.node] : undefined;
+    if (sent !== undefined && sent[0] === this.creation) this.sink.claimed(b.node, sent[1]);
     if (b.p !== undefined) {
       for (const [key, rider] of this.riders) {
         if (Object.hasOwn(b.p, key)) this.safely(key, () => rider.receive(b.p![key]));
@@ -144,7 +146,7 @@ export class Heartbeat {
     if (this.stopped) return;
     this.stopped = true;
     this.clock.clearTimeout(this.timer);
-    this.send(null, { v: 1, t: "bye", node: this.node, creation: this.creation });
+    this.send(null, { v: 2, t: "bye", node: this.node, creation: this.creation });
     for (const node of [...this.peers.keys()]) this.lose(node);
   }
 
@@ -184,7 +186,7 @@ export class Heartbeat {
 
   /** Sends a beat (to every node, or to one); `tick` when it is the period's beat (the riders tick). */
   private beat(to: string | null, tick = false): void {
-    const b: Beat = { v: 1, t: "hb", node: this.node, creation: this.creation, f: this.sink.counts() };
+    const b: Beat = { v: 2, t: "hb", node: this.node, creation: this.creation, f: this.sink.counts() };
     if (this.riders.size > 0) {
       const p: Record<string, unknown> = {};
       for (const [key, rider] of this.riders)
@@ -208,19 +210,30 @@ export class Heartbeat {
   }
 }
 
-function parseBeat(m: unknown): Beat | null {
+function parseBeat(m: unknown, node: string): Beat | null {
   if (typeof m !== "object" || m === null) return null;
   const b = m as Record<string, unknown>;
-  if (b.v !== 1 || (b.t !== "hb" && b.t !== "bye")) return null;
+  if (b.v !== 2 || (b.t !== "hb" && b.t !== "bye")) return null;
   if (typeof b.node !== "string" || b.node === "" || b.node.length > MAX_NAME) return null;
   if (!Number.isSafeInteger(b.creation)) return null;
   if (b.f !== undefined) {
     if (typeof b.f !== "object" || b.f === null || Array.isArray(b.f)) return null;
     const counts = b.f as Record<string, unknown>;
-    // Only this node's entry is ever read; it must be a count if there.
-    for (const k in counts) if (!Number.isSafeInteger(counts[k]) || (counts[k] as number) < 0) return null;
+    // Only this node's entry is ever read; it must be [creation, count] if there.
+    const mine = Object.hasOwn(counts, node) ? counts[node] : undefined;
+    if (mine !== undefined && !isSentCount(mine)) return null;
   }
   // What riders carry is theirs to check (a Presence replica parses its own messages).
   if (b.p !== undefined && (typeof b.p !== "object" || b.p === null || Array.isArray(b.p))) return null;
   return b as Beat;
+}
+
+function isSentCount(x: unknown): x is SentCount {
+  return (
+    Array.isArray(x) &&
+    x.length === 2 &&
+    Number.isSafeInteger(x[0]) &&
+    Number.isSafeInteger(x[1]) &&
+    (x[1] as number) >= 0
+  );
 }

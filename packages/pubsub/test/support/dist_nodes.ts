@@ -26,24 +26,44 @@ export class DistCluster {
   /** Starts `names` and lets them meet (every node up for every other). */
   static async start(names: string[]): Promise<DistCluster> {
     const c = new DistCluster();
-    for (const node of names) {
-      const logs: string[] = [];
-      const rt = createRuntime({ node, clock: c.clock, logger: (_l, m) => logs.push(m) });
-      const ps = await PubSub.start({
-        name: "sim",
-        runtime: rt,
-        adapter: c.net.adapter(),
-        distribution: DIST_TIMING,
-        logger: (_l, m) => logs.push(m),
-      });
-      c.nodes.push({ node, rt, ps, logs });
-    }
+    for (const node of names) c.nodes.push(await c.boot(node));
     await c.quiesce(3);
     for (const n of c.nodes) {
       if (n.rt.nodes().length !== names.length - 1) throw new Error(`${n.node} sees ${n.rt.nodes()} only`);
     }
     return c;
   }
+
+  /** Starts one node (a new incarnation, with its own creation, if the name was used before). */
+  async boot(node: string): Promise<DistNode> {
+    const logs: string[] = [];
+    const rt = createRuntime({ node, clock: this.clock, logger: (_l, m) => logs.push(m) });
+    const ps = await PubSub.start({
+      name: "sim",
+      runtime: rt,
+      adapter: this.net.adapter(),
+      distribution: DIST_TIMING,
+      logger: (_l, m) => logs.push(m),
+    });
+    return { node, rt, ps, logs };
+  }
+
+  /**
+   * Kills node `i` hard (no goodbye: what it sent is still in flight) and starts a new incarnation under
+   * the same name in its place, `gapMs` later; the dead one's runtime is kept in `crashed` (its timers
+   * still run, mute).
+   */
+  async restart(i: number, gapMs = 0): Promise<DistNode> {
+    const old = this.nodes[i];
+    this.net.crash(old.node);
+    this.crashed.push(old);
+    if (gapMs > 0) await this.advance(gapMs);
+    const fresh = await this.boot(old.node);
+    this.nodes[i] = fresh;
+    return fresh;
+  }
+
+  readonly crashed: DistNode[] = [];
 
   /** Lets every runtime run until it is quiet. */
   readonly flush = async (): Promise<void> => {
@@ -86,6 +106,6 @@ export class DistCluster {
   }
 
   async stop(): Promise<void> {
-    for (const n of this.nodes) await n.ps.stop();
+    for (const n of [...this.nodes, ...this.crashed]) await n.ps.stop();
   }
 }

@@ -30,17 +30,19 @@ export class SimNet {
         this.hosts.set(host.node, host);
       },
       broadcast: (topic, message, _from: Pid | null) => {
+        if (this.hosts.get(me!.node) !== me) return undefined; // crashed: it sends nothing more
         const data = jsonCodec.encode(message);
         for (const to of this.hosts.keys()) if (to !== me!.node) this.post(me!.node, to, topic, data);
         return undefined;
       },
       directBroadcast: (node, topic, message) => {
+        if (this.hosts.get(me!.node) !== me) return undefined;
         const data = jsonCodec.encode(message);
         if (this.hosts.has(node)) this.post(me!.node, node, topic, data);
         return undefined;
       },
       stop: () => {
-        if (me !== null) this.hosts.delete(me.node);
+        if (me !== null && this.hosts.get(me.node) === me) this.hosts.delete(me.node);
       },
     };
   }
@@ -72,6 +74,14 @@ export class SimNet {
   }
 
   private readonly dead = new Set<string>();
+
+  /**
+   * Kills `node` hard (no goodbye): it sends and receives nothing more, and what it had sent is still in
+   * flight (it may arrive late). A node started later under the same name is another host.
+   */
+  crash(node: string): void {
+    this.hosts.delete(node);
+  }
 
   /** Restores every link but those of isolated nodes. */
   heal(): void {
