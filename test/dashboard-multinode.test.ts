@@ -1,6 +1,7 @@
 /**
  * The dashboard's pages for a node in another Node process, over Redis: node A (this process) shows node B's
- * processes as B lists them, kills on B, and shows B unreachable once B is killed with SIGKILL.
+ * processes as B lists them, kills on B, shows B unreachable once B is killed with SIGKILL, and reachable again
+ * once a new B starts under the same name.
  */
 import { fileURLToPath } from "node:url";
 import { createRuntime, type Runtime } from "@cinder/actors";
@@ -96,4 +97,28 @@ describe.skipIf(!ok)("another node's dashboard pages, across Node processes over
     expect(ids(html)).toEqual([]);
     view.close();
   }, 60_000);
+
+  test("B started again under its name (a new incarnation) is reachable again from A's open page", async () => {
+    const view = await live(endpoint, `/dashboard/nodes/${bName}/processes`);
+    expect(view.html()).toContain(`Node ${bName} unreachable`);
+    // The killed B's name is still claimed in Redis until its claim expires; the new B retries.
+    const b2 = await NodeProcess.spawn(fixture);
+    all.push(b2);
+    await until(
+      "B to start again",
+      () =>
+        b2
+          .call("start", { name, node: bName, url: REDIS_URL, timing: TIMING })
+          .then(() => true)
+          .catch(() => false),
+      40_000,
+    );
+    const html = await view.waitFor(
+      (h) => ids(h).length > 0 && !h.includes(`Node ${bName} unreachable`),
+      30_000,
+    );
+    const own = await b2.call<number[]>("processes");
+    expect(ids(html)).toEqual(own.slice(0, ids(html).length));
+    view.close();
+  }, 90_000);
 });
