@@ -24,6 +24,7 @@ import {
   useDemoBrowser,
   waitForStatus,
 } from "./helpers/demo.js";
+import { waitFor } from "./helpers/fault.js";
 import { REDIS_URL, redisAvailable } from "./helpers/redis.js";
 
 const ok = chromiumAvailable() && (await redisAvailable("deploy demo multi-node tests"));
@@ -107,8 +108,13 @@ describe.skipIf(!ok)("deploy demo on two nodes over Redis", { timeout: 120_000 }
       const b2 = await startDemo(b.options);
       expect(b2.port).toBe(b.port);
       await pb.reload();
-      // B's tracker asks the cluster where things stand; A answers with its deploy.
-      await b2.waitForLine("SYNCED FROM NODE a");
+      // B's tracker learns where things stand: from A's answer to its sync request, or from the next step's
+      // broadcast when that arrives first (then A's answer is not newer and is not logged). Either way its
+      // tracker holds A's deploy; wait for that, not for one of the two ways.
+      await waitFor("B2's tracker to hold A's deploy", async () => {
+        const held = (await (await fetch(`${b2.url}deployment.json`)).json()) as { node?: string } | null;
+        return held?.node === "a";
+      });
       // From then on a new page on B shows it in its very first HTML.
       const html = await (await fetch(b2.url)).text();
       expect(html).toMatch(
