@@ -7,6 +7,9 @@ import { encodeParams } from "../params.js";
 import type { MemoryConnection } from "../transport/memory_connection.js";
 import type { LiveView, Session } from "../view/view.js";
 import { ClientTree } from "./client_tree.js";
+import { type Redirect, RedirectError, ReplyError } from "./outcomes.js";
+
+export { type Redirect, RedirectError, ReplyError };
 
 /**
  * `@cinder/liveview/testing`, in the spirit of Phoenix.LiveViewTest: drive a live view from a test
@@ -23,38 +26,6 @@ import { ClientTree } from "./client_tree.js";
  * await view.waitFor((html) => html.includes("Count: 0"));
  * ```
  */
-
-/** Thrown by {@link live} when the dead render redirects instead of rendering. */
-export class RedirectError extends Error {
-  override name = "RedirectError";
-  constructor(
-    /** Where the view sent the browser. */
-    readonly to: string,
-  ) {
-    super(`the page redirected to ${to}`);
-  }
-}
-
-/** Thrown when the server answers a push with an error (e.g. the join was refused). */
-export class ReplyError extends Error {
-  override name = "ReplyError";
-  constructor(
-    readonly response: unknown,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
-/** Where a view sent the client: a full page load (`redirect`) or a live navigation (`live_redirect`). */
-export interface Redirect {
-  readonly type: "redirect" | "live_redirect";
-  readonly to: string;
-  /** For a live navigation: whether it pushes a history entry or replaces the current one. */
-  readonly kind?: "push" | "replace";
-  /** The flash token the client would hand on, if any. */
-  readonly flash?: string;
-}
 
 /** A live component of a {@link LiveViewTest}'s page, from `view.component(...)`. */
 export interface ComponentTest {
