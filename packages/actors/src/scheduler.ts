@@ -161,12 +161,11 @@ export class Scheduler {
 
   private runProc(p: Proc, budget: number): void {
     running.proc = p;
-    let handled = 0;
+    const given = budget;
     try {
       // A process may be on the queue with an empty mailbox (it was queued again while it ran and emptied it).
       const mail = p.mail;
       while (mail.count > 0 && budget-- > 0) {
-        handled++;
         if (!this.dispatch(p, mail.shift())) break;
       }
     } catch (err) {
@@ -175,7 +174,9 @@ export class Scheduler {
       return;
     }
     running.proc = null;
-    if (this.table !== null) this.table.ran(p, handled, performance.now());
+    // Messages handled, from what is left of the budget (it ends at -1 when the whole budget was used), so the
+    // loop above counts nothing per message.
+    if (this.table !== null) this.table.ran(p, given - Math.max(budget, 0), performance.now());
     this.requeue(p);
   }
 
