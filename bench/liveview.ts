@@ -13,87 +13,17 @@ import { fork } from "node:child_process";
 import { Agent, createServer, request } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fileURLToPath } from "node:url";
-import { createEndpoint, createLogger, defineLiveView, html, keyed, renderToString } from "@cinder/liveview";
+import { createEndpoint, createLogger, defineLiveView, renderToString } from "@cinder/liveview";
 import { DiffTracker } from "@cinder/liveview/internal";
 import { PubSub } from "@cinder/pubsub";
 import WebSocket from "ws";
+import { type Assigns, advance, initial, pushFrame, render } from "./deploy_page.js";
 import { machine, printTable, rate } from "./lib.js";
 
 const quick = process.argv.includes("--quick");
 const UPDATES = quick ? 20_000 : 200_000;
 const DEAD_MS = quick ? 1000 : 3000;
 const CLICKS = quick ? 500 : 3000;
-
-// ---------------------------------------------------------------------------------------------------------------
-// The view: the seed scenario's deploy page.
-
-interface Step {
-  id: number;
-  name: string;
-  status: "pending" | "running" | "done";
-}
-interface Assigns {
-  repo: string;
-  steps: Step[];
-  log: string[];
-  viewers: number;
-}
-
-const stepNames = [
-  "Create organization",
-  "Create repository",
-  "Push code",
-  "Configure secrets",
-  "Run tests",
-  "Build image",
-  "Push image",
-  "Deploy staging",
-  "Smoke test",
-  "Deploy production",
-];
-
-function render(a: Assigns) {
-  return html`<section class="deploy">
-  <h1>Deploy ${a.repo} to GitHub</h1>
-  <p class="viewers">${a.viewers} watching</p>
-  <button phx-click="deploy" ${a.steps.some((s) => s.status === "running") ? "disabled" : ""}>Deploy</button>
-  <table>
-    <thead><tr><th>#</th><th>Step</th><th>Status</th></tr></thead>
-    <tbody>${a.steps.map((s) =>
-      keyed(
-        s.id,
-        html`<tr id="${`step-${s.id}`}" class="${s.status}"><td>${s.id}</td><td>${s.name}</td><td>${s.status}</td></tr>`,
-      ),
-    )}</tbody>
-  </table>
-  <ol class="log">${a.log.map((line) => html`<li>${line}</li>`)}</ol>
-</section>`;
-}
-
-function initial(): Assigns {
-  return {
-    repo: "cinder/deploy-demo",
-    steps: stepNames.map((name, i) => ({ id: i + 1, name, status: "pending" })),
-    log: [],
-    viewers: 12,
-  };
-}
-
-/** The next assigns: step k moves on (pending -> running -> done), as one deploy step does. */
-function advance(a: Assigns, k: number): Assigns {
-  const i = k % a.steps.length;
-  const steps = a.steps.slice();
-  const s = steps[i];
-  steps[i] = {
-    ...s,
-    status: s.status === "pending" ? "running" : s.status === "running" ? "done" : "pending",
-  };
-  return { ...a, steps };
-}
-
-function pushFrame(diff: unknown): string {
-  return JSON.stringify(["4", null, "lv:phx-GBsi1kQ9nV8RuMdXw2Lp3", "diff", diff]);
-}
 
 function replyFrame(response: unknown): string {
   return JSON.stringify(["4", "17", "lv:phx-GBsi1kQ9nV8RuMdXw2Lp3", "phx_reply", { status: "ok", response }]);
@@ -144,10 +74,8 @@ function benchUpdate() {
   return { diffUs, diffBytes, diffPushBytes, sample, fullUs, htmlBytes, fullFrame };
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// A real endpoint
-
 let clicks = 0;
+/** The same page served by a real endpoint: each click moves a step on. */
 const Deploy = defineLiveView<Assigns>({
   name: "DeployView",
   mount(_p, _s, socket) {
