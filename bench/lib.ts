@@ -84,3 +84,14 @@ export function spawnProducer(rt: Runtime, consumer: Pid, n: number): Pid {
   });
   return producer;
 }
+
+/** Epoch milliseconds with sub-millisecond resolution: one clock for every process of the machine. */
+export function wallNow(): number {
+  return performance.timeOrigin + performance.now();
+}
+
+/** The `p`th percentile (0-100) of `xs`, nearest rank below. */
+export function percentile(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
+}

@@ -17,7 +17,7 @@ import { self, spawn } from "@cinder/actors";
 import { DiffTracker } from "@cinder/liveview/internal";
 import { type IpcChannel, PubSub, parentChannel, startWorkers, workerNode, workers } from "@cinder/pubsub";
 import { advance, initial, pushFrame, render } from "./deploy_page.js";
-import { machine, median, printTable, rate } from "./lib.js";
+import { machine, median, wallNow as now, percentile, printTable, rate } from "./lib.js";
 
 const TOPIC = "bench:steps";
 
@@ -27,8 +27,6 @@ type BenchMessage =
   | { bench: "step"; k: number }
   | { bench: "sent"; k: number; at: number }
   | { bench: "done"; k: number; at: number; cpuUs: number };
-
-const now = () => performance.timeOrigin + performance.now();
 
 function isBenchMessage(m: unknown): m is BenchMessage {
   return typeof m === "object" && m !== null && typeof (m as { bench?: unknown }).bench === "string";
@@ -147,11 +145,6 @@ async function measure(count: number, views: number, steps: number): Promise<Run
   return { workers: count, fanoutMs, cpuUsPerDelivery: cpuUs / (steps * perWorker * count) };
 }
 
-function quantile(xs: number[], q: number): number {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
-}
-
 async function main(): Promise<void> {
   const views = Number(arg("views", "10000"));
   const steps = Number(arg("steps", "30"));
@@ -181,7 +174,7 @@ async function main(): Promise<void> {
         String(r.workers),
         Math.ceil(views / r.workers).toLocaleString("en"),
         `${p50.toFixed(1)} ms`,
-        `${quantile(r.fanoutMs, 0.9).toFixed(1)} ms`,
+        `${percentile(r.fanoutMs, 90).toFixed(1)} ms`,
         rate((views / p50) * 1000),
         `${(base / p50).toFixed(2)}x`,
         `${r.cpuUsPerDelivery.toFixed(2)} µs`,
