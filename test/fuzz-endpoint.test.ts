@@ -15,7 +15,6 @@
 import net from "node:net";
 import { createRuntime } from "@cinder/actors";
 import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
-import { SALT, Signer } from "@cinder/liveview/internal";
 import { PubSub } from "@cinder/pubsub";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
@@ -23,9 +22,10 @@ import WebSocket from "ws";
 
 import { counterFormView, FragileView } from "./fixtures/liveview/views.js";
 import { LiveClient, waitFor } from "./helpers/fault.js";
-import { fetchPage, type Page, RawClient, SECRET } from "./helpers/liveview.js";
+import { type Ctx, frames, MAX_PAYLOAD } from "./helpers/fuzz_frames.js";
+import { header, method, pathPart, query } from "./helpers/fuzz_requests.js";
+import { fetchPage, RawClient, SECRET } from "./helpers/liveview.js";
 
-const MAX_PAYLOAD = 64 * 1024;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
 const rtLogs: string[] = [];
@@ -81,208 +81,6 @@ async function goodClientServed(): Promise<void> {
   expect({ joins: good.joins, errors: good.errors }).toEqual({ joins: 1, errors: 0 });
 }
 
-// -------------------------------------------------------------------------------------------------------------
-// Frames
-
-/** What a frame is built from, per connection. */
-interface Ctx {
-  page: Page;
-  other: Page;
-  topic: string;
-  joinRef: string | null;
-  ref: () => string;
-}
-
-/** A frame to send, and the ref the server must reply to (null: no reply can be asked for). */
-interface Built {
-  data: string | Buffer;
-  ref: string | null;
-  label: string;
-}
-type Frame = (ctx: Ctx) => Built;
-
-const text = (label: string, data: string, ref: string | null = null): Built => ({ data, ref, label });
-const arr = (label: string, ctx: Ctx, parts: (ref: string) => unknown[]): Built => {
-  const ref = ctx.ref();
-  return { data: JSON.stringify(parts(ref)), ref, label };
-};
-
-const anyJson = fc.jsonValue({ maxDepth: 4 });
-const shortString = fc.string({ maxLength: 20 });
-const eventName = fc.oneof(
-  fc.constantFrom("inc", "dec", "validate", "save", "lv:clear-flash", "", "__proto__", "constructor", "boom"),
-  shortString,
-);
-const pushEvent = fc.constantFrom(
-  "event",
-  "live_patch",
-  "cids_will_destroy",
-  "cids_destroyed",
-  "allow_upload",
-  "progress",
-  "phx_leave",
-  "phx_join",
-  "heartbeat",
-  "nope",
-  "",
-);
-const eventPayload = fc.oneof(
-  fc.record({
-    type: fc.constantFrom("click", "form", "hook", "keyup", "focus", "blur", "nope"),
-    event: fc.oneof(eventName, anyJson),
-    value: fc.oneof(
-      anyJson,
-      fc.string({ maxLength: 200 }),
-      fc.constant("a[b][c][d][e][f][g]=1&__proto__[x]=1"),
-    ),
-    meta: fc.option(anyJson, { nil: undefined }),
-    cid: fc.option(fc.integer(), { nil: undefined }),
-  }),
-  fc.record({ url: fc.oneof(fc.webUrl(), shortString, anyJson) }),
-  fc.dictionary(shortString, anyJson, { maxKeys: 5 }),
-);
-
-const frames: fc.Arbitrary<Frame> = fc.oneof(
-  // Invalid JSON, and JSON of the wrong shape.
-  fc.string({ maxLength: 200 }).map((s) => () => text("random text", s)),
-  fc
-    .constantFrom("", "[", "{", "[null,null,", "nul", '"\\ud800"', "[1,2,3,4,5,6]")
-    .map((s) => () => text("broken JSON", s)),
-  anyJson.map((j) => () => text("random JSON", JSON.stringify(j))),
-  fc
-    .tuple(anyJson, anyJson, anyJson, anyJson, anyJson)
-    .map((t) => () => text("5 random JSON values", JSON.stringify(t))),
-  // Well-formed frames with odd contents: wrong refs, unknown topics and events, random payloads.
-  fc
-    .record({
-      topic: fc.oneof(shortString, fc.constantFrom("phoenix", "lv:", "lv:phx-nope")),
-      event: pushEvent,
-      payload: anyJson,
-    })
-    .map(
-      ({ topic, event, payload }) =>
-        (ctx: Ctx) =>
-          arr(`${event} on a random topic`, ctx, (ref) => [ctx.joinRef, ref, topic, event, payload]),
-    ),
-  fc
-    .record({ event: pushEvent, payload: eventPayload, joinRef: fc.oneof(fc.constant(null), shortString) })
-    .map(
-      ({ event, payload, joinRef }) =>
-        (ctx: Ctx) =>
-          arr(`${event} on the view's topic`, ctx, (ref) => [
-            joinRef ?? ctx.joinRef,
-            ref,
-            ctx.topic,
-            event,
-            payload,
-          ]),
-    ),
-  fc.record({ payload: eventPayload }).map(
-    ({ payload }) =>
-      (ctx: Ctx) =>
-        arr("event on the joined view", ctx, (ref) => [ctx.joinRef, ref, ctx.topic, "event", payload]),
-  ),
-  fc
-    .oneof(fc.integer(), fc.constant({}), fc.constant([]), fc.boolean(), fc.constant("x".repeat(300)))
-    .map(
-      (badRef) => (ctx: Ctx) =>
-        text("a ref of the wrong type", JSON.stringify([ctx.joinRef, badRef, ctx.topic, "event", {}])),
-    ),
-  fc.constant((ctx: Ctx) =>
-    text("an over-long topic", JSON.stringify([null, ctx.ref(), "t".repeat(300), "phx_join", {}])),
-  ),
-  // Huge frames: just under the limit (answered), over it (the socket is closed with 1009).
-  fc.constant((ctx: Ctx) =>
-    arr("a big event payload", ctx, (ref) => [
-      ctx.joinRef,
-      ref,
-      ctx.topic,
-      "event",
-      { type: "click", event: "inc", value: { pad: "p".repeat(MAX_PAYLOAD - 500) } },
-    ]),
-  ),
-  fc.constant((ctx: Ctx) =>
-    text(
-      "a frame over maxPayload",
-      JSON.stringify([null, ctx.ref(), "phoenix", "heartbeat", { pad: "p".repeat(MAX_PAYLOAD) }]),
-    ),
-  ),
-  // Binary frames: garbage, and a well-formed binary push (an upload chunk, which is refused).
-  fc
-    .uint8Array({ maxLength: 64 })
-    .map((b) => () => ({ data: Buffer.from(b), ref: null, label: "binary garbage" })),
-  fc.constant((ctx: Ctx) => {
-    const [j, r, t, e] = [ctx.joinRef ?? "", ctx.ref(), ctx.topic, "chunk"];
-    const head = Buffer.from([0, j.length, r.length, t.length, e.length]);
-    return {
-      data: Buffer.concat([head, Buffer.from(j + r + t + e), Buffer.from("data")]),
-      ref: r,
-      label: "a binary push",
-    };
-  }),
-  // Deeply nested payloads.
-  fc.integer({ min: 100, max: 50_000 }).map((depth) => (ctx: Ctx) => {
-    const ref = ctx.ref();
-    const value = `${"[".repeat(depth)}1${"]".repeat(depth)}`;
-    return text(
-      `a payload nested ${depth} deep`,
-      `[${JSON.stringify(ctx.joinRef)},"${ref}","${ctx.topic}","event",{"type":"click","event":"inc","value":${value}}]`,
-      ref,
-    );
-  }),
-  fc
-    .integer({ min: 1000, max: 50_000 })
-    .map((depth) => () => text(`JSON nested ${depth} deep`, "[".repeat(depth) + "]".repeat(depth))),
-  // Joins with forged, expired, foreign or malformed session tokens (and, once in a while, a good one).
-  fc
-    .constantFrom(
-      "valid",
-      "tampered",
-      "expired",
-      "foreign",
-      "garbage",
-      "huge",
-      "number",
-      "object",
-      "none",
-      "bad-url",
-      "patch-away",
-    )
-    .map((kind) => (ctx: Ctx) => {
-      const { page } = ctx;
-      const [body, mac] = page.session.split(".");
-      const session: Record<string, unknown> = {
-        valid: page.session,
-        tampered: `${body.slice(0, -2)}xy.${mac}`,
-        expired: new Signer(SECRET, () => Date.now() - 15 * 24 * 3600e3).sign(SALT.session, {
-          id: page.id,
-          s: {},
-        }),
-        foreign: ctx.other.session,
-        garbage: "a.b",
-        huge: "h".repeat(60_000),
-        number: 42,
-        object: { id: page.id },
-        none: undefined,
-        "bad-url": page.session,
-        "patch-away": page.session,
-      };
-      const payload = {
-        url: kind === "bad-url" ? "not a url" : `${base}/`,
-        params: { _csrf_token: page.csrf, _mounts: 0 },
-        session: session[kind],
-        static: page.staticToken,
-        ...(kind === "patch-away" ? { url: undefined, redirect: `${base}/nowhere` } : {}),
-      };
-      const ref = ctx.ref();
-      return {
-        data: JSON.stringify([ref, ref, ctx.topic, "phx_join", payload]),
-        ref,
-        label: `a join with a ${kind} session`,
-      };
-    }),
-);
-
 const PROTOCOL_CLOSES = [1003, 1008, 1009];
 
 describe("fuzz: websocket frames", () => {
@@ -298,7 +96,7 @@ describe("fuzz: websocket frames", () => {
           const c = await RawClient.connect(base, page);
           sockets++;
           let n = 0;
-          const ctx: Ctx = { page, other, topic: `lv:${page.id}`, joinRef: null, ref: () => `f${++n}` };
+          const ctx: Ctx = { base, page, other, topic: `lv:${page.id}`, joinRef: null, ref: () => `f${++n}` };
           if (joinFirst) {
             expect((await c.join(page, "j")).status).toBe("ok");
             ctx.joinRef = "j";
@@ -426,9 +224,6 @@ function handshake(path: string, headers: Record<string, string>): Promise<numbe
   });
 }
 
-// -------------------------------------------------------------------------------------------------------------
-// The dead render, over raw TCP
-
 /** Sends `raw` and resolves with the status of the answer (0 when the server closed without one). */
 function rawRequest(raw: string | Buffer): Promise<{ status: number; head: string }> {
   return new Promise((resolve, reject) => {
@@ -450,87 +245,6 @@ function rawRequest(raw: string | Buffer): Promise<{ status: number; head: strin
     sock.end(raw);
   });
 }
-
-const tchar = fc.constantFrom(..."!#$%&'*+-.^_`|~abcXYZ019".split(""));
-const method = fc.oneof(
-  { weight: 4, arbitrary: fc.constantFrom("GET", "HEAD") },
-  fc.constantFrom(
-    "GET",
-    "HEAD",
-    "POST",
-    "PUT",
-    "DELETE",
-    "OPTIONS",
-    "PATCH",
-    "TRACE",
-    "CONNECT",
-    "get",
-    "PRI",
-  ),
-  fc.string({ unit: tchar, minLength: 1, maxLength: 12 }),
-  fc.string({ maxLength: 8 }),
-);
-const pathPart = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom("/", "/fragile", "/live/assets/phoenix.min.js") },
-  fc.constantFrom(
-    "/",
-    "//",
-    "/live",
-    "/live/",
-    "/live/assets/phoenix.min.js",
-    "/live/assets/../../package.json",
-    "/live/websocket",
-    "/fragile",
-    "/fragile/",
-    "/../../etc/passwd",
-    "/%00",
-    "/%ZZ",
-    "/%E0%A4%A",
-    "/\u00e9t\u00e9",
-    "*",
-    "http://evil.example/",
-    "",
-  ),
-  fc.webPath(),
-  fc.string({ maxLength: 40 }).map((s) => `/${s}`),
-);
-const query = fc.oneof(
-  fc.constant(""),
-  fc.webQueryParameters().map((q) => `?${q}`),
-  fc.constantFrom(
-    "?a[b][c][d][e][f][g][h][i][j][k]=1",
-    "?__proto__[polluted]=1&constructor[prototype][x]=1",
-    "?a=%E0%A4%A&b=%",
-    `?${"a[]=1&".repeat(2000)}`,
-    `?${"[".repeat(3000)}=1`,
-    "?&&&==&=",
-  ),
-  fc.string({ maxLength: 60 }).map((s) => `?${s}`),
-);
-const header = fc.oneof(
-  fc.constantFrom(
-    "Host: evil.example",
-    "Host:",
-    "Cookie: _cinder_csrf=; a=b; ;;=;",
-    `Cookie: ${"c=1; ".repeat(1500)}`,
-    "Cookie: _cinder_csrf=%%%",
-    "X-Forwarded-Proto: https",
-    'If-None-Match: "x"',
-    "Accept: */*",
-    "Content-Length: 5",
-    "Content-Length: -1",
-    "Transfer-Encoding: chunked",
-    "Upgrade: websocket",
-    "Connection: Upgrade",
-    `X-Long: ${"l".repeat(20_000)}`,
-    "Bad Header Name: x",
-    ": no name",
-    "\u00e9: \u00e9",
-  ),
-  fc
-    .tuple(fc.string({ unit: tchar, minLength: 1, maxLength: 10 }), fc.string({ maxLength: 30 }))
-    .map(([k, v]) => `${k}: ${v}`),
-);
 
 describe("fuzz: the dead render over node:http", () => {
   test("odd methods, paths, headers, query strings, long URLs, garbage: a well-formed answer, never a 5xx", async () => {
