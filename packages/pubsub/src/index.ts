@@ -22,14 +22,14 @@ export type {
 } from "./presence/presence.js";
 export { Presence } from "./presence/presence.js";
 export type { TrackerStats } from "./presence/tracker.js";
+export { PubSub } from "./pubsub.js";
 export type {
   BroadcastResult,
   DistributionOptions,
   PubSubOptions,
   PubSubStats,
   SubscribeOptions,
-} from "./pubsub.js";
-export { PubSub } from "./pubsub.js";
+} from "./pubsub_options.js";
 export type { RedisAdapterOptions, RedisAdapterStats } from "./redis.js";
 export { redis } from "./redis.js";
 export type { WorkersAdapterOptions, WorkersAdapterStats } from "./workers/adapter.js";

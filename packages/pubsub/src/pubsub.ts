@@ -2,7 +2,6 @@ import {
   consoleLogger,
   describeValue,
   isTraced,
-  type LogFunction,
   type Logger,
   Pid,
   type Runtime,
@@ -17,82 +16,21 @@ import { channels } from "./diagnostics.js";
 import type { Dispatcher, Entry } from "./dispatcher.js";
 import { BroadcastError } from "./errors.js";
 import { HEARTBEAT_TOPIC, Heartbeat, type HeartbeatSink, type Rider } from "./heartbeat.js";
-import { local } from "./local.js";
 import { FRAME_TOPIC, NodeTransport } from "./node_transport.js";
+import {
+  type BroadcastResult,
+  checkStartOptions,
+  distributionTiming,
+  type PubSubOptions,
+  type PubSubStats,
+  type SubscribeOptions,
+} from "./pubsub_options.js";
 import { Registry } from "./registry.js";
+import { RemoteFailures, SENT } from "./remote_failures.js";
 import { assertTopic } from "./topic.js";
 
-/** Options for `PubSub.start`. */
-export interface PubSubOptions {
-  /** Names the pubsub; nodes share topics only with pubsubs of the same name (the Redis channel prefix). */
-  name: string;
-  /** How broadcasts reach other nodes (default `local()`: this node only). */
-  adapter?: Adapter;
-  /** This node's name, unique in the cluster (default: the runtime's node name). */
-  node?: string;
-  /** The runtime whose node name is the default `node` (default: the caller's, or the default runtime). */
-  runtime?: Runtime;
-  /** Replaces the default delivery (skip `from`, `send` to each subscription). The same on every node. */
-  dispatcher?: Dispatcher;
-  /**
-   * Where outages and recoveries are logged: a `Logger` (the one given to the runtime and the endpoint, say) or
-   * a bare function (default: stderr, filtered by `LOG_LEVEL`).
-   */
-  logger?: Logger | LogFunction;
-  /**
-   * Connects the runtime to the other nodes through this pubsub's adapter: `send`, `call`, `cast`,
-   * `monitor`, `link` and global names then reach processes on every node, and the node heartbeats (one
-   * heartbeat per node, which also keeps the adapter's own liveness). `true` for the default timing. The
-   * pubsub's node name must be the runtime's.
-   */
-  distribution?: boolean | DistributionOptions;
-}
-
-/** Timing of the node heartbeat (see `PubSubOptions.distribution`). */
-export interface DistributionOptions {
-  /** How often this node tells the others it is up (default 1000 ms). */
-  heartbeatMs?: number;
-  /**
-   * How long without a heartbeat before a node is down (default 5000 ms): its monitors get `noconnection`,
-   * calls to it reject, its global names are freed.
-   */
-  downAfterMs?: number;
-}
-
-/** Options for `subscribe`. */
-export interface SubscribeOptions {
-  /** Passed to a custom dispatcher with each delivery to this subscription. */
-  metadata?: unknown;
-}
-
-/**
- * What a broadcast reports about the other nodes. Local subscribers get the message in both cases; `ok: false`
- * means the adapter could not hand it to the other nodes (the failure is also counted and logged).
- */
-export type BroadcastResult = { readonly ok: true } | { readonly ok: false; readonly error: Error };
-
-/** Counters from `PubSub.stats()`. */
-export interface PubSubStats {
-  /** Topics with at least one subscription on this node. */
-  topics: number;
-  /** Subscriptions on this node (duplicates count). */
-  subscriptions: number;
-  /** Processes with at least one subscription on this node. */
-  processes: number;
-  /** Broadcasts that could not be handed to the other nodes, since start. */
-  remoteFailures: number;
-  /** Messages an adapter delivered with a bad topic or `from` (an adapter bug), dropped. */
-  droppedRemote: number;
-  /** The adapter's own counters. */
-  adapter: Record<string, number | boolean>;
-  /** With `distribution`: frames the adapter could not hand over, and malformed heartbeats dropped. */
-  distribution?: { framesFailed: number; beatsDropped: number };
-}
-
-const OK: BroadcastResult = Object.freeze({ ok: true });
 /** What a heartbeat tells a pubsub without distribution: nothing it acts on. */
 const QUIET_SINK: HeartbeatSink = { up() {}, down() {}, counts: () => ({}), claimed() {} };
-const OK_PROMISE: Promise<BroadcastResult> = Promise.resolve(OK);
 
 /**
  * Phoenix.PubSub for Cinder processes: processes subscribe to topics; a broadcast sends the message to every
@@ -112,14 +50,12 @@ export class PubSub {
   private readonly registry: Registry;
   private readonly dispatcher: Dispatcher | null;
   private readonly logger: Logger;
+  private readonly failures: RemoteFailures;
   private stopped = false;
-  private failures = 0;
   private droppedRemote = 0;
   private heartbeat: Heartbeat | null = null;
   private dist: TransportHost | null = null;
   private transport: NodeTransport | null = null;
-  /** Failures since the last broadcast that got through: > 0 means an outage is on (and was logged). */
-  private streak = 0;
 
   private constructor(
     opts: PubSubOptions,
@@ -130,6 +66,7 @@ export class PubSub {
     this.node = opts.node ?? rt.node;
     this.dispatcher = opts.dispatcher ?? null;
     this.logger = opts.logger === undefined ? consoleLogger() : toLogger(opts.logger, "PubSub.start");
+    this.failures = new RemoteFailures(this.name, this.node, this.logger, this.label());
     this.registry = new Registry(rt, (topic, present) => {
       try {
         this.adapter.topicChanged?.(topic, present);
@@ -149,28 +86,7 @@ export class PubSub {
    * live node of the cluster already has this node name, and with the adapter's error if it cannot connect.
    */
   static async start(opts: PubSubOptions): Promise<PubSub> {
-    if (typeof opts !== "object" || opts === null) {
-      throw new TypeError(
-        `PubSub.start: expected options ({ name, adapter?, node? }), got ${describeValue(opts)}`,
-      );
-    }
-    if (typeof opts.name !== "string" || opts.name === "") {
-      throw new TypeError(`PubSub.start: name must be a non-empty string, got ${describeValue(opts.name)}`);
-    }
-    if (opts.node !== undefined && (typeof opts.node !== "string" || opts.node === "")) {
-      throw new TypeError(`PubSub.start: node must be a non-empty string, got ${describeValue(opts.node)}`);
-    }
-    if (opts.dispatcher !== undefined && typeof opts.dispatcher !== "function") {
-      throw new TypeError(
-        `PubSub.start: dispatcher must be a function, got ${describeValue(opts.dispatcher)}`,
-      );
-    }
-    const adapter = opts.adapter ?? local();
-    if (typeof adapter !== "object" || adapter === null || typeof adapter.broadcast !== "function") {
-      throw new TypeError(
-        `PubSub.start: adapter must be an adapter (local(), redis()), got ${describeValue(adapter)}`,
-      );
-    }
+    const adapter = checkStartOptions(opts);
     const rt = opts.runtime ?? runtime();
     const timing = distributionTiming(opts.distribution);
     if (timing !== null && opts.node !== undefined && opts.node !== rt.node) {
@@ -270,9 +186,6 @@ export class PubSub {
     };
   }
 
-  // -------------------------------------------------------------------------------------------------------------
-  // Subscriptions
-
   /** Subscribes the calling process to `topic`. Subscribing twice delivers every message twice. */
   subscribe(topic: string, opts?: SubscribeOptions): void;
   /** Subscribes `pid` to `topic` (a pid that is not alive is ignored). */
@@ -319,9 +232,6 @@ export class PubSub {
   async sync(): Promise<void> {
     await this.adapter.sync?.();
   }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // Broadcasting
 
   /**
    * Sends `message` to every subscription of `topic` on every node. Local subscribers get it before this
@@ -379,9 +289,9 @@ export class PubSub {
     assertTopic(topic, "directBroadcast");
     if (node === this.node) {
       this.registry.dispatch(topic, null, message, this.dispatcher);
-      return OK_PROMISE;
+      return SENT;
     }
-    return this.settle(this.adapter.directBroadcast(node, topic, message, null), topic);
+    return this.failures.settle(this.adapter.directBroadcast(node, topic, message, null), topic);
   }
 
   /** Like `directBroadcast`, but rejects with a `BroadcastError` when `node` could not be reached. */
@@ -399,51 +309,10 @@ export class PubSub {
 
   private deliver(topic: string, message: unknown, from: Pid | null): Promise<BroadcastResult> {
     // The adapter encodes first: a message it cannot carry throws here, before anyone got anything.
-    const result = this.settle(this.adapter.broadcast(topic, message, from), topic);
+    const result = this.failures.settle(this.adapter.broadcast(topic, message, from), topic);
     this.registry.dispatch(topic, from, message, this.dispatcher);
     return result;
   }
-
-  private settle(pending: Promise<unknown> | undefined, topic: string): Promise<BroadcastResult> {
-    if (pending === undefined) {
-      if (this.streak > 0) this.recovered();
-      return OK_PROMISE;
-    }
-    return pending.then(this.onSent, (err) => this.onFailed(err, topic));
-  }
-
-  private readonly onSent = (): BroadcastResult => {
-    if (this.streak > 0) this.recovered();
-    return OK;
-  };
-
-  private onFailed(err: unknown, topic: string): BroadcastResult {
-    const error = err instanceof Error ? err : new Error(String(err));
-    this.failures++;
-    // Once per outage: the first failure is logged, the rest only counted until a broadcast gets through.
-    if (this.streak++ === 0) {
-      this.logger.log(
-        "warn",
-        `${this.label()}: a broadcast could not reach the other nodes (${error.message}); local subscribers ` +
-          "still get every message; further failures are counted in stats().remoteFailures until one gets through",
-      );
-    }
-    if (channels.remoteFailure.hasSubscribers) {
-      channels.remoteFailure.publish({ pubsub: this.name, node: this.node, topic, error });
-    }
-    return { ok: false, error };
-  }
-
-  private recovered(): void {
-    this.logger.log(
-      "info",
-      `${this.label()}: broadcasts reach the other nodes again (${this.streak} failed meanwhile)`,
-    );
-    this.streak = 0;
-  }
-
-  // -------------------------------------------------------------------------------------------------------------
-  // The rest
 
   /** This node's name. */
   nodeName(): string {
@@ -454,7 +323,7 @@ export class PubSub {
   stats(): PubSubStats {
     return {
       ...this.registry.counts(),
-      remoteFailures: this.failures,
+      remoteFailures: this.failures.count,
       droppedRemote: this.droppedRemote,
       adapter: this.adapter.stats?.() ?? {},
       ...(this.transport === null
@@ -507,34 +376,4 @@ function unwrap(r: BroadcastResult, fn: string, topic: string): void {
 
 function errorText(err: unknown): string {
   return err instanceof Error ? (err.stack ?? err.message) : String(err);
-}
-
-function distributionTiming(
-  d: PubSubOptions["distribution"],
-): { periodMs: number; downAfterMs: number } | null {
-  if (d === undefined || d === false) return null;
-  if (d !== true && (typeof d !== "object" || d === null)) {
-    throw new TypeError(
-      `PubSub.start: distribution must be a boolean or { heartbeatMs, downAfterMs }, got ${describeValue(d)}`,
-    );
-  }
-  const o = d === true ? {} : d;
-  const periodMs = o.heartbeatMs ?? 1000;
-  const downAfterMs = o.downAfterMs ?? 5000;
-  for (const [k, v] of [
-    ["heartbeatMs", periodMs],
-    ["downAfterMs", downAfterMs],
-  ] as const) {
-    if (typeof v !== "number" || !Number.isFinite(v) || v <= 0) {
-      throw new TypeError(
-        `PubSub.start: distribution.${k} must be a positive number, got ${describeValue(v)}`,
-      );
-    }
-  }
-  if (downAfterMs < 2 * periodMs) {
-    throw new RangeError(
-      `PubSub.start: distribution.downAfterMs (${downAfterMs}) must be at least twice heartbeatMs (${periodMs}), or one late beat takes a live node down`,
-    );
-  }
-  return { periodMs, downAfterMs };
 }
