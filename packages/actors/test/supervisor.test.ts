@@ -1,75 +1,19 @@
 import {
-  type Behaviour,
-  type ChildSpec,
-  Exit,
+  type Exit,
   type ExitReason,
   exit,
   link,
   type Pid,
-  type Runtime,
   receive,
   Supervisor,
-  type SupervisorSpec,
   send,
   spawn,
-  stop,
-  trapExit,
 } from "@cinder/actors";
 import { describe, expect, test } from "vitest";
-import { FakeClock, gate, inProcess, quietRuntime, settle } from "./support/helpers.js";
+import { inProcess, quietRuntime, settle } from "./support/helpers.js";
+import { family, startSup } from "./support/supervisor.js";
 
-/** Starts a supervisor inside a trapping host process of `rt` (so it lives on rt's clock and logger). */
-function startSup(rt: Runtime, spec: SupervisorSpec, opts: { name?: string } = {}) {
-  const hostGot: unknown[] = [];
-  let sup!: Pid;
-  const host = rt.spawn(async () => {
-    trapExit(true);
-    sup = Supervisor.start(spec, opts);
-    for (;;) hostGot.push(await receive());
-  });
-  const reason: { value?: ExitReason } = {};
-  rt.watch(sup, (r) => {
-    reason.value = r;
-  });
-  return { sup, host, hostGot, reason };
-}
-
-/** Children that log "start id" and "down id reason" (the latter when they exit, whatever the cause). */
-function family(rt: Runtime) {
-  const log: string[] = [];
-  const pids = new Map<string, Pid>();
-  const worker: Behaviour<null, { exit: ExitReason } | "crash"> = {
-    init: () => null,
-    handleInfo: (m) => {
-      if (m === "crash") throw new Error("crash");
-      return stop(m.exit);
-    },
-  };
-  const child = (
-    id: string,
-    extra: Partial<ChildSpec> = {},
-    beh: Behaviour = worker,
-    trap = false,
-  ): ChildSpec => ({
-    id,
-    start: () => {
-      log.push(`start ${id}`);
-      const pid = spawn(beh, undefined, { trapExit: trap });
-      rt.watch(pid, (r) => log.push(`down ${id} ${show(r)}`));
-      pids.set(id, pid);
-      return pid;
-    },
-    ...extra,
-  });
-  return { log, pids, child };
-}
-
-function show(r: ExitReason): string {
-  if (typeof r === "object" && r !== null && "error" in r) return "crash";
-  return typeof r === "string" ? r : JSON.stringify(r);
-}
-
-describe("Supervisor", () => {
+describe("Supervisor: start, stop and restart strategies", () => {
   test("starts children in spec order before start returns; stop shuts them down in reverse, then exits", async () => {
     const { rt } = quietRuntime();
     const f = family(rt);
@@ -199,161 +143,6 @@ describe("Supervisor", () => {
     expect((await Supervisor.whichChildren(sup)).map((c) => c.id)).toEqual(["a", "c"]);
   });
 
-  test("more than intensity restarts within period: children stopped in reverse, then the supervisor exits shutdown", async () => {
-    const clock = new FakeClock();
-    const { rt, logs } = quietRuntime({ clock });
-    const f = family(rt);
-    const { sup, reason, hostGot } = startSup(rt, {
-      intensity: 2,
-      period: 1000,
-      children: [f.child("a"), f.child("b"), f.child("c")],
-    });
-    for (let i = 0; i < 2; i++) {
-      send(f.pids.get("b")!, "crash");
-      await settle(rt);
-      clock.advance(400);
-    }
-    expect(rt.isAlive(sup)).toBe(true); // 2 restarts in 1000 ms: allowed
-    send(f.pids.get("b")!, "crash"); // the third, 800 ms after the first
-    await settle(rt);
-    expect(f.log.slice(-3)).toEqual(["down b crash", "down c shutdown", "down a shutdown"]);
-    expect(reason.value).toBe("shutdown");
-    expect(hostGot).toEqual([new Exit(sup, "shutdown")]);
-    expect(
-      logs.some(
-        (l) => l.level === "error" && /reached its restart intensity \(2 in 1000 ms\)/.test(l.message),
-      ),
-    ).toBe(true);
-    expect(rt.stats().processes).toBe(1); // the host
-  });
-
-  test("restarts older than period no longer count (one exactly period ms old neither)", async () => {
-    const clock = new FakeClock();
-    const { rt } = quietRuntime({ clock });
-    const f = family(rt);
-    const { sup } = startSup(rt, { intensity: 1, period: 100, children: [f.child("a")] });
-    send(f.pids.get("a")!, "crash");
-    await settle(rt);
-    clock.advance(100);
-    send(f.pids.get("a")!, "crash");
-    await settle(rt);
-    // OTP keeps restarts with R >= Now - Period (so it would stop here); Cinder keeps those newer than
-    // now - period, as docs/laws.md (L11) states.
-    expect(rt.isAlive(sup)).toBe(true);
-    clock.advance(99);
-    send(f.pids.get("a")!, "crash");
-    await settle(rt);
-    expect(rt.isAlive(sup)).toBe(false);
-  });
-
-  test("intensity 0 allows no restart at all", async () => {
-    const { rt } = quietRuntime();
-    const f = family(rt);
-    const { reason } = startSup(rt, { intensity: 0, children: [f.child("a")] });
-    send(f.pids.get("a")!, "crash");
-    await settle(rt);
-    expect(reason.value).toBe("shutdown");
-    expect(f.log).toEqual(["start a", "down a crash"]);
-  });
-
-  test("a child that does not stop within its shutdown time is killed; brutal_kill kills at once", async () => {
-    const clock = new FakeClock();
-    const { rt } = quietRuntime({ clock });
-    const f = family(rt);
-    const terminated: string[] = [];
-    const stubborn: Behaviour = {
-      init: () => null,
-      terminate: async () => {
-        terminated.push("stubborn");
-        await new Promise(() => {}); // never finishes
-      },
-    };
-    const { sup } = startSup(rt, {
-      children: [
-        f.child("brutal", { shutdown: "brutal_kill" }, stubborn, true),
-        f.child("slow", { shutdown: 100 }, stubborn, true),
-      ],
-    });
-    const stopped = Supervisor.stop(sup);
-    let done = false;
-    void stopped.then(() => {
-      done = true;
-    });
-    await settle(rt);
-    expect(f.log.slice(2)).toEqual([]);
-    expect(terminated).toEqual(["stubborn"]); // slow is in its terminate; it gets 100 ms
-    clock.advance(99);
-    await settle(rt);
-    expect(rt.isAlive(f.pids.get("slow")!)).toBe(true);
-    clock.advance(1);
-    await stopped;
-    expect(done).toBe(true);
-    expect(f.log.slice(2)).toEqual(["down slow killed", "down brutal killed"]);
-    expect(terminated).toEqual(["stubborn"]); // brutal_kill: no terminate
-  });
-
-  test("the default shutdown time of a worker is 5000 ms; infinity waits as long as it takes", async () => {
-    const clock = new FakeClock();
-    const { rt } = quietRuntime({ clock });
-    const f = family(rt);
-    const g = gate();
-    const slowUntilGate: Behaviour = { init: () => null, terminate: () => g.promise };
-    const forever: Behaviour = { init: () => null, terminate: () => new Promise(() => {}) };
-    const { sup, reason } = startSup(rt, {
-      children: [
-        f.child("patient", { shutdown: "infinity" }, slowUntilGate, true),
-        f.child("dflt", {}, forever, true),
-      ],
-    });
-    void Supervisor.stop(sup);
-    await settle(rt);
-    clock.advance(4999);
-    await settle(rt);
-    expect(f.log.slice(2)).toEqual([]);
-    clock.advance(1);
-    await settle(rt);
-    expect(f.log.slice(2)).toEqual(["down dflt killed"]);
-    clock.advance(1_000_000);
-    await settle(rt);
-    expect(rt.isAlive(f.pids.get("patient")!)).toBe(true);
-    g.open();
-    await settle(rt);
-    expect(f.log.slice(2)).toEqual(["down dflt killed", "down patient shutdown"]);
-    expect(reason.value).toBe("shutdown");
-  });
-
-  test("a child supervisor gets all the time its own children need to stop (default shutdown infinity)", async () => {
-    const clock = new FakeClock();
-    const { rt } = quietRuntime({ clock });
-    const f = family(rt);
-    const slow: Behaviour = {
-      init: () => null,
-      terminate: () => new Promise<void>((r) => clock.setTimeout(r, 6000)),
-    };
-    let inner!: Pid;
-    const { sup } = startSup(rt, {
-      children: [
-        {
-          id: "inner",
-          start: () => {
-            inner = Supervisor.start({ children: [f.child("g", { shutdown: 10_000 }, slow, true)] });
-            return inner;
-          },
-        },
-      ],
-    });
-    let innerReason: ExitReason;
-    rt.watch(inner, (r) => {
-      innerReason = r;
-    });
-    const stopped = Supervisor.stop(sup);
-    await settle(rt);
-    await clock.advanceAsync(7000, () => settle(rt));
-    await stopped;
-    expect(f.log).toEqual(["start g", "down g shutdown"]);
-    expect(innerReason!).toBe("shutdown"); // not "killed" at 5000 ms
-  });
-
   test("a child that fails to start fails the supervisor, after its started siblings stop in reverse", async () => {
     const { rt, logs } = quietRuntime();
     const f = family(rt);
@@ -389,35 +178,6 @@ describe("Supervisor", () => {
     expect(String(((hostGot[0] as Exit).reason as { error: Error }).error)).toMatch(
       /child "x" failed to start: start\(\) must return a Pid, got number 42/,
     );
-  });
-
-  test("a failed restart counts as another restart (and can exhaust the intensity)", async () => {
-    const { rt, logs } = quietRuntime();
-    let starts = 0;
-    let first!: Pid;
-    const { reason } = startSup(rt, {
-      intensity: 3,
-      children: [
-        {
-          id: "flaky",
-          start: () => {
-            if (++starts > 1) throw new Error(`attempt ${starts} failed`);
-            first = spawn({ init: () => null, handleInfo: () => stop("boom") });
-            return first;
-          },
-        },
-      ],
-    });
-    send(first, "exit now");
-    await settle(rt);
-    // The exit is restart 1; its failed start is restart 2, and so on: the 4th exceeds the intensity of 3.
-    expect(starts).toBe(4);
-    expect(reason.value).toBe("shutdown");
-    const errors = logs.filter((l) => l.level === "error").map((l) => l.message);
-    expect(errors.filter((m) => /child "flaky" failed to restart: attempt \d failed/.test(m))).toHaveLength(
-      3,
-    );
-    expect(errors.filter((m) => /reached its restart intensity/.test(m))).toHaveLength(1);
   });
 
   test("an exit from the supervisor's parent stops its children in reverse, then it exits with that reason", async () => {
