@@ -22,9 +22,10 @@ import WebSocket from "ws";
 
 import { counterFormView, FragileView } from "./fixtures/liveview/views.js";
 import { LiveClient, waitFor } from "./helpers/fault.js";
-import { type Ctx, frames, MAX_PAYLOAD } from "./helpers/fuzz_frames.js";
 import { header, method, pathPart, query } from "./helpers/fuzz_requests.js";
+import { type Ctx, frames } from "./helpers/live_frames.js";
 import { fetchPage, RawClient, SECRET } from "./helpers/liveview.js";
+import { handshake, MAX_PAYLOAD } from "./helpers/socket_frames.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
@@ -188,6 +189,7 @@ describe("fuzz: the websocket handshake", () => {
           if (cookie === "cookie") headers.cookie = page.cookie;
           if (cookie === "other-cookie") headers.cookie = other.cookie;
           const status = await handshake(
+            port,
             `/live/websocket?${q.toString().replace("%26vsn%3D1", "&vsn=1")}`,
             headers,
           );
@@ -207,22 +209,6 @@ describe("fuzz: the websocket handshake", () => {
     expect(rt.stats().processes).toBe(baseline.processes);
   }, 30_000);
 });
-
-/** Opens a websocket handshake with `headers`; resolves with the HTTP status (101 when accepted), then closes. */
-function handshake(path: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
-    ws.once("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.destroy();
-    });
-    ws.once("error", (err) => reject(err));
-  });
-}
 
 /** Sends `raw` and resolves with the status of the answer (0 when the server closed without one). */
 function rawRequest(raw: string | Buffer): Promise<{ status: number; head: string }> {

@@ -21,8 +21,18 @@ import WebSocket from "ws";
 import { chatSocket } from "./fixtures/channels/chat.js";
 import { waitFor } from "./helpers/fault.js";
 import { SECRET } from "./helpers/liveview.js";
+import {
+  anyJson,
+  arr,
+  binaryPush,
+  type Frame,
+  type FrameCtx,
+  handshake,
+  MAX_PAYLOAD,
+  shortString,
+  socketFrames,
+} from "./helpers/socket_frames.js";
 
-const MAX_PAYLOAD = 64 * 1024;
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 const PROTOCOL_CLOSES = [1003, 1008, 1009];
 
@@ -144,25 +154,6 @@ class Raw {
   }
 }
 
-interface Ctx {
-  topic: string;
-  joinRef: string | null;
-  ref: () => string;
-}
-interface Built {
-  data: string | Buffer;
-  ref: string | null;
-  label: string;
-}
-type Frame = (ctx: Ctx) => Built;
-
-const text = (label: string, data: string, ref: string | null = null): Built => ({ data, ref, label });
-const arr = (label: string, ctx: Ctx, parts: (ref: string) => unknown[]): Built => {
-  const ref = ctx.ref();
-  return { data: JSON.stringify(parts(ref)), ref, label };
-};
-const anyJson = fc.jsonValue({ maxDepth: 4 });
-const shortString = fc.string({ maxLength: 20 });
 const event = fc.oneof(
   fc.constantFrom(
     "new_msg",
@@ -192,31 +183,18 @@ const payload = fc.oneof(
   fc.dictionary(shortString, anyJson, { maxKeys: 5 }),
 );
 
-/** A binary push as phoenix.js sends one (kind 0, four sized fields, then the bytes). */
-function binaryPush(joinRef: string, ref: string, t: string, e: string, body: Uint8Array): Buffer {
-  const fields = [joinRef, ref, t, e].map((s) => Buffer.from(s));
-  return Buffer.concat([Buffer.from([0, ...fields.map((f) => f.length)]), ...fields, body]);
-}
-
 const frames: fc.Arbitrary<Frame> = fc.oneof(
-  fc.string({ maxLength: 200 }).map((s) => () => text("random text", s)),
-  fc
-    .constantFrom("", "[", "{", "[null,null,", '"\\ud800"', "[1,2,3,4,5,6]")
-    .map((s) => () => text("broken JSON", s)),
-  anyJson.map((j) => () => text("random JSON", JSON.stringify(j))),
-  fc
-    .tuple(anyJson, anyJson, anyJson, anyJson, anyJson)
-    .map((t) => () => text("5 random JSON values", JSON.stringify(t))),
+  ...socketFrames("new_msg", (value) => `{"body":${value}}`),
   fc
     .record({ topic, event, payload })
     .map(
-      (f) => (ctx: Ctx) =>
+      (f) => (ctx: FrameCtx) =>
         arr(`${f.event} on ${f.topic}`, ctx, (ref) => [ctx.joinRef, ref, f.topic, f.event, f.payload]),
     ),
   fc
     .record({ event, payload, joinRef: fc.oneof(fc.constant(null), shortString) })
     .map(
-      (f) => (ctx: Ctx) =>
+      (f) => (ctx: FrameCtx) =>
         arr(`${f.event} on the joined topic`, ctx, (ref) => [
           f.joinRef ?? ctx.joinRef,
           ref,
@@ -228,53 +206,17 @@ const frames: fc.Arbitrary<Frame> = fc.oneof(
   fc
     .record({ topic, payload })
     .map(
-      (f) => (ctx: Ctx) =>
+      (f) => (ctx: FrameCtx) =>
         arr(`a join of ${f.topic}`, ctx, (ref) => [ref, ref, f.topic, "phx_join", f.payload]),
     ),
   fc
-    .oneof(fc.integer(), fc.constant({}), fc.constant([]), fc.boolean(), fc.constant("x".repeat(300)))
-    .map(
-      (badRef) => (ctx: Ctx) =>
-        text("a ref of the wrong type", JSON.stringify([ctx.joinRef, badRef, ctx.topic, "new_msg", {}])),
-    ),
-  fc.constant((ctx: Ctx) =>
-    text("an over-long topic", JSON.stringify([null, ctx.ref(), "t".repeat(300), "phx_join", {}])),
-  ),
-  fc.constant((ctx: Ctx) =>
-    arr("a big payload", ctx, (ref) => [
-      ctx.joinRef,
-      ref,
-      ctx.topic,
-      "new_msg",
-      { body: "p".repeat(MAX_PAYLOAD - 500) },
-    ]),
-  ),
-  fc.constant((ctx: Ctx) =>
-    text(
-      "a frame over maxPayload",
-      JSON.stringify([null, ctx.ref(), "phoenix", "heartbeat", { pad: "p".repeat(MAX_PAYLOAD) }]),
-    ),
-  ),
-  fc
-    .uint8Array({ maxLength: 64 })
-    .map((b) => () => ({ data: Buffer.from(b), ref: null, label: "binary garbage" })),
-  fc
     .record({ event, body: fc.uint8Array({ maxLength: 256 }), onTopic: fc.boolean() })
-    .map((f) => (ctx: Ctx) => {
+    .map((f) => (ctx: FrameCtx) => {
       const ref = ctx.ref();
       const t = f.onTopic ? ctx.topic : "room:elsewhere";
       const e = f.event === "" ? "bytes" : f.event;
       return { data: binaryPush(ctx.joinRef ?? "", ref, t, e, f.body), ref, label: `a binary ${e} on ${t}` };
     }),
-  fc.integer({ min: 100, max: 50_000 }).map((depth) => (ctx: Ctx) => {
-    const ref = ctx.ref();
-    const value = `${"[".repeat(depth)}1${"]".repeat(depth)}`;
-    return text(
-      `a payload nested ${depth} deep`,
-      `[${JSON.stringify(ctx.joinRef)},"${ref}","${ctx.topic}","new_msg",{"body":${value}}]`,
-      ref,
-    );
-  }),
 );
 
 describe("fuzz: user socket frames", () => {
@@ -287,7 +229,7 @@ describe("fuzz: user socket frames", () => {
         async (joinFirst, script) => {
           const c = await Raw.open(`user:fuzz${++sockets}`);
           let n = 0;
-          const ctx: Ctx = { topic: "room:fuzz", joinRef: null, ref: () => `f${++n}` };
+          const ctx: FrameCtx = { topic: "room:fuzz", joinRef: null, ref: () => `f${++n}` };
           if (joinFirst) {
             c.ws.send(JSON.stringify(["j", "j", ctx.topic, "phx_join", {}]));
             const r = await c.find((f) => f[1] === "j" && f[3] === "phx_reply", 5000);
@@ -362,7 +304,7 @@ describe("fuzz: the user socket's handshake", () => {
             null: "null",
           }[origin];
           if (o !== undefined) headers.origin = o;
-          const status = await handshake(`/socket/websocket?${q}`, headers);
+          const status = await handshake(port, `/socket/websocket?${q}`, headers);
           const originOk = origin === "same" || origin === "absent";
           const tokenOk = /^(user|admin):[a-z0-9_]{1,32}$/.test(token);
           const expected = !originOk ? 403 : vsn !== "2.0.0" ? 400 : !tokenOk ? 403 : 101;
@@ -376,18 +318,3 @@ describe("fuzz: the user socket's handshake", () => {
     await waitFor("no process left but the good client's", () => rt.stats().processes === baseline);
   }, 60_000);
 });
-
-function handshake(path: string, headers: Record<string, string>): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`ws://127.0.0.1:${port}${path}`, { headers });
-    ws.once("open", () => {
-      ws.close();
-      resolve(101);
-    });
-    ws.once("unexpected-response", (_req, res) => {
-      resolve(res.statusCode ?? 0);
-      res.destroy();
-    });
-    ws.once("error", (err) => reject(err));
-  });
-}
