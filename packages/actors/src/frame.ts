@@ -3,7 +3,8 @@ import { Pid } from "./pid.js";
 
 /** The frame version this code writes and reads. */
 export const FRAME_VERSION = 2;
-const MAX_NAME = 256;
+/** The longest node or global name a frame may carry. */
+export const MAX_NAME = 256;
 
 // A frame is one array: [V, origin node, origin creation, destination creation, seq, kind, ...arguments],
 // seq counting the frames from that incarnation of origin to this incarnation of this node (from 1). The
@@ -29,6 +30,7 @@ export function portable(reason: ExitReason): unknown {
   return reason;
 }
 
+/** A node or global name as frames carry it. */
 export function isName(x: unknown): x is string {
   return typeof x === "string" && x !== "" && x.length <= MAX_NAME;
 }

@@ -1,4 +1,5 @@
 import { describeValue } from "./describe.js";
+import { isName, MAX_NAME } from "./frame.js";
 import { unwatch, watch } from "./links.js";
 import { Pid } from "./pid.js";
 import type { Monitor, Proc } from "./process.js";
@@ -13,7 +14,6 @@ export interface GlobalNamesHost {
   conflictLost(p: Proc, name: string): void;
 }
 
-const MAX_NAME = 256;
 /** Names sent in one frame when a node comes up. */
 const SYNC_CHUNK = 200;
 
@@ -165,8 +165,4 @@ export function checkGlobalName(name: unknown, fn: string): asserts name is stri
       `${fn}: a global name must be a non-empty string of at most ${MAX_NAME} characters, got ${describeValue(name)}`,
     );
   }
-}
-
-function isName(x: unknown): x is string {
-  return typeof x === "string" && x !== "" && x.length <= MAX_NAME;
 }
