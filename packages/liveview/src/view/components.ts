@@ -1,5 +1,5 @@
 import type { ComponentCall } from "../render/component_call.js";
-import type { ComponentSource } from "../render/diff.js";
+import type { ComponentSource } from "../render/component_diff.js";
 import type { Rendered } from "../render/rendered.js";
 import { type Component, isComponent } from "./component.js";
 import { ComponentState } from "./component_socket.js";
