@@ -11,6 +11,7 @@ import {
   ASYNC_TERMINATE,
   DEAD,
   DYING,
+  NO_MAIL,
   type Proc,
   type ProcRuntime,
   SUSPENDED,
@@ -107,7 +108,8 @@ export class Exits {
       p.timers = null;
     }
     if (p.waiter !== null) settleWaiter(p, p.waiter);
-    p.mail.clear();
+    p.mail.clear(); // a handler still running (killed mid-way) sees an empty mailbox and stops
+    p.mail = NO_MAIL;
     p.state = undefined;
     notifyMonitors(p, reason);
     if (p.links !== null) {

@@ -13,6 +13,7 @@ import {
   DEAD,
   DYING,
   FN,
+  NO_MAIL,
   type Proc,
   QUEUED,
   SUSPENDED,
@@ -64,7 +65,7 @@ export class Scheduler {
   /** Appends `msg` to `p`'s mailbox and makes `p` runnable. */
   deliver(p: Proc, msg: unknown): void {
     const flags = p.flags;
-    const mail = p.mail;
+    let mail = p.mail;
     if (
       (flags & (DEAD | FN | QUEUED | SUSPENDED | DYING)) === QUEUED &&
       (p.limit === null || mail.count < p.limit.max)
@@ -77,10 +78,12 @@ export class Scheduler {
       if (p.waiter !== null && offer(p, p.waiter, msg)) return;
       // Only a message that stays in the mailbox counts against its bound, not one a waiting receive takes.
       if (p.limit !== null && mail.count >= p.limit.max && !overflow(p)) return;
+      if (mail === NO_MAIL) mail = p.mail = new Ring<unknown>(0);
       mail.push(msg);
       return;
     }
     if (p.limit !== null && mail.count >= p.limit.max && !overflow(p)) return;
+    if (mail === NO_MAIL) mail = p.mail = new Ring<unknown>(0);
     mail.push(msg);
     if ((p.flags & (QUEUED | SUSPENDED | DYING)) === 0) {
       p.flags |= QUEUED;
