@@ -25,17 +25,14 @@ export function currentProc(): Proc | null {
   return running.asyncUsed ? (asyncContext.getStore() ?? null) : null;
 }
 
-const AsyncFunctionPrototype = Object.getPrototypeOf(async () => {});
-
 /** True when `fn` is declared `async` (so it needs the async context to know its process after `await`). */
 export function isAsyncFunction(fn: unknown): boolean {
-  if (typeof fn !== "function") return false;
-  // Every spawn asks this of each callback: one prototype load answers for this realm's functions; the name
-  // test is for async functions of another realm (a `vm` context).
-  const proto = Object.getPrototypeOf(fn);
+  // Every spawn asks this of each callback. `Symbol.toStringTag` is "AsyncFunction" on the prototype of every
+  // async function, of this realm or another (a `vm` context), and reading it is a property load that V8
+  // caches by the function's map; `Object.getPrototypeOf` on a function went through a runtime call.
   return (
-    proto === AsyncFunctionPrototype ||
-    (proto !== Function.prototype && (fn as Function).constructor?.name === "AsyncFunction")
+    typeof fn === "function" &&
+    (fn as { [Symbol.toStringTag]?: unknown })[Symbol.toStringTag] === "AsyncFunction"
   );
 }
 

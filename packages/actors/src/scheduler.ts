@@ -23,8 +23,13 @@ import type { ProcessTable } from "./process_table.js";
 import { offer } from "./receive.js";
 import { Ring } from "./ring.js";
 
-/** How many messages a process handles before it goes to the back of the run queue. */
-const BUDGET = 512;
+/**
+ * How many messages a process handles before it goes to the back of the run queue. The BEAM gives a process
+ * 4,000 reductions, which a receive loop spends at about two a message. At 512, a consumer fed 1,000 messages
+ * per turn of its producer (the one-to-one benchmark) fell further behind each round: its mailbox grew to
+ * millions of slots, and growing it took a quarter of the run (a `--cpu-prof`).
+ */
+const BUDGET = 2048;
 /** How long the scheduler runs before it lets the event loop do I/O. */
 const SLICE_MS = 4;
 /** Run-queue slots to start with: a power of two, doubled as needed. */

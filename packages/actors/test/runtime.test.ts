@@ -517,6 +517,33 @@ describe("scheduling", () => {
     expect(n).toBeGreaterThan(0);
     exit(p, "kill");
   });
+
+  test("a process with a long mailbox yields: a process queued after it runs before it has handled all", async () => {
+    const { rt } = quietRuntime();
+    const N = 100_000; // far more than one turn's budget
+    let handled = 0;
+    let handledWhenOtherRan = -1;
+    const busy = rt.spawn({
+      init: () => null,
+      handleInfo: (_m, s) => {
+        handled++;
+        return s;
+      },
+    });
+    const other = rt.spawn({
+      init: () => null,
+      handleInfo: (_m, s) => {
+        handledWhenOtherRan = handled;
+        return s;
+      },
+    });
+    for (let i = 0; i < N; i++) send(busy, i);
+    send(other, "hello");
+    await settle(rt);
+    expect(handled).toBe(N);
+    expect(handledWhenOtherRan).toBeGreaterThan(0);
+    expect(handledWhenOtherRan).toBeLessThan(N);
+  });
 });
 
 describe("consoleLogger", () => {
