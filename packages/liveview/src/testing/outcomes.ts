@@ -1,5 +1,5 @@
 // What a push can end in besides a render: a redirect, or an error reply. Thrown or returned by the
-// harness in index.ts, exported from `@cinder/liveview/testing` for tests to match on.
+// harness (live.ts, live_view_test.ts), exported from `@cinder/liveview/testing` for tests to match on.
 
 /** Thrown by {@link live} when the dead render redirects instead of rendering. */
 export class RedirectError extends Error {
