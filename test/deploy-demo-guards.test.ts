@@ -16,7 +16,10 @@ import {
   isNodeReport,
   isSyncReply,
   isSyncRequest,
+  isViewerCountBroadcast,
   isViewersDiff,
+  MAX_COUNT_NODES,
+  VIEWER_COUNT_TOPIC,
   VIEWERS_TOPIC,
 } from "../apps/deploy-demo/src/cluster_messages.js";
 import { githubDeployView } from "../apps/deploy-demo/src/deploy_view.js";
@@ -91,6 +94,15 @@ describe("the demo's guards for remote input", () => {
     expect(
       isViewersDiff(msg(VIEWERS_TOPIC, "presence_diff", { joins: {}, leaves: Object.create(null) })),
     ).toBe(true);
+    expect(isViewerCountBroadcast(msg(VIEWER_COUNT_TOPIC, "count", { total: 0, byNode: {} }))).toBe(true);
+    const manyNodes = Object.fromEntries(
+      Array.from({ length: MAX_COUNT_NODES }, (_, i) => [i === 0 ? "?" : `n${i}`, 2]),
+    );
+    expect(
+      isViewerCountBroadcast(
+        msg(VIEWER_COUNT_TOPIC, "count", { total: 2 * MAX_COUNT_NODES, byNode: manyNodes }),
+      ),
+    ).toBe(true);
     for (const step of stepNames) {
       const s = { ...d, step, status: step === "done" ? "done" : "running" };
       expect(broadcastProblem(msg(TOPIC, step, s), NOW)).toBeNull();
@@ -112,6 +124,25 @@ describe("the demo's guards for remote input", () => {
       [msg(CLUSTER_TOPIC, "report", { node: "b", own: d }), "report"],
       [msg(VIEWERS_TOPIC, "presence_diff", { joins: {}, leaves: null }), "viewers-diff"],
       [msg(VIEWERS_TOPIC, "viewers", { total: 1, byNode: {} }), "viewers-diff"],
+      // A count as only a counter makes it: the sum of at most 100 nodes' counts, each a small integer.
+      [msg(VIEWER_COUNT_TOPIC, "count", null), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "viewers", { total: 1, byNode: { a: 1 } }), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "count", { total: 2, byNode: { a: 1 } }), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "count", { total: -1, byNode: {} }), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "count", { total: 1.5, byNode: { a: 1.5 } }), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "count", { total: 1e9, byNode: { a: 1e9 } }), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "count", { total: 0, byNode: { a: 0 } }), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "count", { total: 1, byNode: { "": 1 } }), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "count", { total: 1, byNode: { ["x".repeat(201)]: 1 } }), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "count", { total: 1, byNode: [1] }), "viewer-count"],
+      [msg(VIEWER_COUNT_TOPIC, "count", { total: 1, byNode: { a: 1 }, html: "<b>" }), "viewer-count"],
+      [
+        msg(VIEWER_COUNT_TOPIC, "count", {
+          total: 2 * (MAX_COUNT_NODES + 1),
+          byNode: { ...manyNodes, one: 2 },
+        }),
+        "viewer-count",
+      ],
       [msg(TOPIC, "create-org", null), "step"],
       [msg(TOPIC, "create-org", { ...d, startedAt: NOW + 60_000 }), "step"],
       // The event and the deployment must agree.

@@ -108,14 +108,14 @@ describe("the demo's supervisor restarts what is killed, and the app keeps servi
 
   test("the process table returns to its size once the clients leave", async () => {
     await Promise.all(clients.splice(0).map((c) => c.close()));
-    // The supervisor, its three children, the current PubSub's viewer Presence replica, the dashboard's agent
-    // (one, however many times the endpoint was rebuilt), and nothing else (every socket and view process has
-    // stopped; the replicas of the PubSubs the restarts replaced stopped with them).
-    await waitFor("only the supervised processes to be left", () => runtime().stats().processes === 6, {
+    // The supervisor, its three children, the current PubSub's viewer Presence replica and viewer counter, the
+    // dashboard's agent (one, however many times the endpoint was rebuilt), and nothing else (every socket and
+    // view process has stopped; the replicas and counters of the PubSubs the restarts replaced stopped with them).
+    await waitFor("only the supervised processes to be left", () => runtime().stats().processes === 7, {
       timeoutMs: 30_000,
     });
-    // The tracker's two topics, and the Presence replica's own.
-    expect(app.pubsub!.stats()).toMatchObject({ subscriptions: 3 });
+    // The tracker's two topics, the Presence replica's own, and the counter's (the Presence topic).
+    expect(app.pubsub!.stats()).toMatchObject({ subscriptions: 4 });
   });
 });
 

@@ -240,6 +240,54 @@ describe.skipIf(!ok)(
       await stillServing(pair);
     });
 
+    test("forged viewer counts and presence diffs are dropped and counted; the pages keep the true count", async () => {
+      const pair = await startPair();
+      const counts = "deployments:viewer-count";
+      const truth = /2 watching \((a: 1, b: 1|b: 1, a: 1)\)/;
+      const shown = (p: Page) => p.locator("main.deploy .meta").textContent();
+      for (const p of pair.pages)
+        await p.waitForFunction(
+          (re) => new RegExp(re).test(document.querySelector("main.deploy .meta")?.textContent ?? ""),
+          truth.source,
+        );
+      const forged = [
+        { total: 1_000_000, byNode: { evil: 1 } },
+        { total: 1e12, byNode: { evil: 1e12 } },
+        { total: 3, byNode: { a: 1, b: 1, evil: 1 }, note: "<script>" },
+        Object.fromEntries(Array.from({ length: 500 }, (_, i) => [`n${i}`, 1])),
+        null,
+      ];
+      for (let i = 0; i < 4; i++) {
+        await raw.publish(
+          pair.topic(counts),
+          envelope(
+            counts,
+            forged.map((payload) => ({ topic: counts, event: "count", payload })),
+          ),
+        );
+        // On the Presence topic only the node's counter listens: one drop per message, not one per view.
+        await raw.publish(
+          pair.topic("deployments:viewers"),
+          envelope("deployments:viewers", [
+            { topic: "deployments:viewers", event: "presence_diff", payload: { joins: 1 } },
+          ]),
+        );
+      }
+      for (const n of pair.nodes) {
+        // One page per node: each forged count reaches its one view.
+        const d = await waitForDrops(
+          n,
+          (d) => at(d.dropped, "viewer-count") >= 20 && at(d.dropped, "viewers-diff") >= 4,
+        );
+        expect(d.dropped["viewer-count"]).toBe(20);
+        expect(d.dropped["viewers-diff"]).toBe(4);
+        expect(n.matching("a cluster message was dropped (viewer-count)")).toHaveLength(1);
+      }
+      for (const p of pair.pages) expect(await shown(p)).toMatch(truth);
+      await unchanged(pair);
+      await stillServing(pair);
+    });
+
     test("a 16 MB BigInt is refused before parsing, a 200,000-digit one before BigInt() runs", async () => {
       const pair = await startPair();
       const cluster = pair.topic("deployments:cluster");

@@ -13,7 +13,7 @@ import { Instrumentation } from "./instrumentation.js";
 import { layout } from "./layout.js";
 import { SupervisedObject } from "./supervised_object.js";
 import { ENDPOINT_OWNER, PUBSUB_OWNER, superviseNode } from "./supervision.js";
-import { stopViewersPresence } from "./viewers.js";
+import { stopNodeViewers } from "./viewers.js";
 import { workersLock } from "./workers_lock.js";
 
 /** A running demo node. */
@@ -47,7 +47,7 @@ export async function startApp(cfg: Config): Promise<App> {
     PUBSUB_OWNER,
     () => startPubSub(cfg),
     (ps) => {
-      stopViewersPresence(ps);
+      stopNodeViewers(ps);
       return ps.stop();
     },
     await startPubSub(cfg),

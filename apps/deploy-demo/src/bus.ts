@@ -1,8 +1,8 @@
 import type { Pid } from "@cinder/actors";
 import type { Logger } from "@cinder/liveview";
-import type { Presence, PubSub } from "@cinder/pubsub";
+import type { PubSub } from "@cinder/pubsub";
 import type { SupervisedObject } from "./supervised_object.js";
-import { viewersPresence } from "./viewers.js";
+import { type NodeViewers, nodeViewers } from "./viewers.js";
 
 /** How the deploy processes reach the topic: the endpoint's broadcast functions, as in the article. */
 export interface Bus {
@@ -13,8 +13,8 @@ export interface Bus {
   directBroadcast(node: string, topic: string, event: string, payload: unknown): void;
   localBroadcast(topic: string, event: string, payload: unknown): void;
   log(message: string): void;
-  /** The views' Presence (see viewers.ts), or null while the PubSub restarts. */
-  presence(): Presence | null;
+  /** The views' Presence and the node's viewer counter (see viewers.ts), or null while the PubSub restarts. */
+  viewers(): NodeViewers | null;
   /** Drops a message that failed its guard: counted (the node's `/stats.json`) and logged once a minute per kind. */
   reject(what: string, why: string): void;
 }
@@ -70,9 +70,9 @@ export function pubsubBus(opts: PubSubBusOptions): Bus {
     localBroadcast: (topic, event, payload) =>
       pubsub(`broadcast ${topic} ${event}`)?.localBroadcast(topic, message(topic, event, payload)),
     log: (line) => logger.log("info", line),
-    presence: () => {
+    viewers: () => {
       const ps = pubsubs.current;
-      return ps === null ? null : viewersPresence(ps, logger);
+      return ps === null ? null : nodeViewers(ps, logger, opts.reject);
     },
     reject: opts.reject,
   };

@@ -8,12 +8,21 @@ import { isStep, STEPS, TOPIC } from "./steps.js";
 
 /** The topic trackers use among themselves: sync on start, and each node's report of the deploy it runs. */
 export const CLUSTER_TOPIC = "deployments:cluster";
-/** The views' Presence topic: each view is tracked there (meta: its node); diffs arrive as `presence_diff`. */
+/**
+ * The views' Presence topic: each view is tracked there (meta: its node). Only the node's viewer counter
+ * subscribes to it (its diffs arrive as `presence_diff`): a view that did would hear of every join.
+ */
 export const VIEWERS_TOPIC = "deployments:viewers";
+/** Where a node's viewer counter tells its own views the count (`count`, a `ViewerCount`), on that node only. */
+export const VIEWER_COUNT_TOPIC = "deployments:viewer-count";
 
 /** How far in the future a deploy's `startedAt` may lie (clocks of two machines differ a little). */
 export const CLOCK_SKEW_MS = 5_000;
 const MAX_NAME = 200;
+/** Most nodes a viewer count names (a count naming more is refused, not cut: it is not one a counter made). */
+export const MAX_COUNT_NODES = 100;
+/** Most viewers a count may claim (far above what one cluster of the demo holds). */
+const MAX_VIEWERS = 10_000_000;
 /** A deploy's status line: a step's text, or a failure with its reason (cut at 200 characters). */
 const MAX_TEXT = 500;
 const STATUSES = new Set(["running", "done", "failed"]);
@@ -34,13 +43,13 @@ export interface NodeReport {
   own: Deployment | null;
 }
 
-/** `presence_diff` on VIEWERS_TOPIC, from this node's Presence: the count is then read from its list. */
+/** `presence_diff` on VIEWERS_TOPIC, from this node's Presence: the counter then recounts from its list. */
 export interface ViewersDiff {
   joins: Record<string, unknown>;
   leaves: Record<string, unknown>;
 }
 
-/** How many views watch, cluster-wide and by node (from the Presence list). */
+/** How many views watch, cluster-wide and by node (from the Presence list); `count` on VIEWER_COUNT_TOPIC. */
 export interface ViewerCount {
   total: number;
   byNode: Record<string, number>;
@@ -96,6 +105,9 @@ export function isNodeReport(msg: unknown, now: number): msg is Broadcast<NodeRe
 export function isViewersDiff(msg: unknown): msg is Broadcast<ViewersDiff> {
   return viewersDiffProblem(msg) === null;
 }
+export function isViewerCountBroadcast(msg: unknown): msg is Broadcast<ViewerCount> {
+  return viewerCountProblem(msg) === null;
+}
 
 /**
  * Checks any message a tracker or a view gets from the PubSub: null when it is a valid message of a known kind
@@ -108,6 +120,7 @@ export function broadcastProblem(msg: unknown, now: number): Problem | null {
   const p = (what: string, why: string | null): Problem | null => (why === null ? null : { what, why });
   if (msg.topic === TOPIC) return p("step", stepProblem(msg, now));
   if (msg.topic === VIEWERS_TOPIC) return p("viewers-diff", viewersDiffProblem(msg));
+  if (msg.topic === VIEWER_COUNT_TOPIC) return p("viewer-count", viewerCountProblem(msg));
   if (msg.topic === CLUSTER_TOPIC) {
     if (msg.event === "sync-request") return p("sync-request", syncRequestProblem(msg));
     if (msg.event === "sync") return p("sync", syncReplyProblem(msg, now));
@@ -162,6 +175,32 @@ function viewersDiffProblem(msg: unknown): string | null {
   return isPlainObject(p) && isObject(p.joins) && isObject(p.leaves) ? null : "no joins and leaves";
 }
 
+/**
+ * The counter broadcasts on this node only, but anyone who can PUBLISH to Redis can send on its topic too: a
+ * count is shown as it is, so it must be one a counter could have made (the sum of at most 100 nodes' counts).
+ */
+function viewerCountProblem(msg: unknown): string | null {
+  if (!isPlainObject(msg) || msg.topic !== VIEWER_COUNT_TOPIC || msg.event !== "count") return "not a count";
+  const p = msg.payload;
+  if (!isPlainObject(p)) return `a payload that is ${kindOf(p)}`;
+  for (const k of Object.keys(p)) if (k !== "total" && k !== "byNode") return `an unknown field ${quote(k)}`;
+  if (!isCount(p.total)) return "no total (an integer, 0 to 10 million)";
+  if (!isPlainObject(p.byNode)) return "no byNode (an object)";
+  const nodes = Object.entries(p.byNode);
+  if (nodes.length > MAX_COUNT_NODES) return `${nodes.length} nodes (at most ${MAX_COUNT_NODES})`;
+  let sum = 0;
+  for (const [node, n] of nodes) {
+    if (!isName(node)) return "a node name that is empty or too long";
+    if (!isCount(n) || n === 0) return `byNode.${quote(node)} is not a count (an integer, 1 to 10 million)`;
+    sum += n;
+  }
+  return sum === p.total ? null : `a total of ${p.total} for nodes that add up to ${sum}`;
+}
+
+function isCount(v: unknown): v is number {
+  return Number.isSafeInteger(v) && (v as number) >= 0 && (v as number) <= MAX_VIEWERS;
+}
+
 /** The payload of a cluster message with `event`, if it is an object; else why not. */
 function payloadOf(msg: unknown, event: string): Record<string, unknown> | string {
   if (!isPlainObject(msg) || msg.topic !== CLUSTER_TOPIC || msg.event !== event) return `not a ${event}`;
@@ -174,7 +213,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return proto === Object.prototype || proto === null;
 }
 
-function isName(v: unknown): v is string {
+/** A node's name or an id as nodes send them: a non-empty string of at most 200 characters. */
+export function isName(v: unknown): v is string {
   return typeof v === "string" && v !== "" && v.length <= MAX_NAME;
 }
 

@@ -5,14 +5,14 @@ import { nowMs } from "./clock.js";
 import {
   broadcastProblem,
   isStepBroadcast,
-  isViewersDiff,
-  VIEWERS_TOPIC,
+  isViewerCountBroadcast,
+  VIEWER_COUNT_TOPIC,
   type ViewerCount,
 } from "./cluster_messages.js";
 import type { Deployment } from "./deployment.js";
 import { STEPS, type Step, TOPIC } from "./steps.js";
 import { TRACKER, type TrackerCall } from "./tracker.js";
-import { countViewers, trackViewer } from "./viewers.js";
+import { trackViewer } from "./viewers.js";
 
 interface Assigns {
   node: string;
@@ -31,16 +31,18 @@ export function githubDeployView(bus: Bus): LiveView<Assigns> {
 
     async mount(_params, _session, socket) {
       socket.assign({ node: bus.node, deployment: null, viewers: null, notice: "" });
-      const presence = bus.presence();
+      const viewers = bus.viewers();
       if (socket.connected) {
         bus.subscribe(self(), TOPIC);
-        // Presence: this view counts as a viewer until it exits; every view hears of joins and leaves.
-        bus.subscribe(self(), VIEWERS_TOPIC);
-        if (presence !== null) trackViewer(presence, self(), bus.node);
+        // Presence: this view counts as a viewer until it exits. The node's counter hears of joins and
+        // leaves, and tells the views the count when it changes (at most once a second).
+        bus.subscribe(self(), VIEWER_COUNT_TOPIC);
+        if (viewers !== null) trackViewer(viewers.presence, self(), bus.node);
       }
-      // A page opened mid-deploy shows the current step at once, on any node; a joining one, the count.
+      // A page opened mid-deploy shows the current step at once, on any node; a joining one, the count (the
+      // counter's latest: this view's own join shows with the counter's next broadcast).
       const deployment = await call<Deployment | null>(TRACKER, { op: "current" } satisfies TrackerCall);
-      socket.assign({ deployment, viewers: presence === null ? null : countViewers(presence) });
+      socket.assign({ deployment, viewers: viewers?.counter.count ?? null });
     },
 
     async handleEvent(event, _value, socket) {
@@ -57,9 +59,8 @@ export function githubDeployView(bus: Bus): LiveView<Assigns> {
       const now = nowMs();
       const problem = broadcastProblem(msg, now);
       if (problem !== null) return bus.reject(problem.what, problem.why);
-      if (isViewersDiff(msg)) {
-        const presence = bus.presence();
-        if (presence !== null) socket.assign({ viewers: countViewers(presence) });
+      if (isViewerCountBroadcast(msg)) {
+        socket.assign({ viewers: msg.payload });
       } else if (isStepBroadcast(msg, now)) {
         bus.log(`HANDLE BROADCAST FOR ${msg.event}`);
         socket.assign({ deployment: msg.payload, notice: "" });
