@@ -46,12 +46,13 @@ export interface NodeSupervision {
  * closes its websockets with 1001, so clients reconnect. The supervisor then starts a new owner, which makes
  * a new object.
  *
- * Why `rest_for_one`: each child depends on the ones before it. Views subscribe through the PubSub and are
- * counted by the tracker when they mount. A view left subscribed to a stopped PubSub would never update
- * again, and a restarted tracker would not know the views already mounted. Restarting what comes after the
- * child that died makes every client reconnect and mount afresh against the new PubSub and tracker: it
- * takes a moment, and the result is correct. More than `MAX_RESTARTS` restarts within `RESTART_PERIOD_MS`
- * and the supervisor gives up: `failed` settles, and `main.ts` exits non-zero.
+ * Why `rest_for_one`: each child depends on the ones before it. Views subscribe through the PubSub, are
+ * tracked by its Presence (and counted by the node's viewer counter beside it) and ask the tracker for the
+ * current deploy when they mount. A view left subscribed to a stopped PubSub would never update again, nor
+ * be counted by the new PubSub's Presence. Restarting what comes after the child that died makes every client
+ * reconnect and mount afresh against the new PubSub and tracker: it takes a moment, and the result is
+ * correct. More than `MAX_RESTARTS` restarts within `RESTART_PERIOD_MS` and the supervisor gives up: `failed`
+ * settles, and `main.ts` exits non-zero.
  */
 export async function superviseNode(parts: NodeParts): Promise<NodeSupervision> {
   const { pubsubs, endpoints } = parts;
