@@ -31,6 +31,8 @@ function validate(text: unknown): { text: string } | { error: string } {
  */
 export function boardView(deps: { pubsub: PubSub; presence: Presence }): LiveView<Assigns, Message> {
   const { pubsub, presence } = deps;
+  // Every board lists the presences on every join: simple, and fine for hundreds of viewers. For thousands
+  // per node, count once per node and tell the boards (Cinder's docs/presence.md, "Limits").
   const viewers = () => Object.keys(presence.list(VIEWERS_TOPIC)).length;
   return defineLiveView<Assigns, Message>({
     name: "BoardView",
