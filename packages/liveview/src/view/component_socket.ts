@@ -1,7 +1,5 @@
-import type { UploadConfig, UploadEntry } from "../upload/upload_config.js";
-import type { UploadOptions } from "../upload/upload_options.js";
-import { SocketState } from "./socket_state.js";
-import type { StreamInsertOptions, StreamOptions } from "./stream.js";
+import type { UploadConfig } from "../upload/upload_config.js";
+import { type SharedSocket, SocketState } from "./socket_state.js";
 import type { ViewSocket } from "./view_socket.js";
 import type { ViewUploads } from "./view_uploads.js";
 
@@ -19,49 +17,10 @@ export interface ComponentAssigns {
  * What a live component's callbacks get as `socket`: its own assigns, and the page-level actions of its
  * view (events, navigation, flash), which act on the view.
  */
-export interface ComponentSocket<A extends object = Record<string, unknown>> {
-  /** False during the HTTP (dead) render. */
-  readonly connected: boolean;
+export interface ComponentSocket<A extends object = Record<string, unknown>>
+  extends SharedSocket<A, ComponentSocket<A>> {
   /** The component's assigns, with its `id` and `myself`. Change them with {@link assign}. */
   readonly assigns: Readonly<A & ComponentAssigns>;
-  /** Sets assigns; a key counts as changed only when its value is not `Object.is` the old one. */
-  assign(values: Partial<A>): this;
-  assign<K extends keyof A>(key: K, value: A[K]): this;
-  /** Sets `key` to `fn(current value)`. */
-  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this;
-  /** Sets `key` only if it has no value yet. */
-  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this;
-  /** Sends an event to the client, as the view's `pushEvent`. */
-  pushEvent(event: string, payload?: unknown, opts?: { beforePatch?: boolean }): this;
-  /** Patches the view's URL, as the view's `pushPatch`. */
-  pushPatch(to: string, opts?: { replace?: boolean }): this;
-  /** Navigates to another live view, as the view's `pushNavigate`. */
-  pushNavigate(to: string, opts?: { replace?: boolean }): this;
-  /** A full page load, as the view's `redirect`. */
-  redirect(to: string | { external: string }): this;
-  /** Sets a flash message on the view. */
-  putFlash(kind: string, message: string): this;
-  /** A stream of the component's own (`assigns.streams[name]`), as the view's `stream`. */
-  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this;
-  /** As the view's `streamInsert`, on the component's stream. */
-  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this;
-  /** As the view's `streamDelete`, on the component's stream. */
-  streamDelete<T>(name: string, item: T): this;
-  /** As the view's `streamDeleteByDomId`, on the component's stream. */
-  streamDeleteByDomId(name: string, id: string): this;
-  /** As the view's `allowUpload`: the upload lives in this component's `assigns.uploads`. */
-  allowUpload(name: string, options: UploadOptions<ComponentSocket<A>>): this;
-  /** As the view's `cancelUpload`. */
-  cancelUpload(name: string, ref: string): this;
-  /** As the view's `uploadedEntries`. */
-  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] };
-  /** As the view's `consumeUploadedEntries`. */
-  consumeUploadedEntries<R>(
-    name: string,
-    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
-  ): Promise<R[]>;
-  /** As the view's `consumeUploadedEntry`. */
-  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R>;
 }
 
 /** The one implementation of {@link ComponentSocket}. */

@@ -36,6 +36,69 @@ export class ChangedKeys implements Iterable<string> {
 }
 
 /**
+ * What a live view's socket and a live component's socket both offer their callbacks. A component's
+ * page-level actions (events, navigation, flash) act on its view; its assigns, streams and uploads are its
+ * own. `S` is the socket type upload callbacks get.
+ */
+export interface SharedSocket<A extends object, S> {
+  /** False during the HTTP (dead) render, true in the live-view process behind a websocket. */
+  readonly connected: boolean;
+  /**
+   * Sets assigns. A key counts as changed only when its value is not `Object.is` the old one, so a
+   * mutated-in-place object is not seen: assign a new object instead. A callback that changes nothing
+   * renders nothing.
+   */
+  assign(values: Partial<A>): this;
+  assign<K extends keyof A>(key: K, value: A[K]): this;
+  /** Sets `key` to `fn(current value)`. */
+  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this;
+  /** Sets `key` only if it has no value yet (as Phoenix's `assign_new`). */
+  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this;
+  /** Sends an event to the client: a window `phx:<event>` event and hooks' `handleEvent`. */
+  pushEvent(event: string, payload?: unknown, opts?: { beforePatch?: boolean }): this;
+  /** Changes the view's URL without leaving it; its `handleParams` runs with the new params. */
+  pushPatch(to: string, opts?: { replace?: boolean }): this;
+  /** Navigates to another live view over the same websocket (no page load). */
+  pushNavigate(to: string, opts?: { replace?: boolean }): this;
+  /** A full page load of `to` (a local path), or of any URL with `{ external }`. Ends the view. */
+  redirect(to: string | { external: string }): this;
+  /** Sets a flash message on the view, shown by its `render` through `assigns.flash`, kept across a redirect. */
+  putFlash(kind: string, message: string): this;
+  /**
+   * Allows file uploads named `name` (rendered with `liveFileInput(assigns.uploads.<name>)`, in this socket's
+   * own assigns): accepted types, limits, and where the bytes go. Throws if the upload already has entries.
+   */
+  allowUpload(name: string, options: UploadOptions<S>): this;
+  /** Cancels an entry (a "cancel" button's `phx-value-ref`); its transfer stops and its temp file goes. */
+  cancelUpload(name: string, ref: string): this;
+  /** The entries of `name`, completed and in progress (including those in error). */
+  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] };
+  /**
+   * Consumes every completed entry of `name`: `fn` gets its meta (`{ path }` of a temp file for the
+   * default writer, which is deleted once `fn` settles; a custom writer's `close` result; an external
+   * upload's meta) and the entry. The entries are then removed; return `new Postpone(value)` to keep one.
+   */
+  consumeUploadedEntries<R>(
+    name: string,
+    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
+  ): Promise<R[]>;
+  /** As {@link consumeUploadedEntries}, for one completed entry. */
+  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R>;
+  /**
+   * Creates the stream `name` (this socket's `assigns.streams[name]`) or inserts `items` into it (each at
+   * `at`, default -1: appended), after removing all its items from the page with `reset`. The items are
+   * sent with the next render and then forgotten by the server.
+   */
+  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this;
+  /** Inserts or updates (same DOM id: in place) one item; `updateOnly` never adds one the page lacks. */
+  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this;
+  /** Removes `item` (by its DOM id) from the page. */
+  streamDelete<T>(name: string, item: T): this;
+  /** Removes the item with DOM id `id` from the page. */
+  streamDeleteByDomId(name: string, id: string): this;
+}
+
+/**
  * What a view's socket and a live component's socket share: their assigns with change tracking (a fresh
  * object per change, deep-frozen in development and test), their streams and their uploads. `U` is the
  * socket type their upload callbacks get.

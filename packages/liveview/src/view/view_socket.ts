@@ -1,13 +1,12 @@
 import { type Flash, NO_FLASH } from "../flash.js";
 import { localPath } from "../local_path.js";
 import type { PushEvent } from "../render/diff.js";
-import type { UploadConfig, UploadEntry } from "../upload/upload_config.js";
-import type { UploadOptions } from "../upload/upload_options.js";
+import type { UploadConfig } from "../upload/upload_config.js";
 import { assignAsync, cancelAsync, startAsync } from "./async_assigns.js";
 import type { AsyncResult } from "./async_result.js";
 import type { AsyncTasks } from "./async_tasks.js";
-import { SocketState } from "./socket_state.js";
-import type { LiveStream, StreamInsertOptions, StreamOptions } from "./stream.js";
+import { type SharedSocket, SocketState } from "./socket_state.js";
+import type { LiveStream } from "./stream.js";
 import type { UploadOwner, ViewUploads } from "./view_uploads.js";
 
 /** Assigns every view has, besides its own. */
@@ -33,11 +32,10 @@ export type Navigation =
  * method records an intent; the view process applies it when the callback returns (re-render, diff,
  * push), as Phoenix applies the socket returned from a callback.
  */
-export interface LiveViewSocket<A extends object = Record<string, unknown>> {
+export interface LiveViewSocket<A extends object = Record<string, unknown>>
+  extends SharedSocket<A, LiveViewSocket<A>> {
   /** The view's DOM id (`phx-...`); its channel topic is `lv:<id>`. */
   readonly id: string;
-  /** False during the HTTP (dead) render, true in the live-view process behind a websocket. */
-  readonly connected: boolean;
   /**
    * The current assigns. Change them with {@link assign}, never in place: they are immutable values, and in
    * development and test they are deep-frozen (plain objects and arrays), so `assigns.items.push(x)` throws.
@@ -47,51 +45,10 @@ export interface LiveViewSocket<A extends object = Record<string, unknown>> {
   readonly connectParams: Readonly<Record<string, unknown>>;
   /** The page's current URL. */
   readonly url: URL;
-  /**
-   * Sets assigns. A key counts as changed only when its value is not `Object.is` the old one, so a
-   * mutated-in-place object is not seen: assign a new object instead. A callback that changes nothing
-   * renders nothing.
-   */
-  assign(values: Partial<A>): this;
-  assign<K extends keyof A>(key: K, value: A[K]): this;
-  /** Sets `key` to `fn(current value)`. */
-  update<K extends keyof A>(key: K, fn: (value: A[K]) => A[K]): this;
-  /** Sets `key` only if it has no value yet (as Phoenix's `assign_new`). */
-  assignNew<K extends keyof A>(key: K, fn: () => A[K]): this;
-  /** Sends an event to the client: a window `phx:<event>` event and hooks' `handleEvent`. */
-  pushEvent(event: string, payload?: unknown, opts?: { beforePatch?: boolean }): this;
-  /** Changes the URL without leaving the view; `handleParams` runs with the new params. */
-  pushPatch(to: string, opts?: { replace?: boolean }): this;
-  /** Navigates to another live view over the same websocket (no page load). */
-  pushNavigate(to: string, opts?: { replace?: boolean }): this;
-  /** A full page load of `to` (a local path), or of any URL with `{ external }`. Ends the view. */
-  redirect(to: string | { external: string }): this;
-  /** Sets a flash message, shown by `render` through `assigns.flash`, kept across a redirect. */
-  putFlash(kind: string, message: string): this;
   /** Removes one flash message, or all of them. */
   clearFlash(kind?: string): this;
   /** The page title (`<title>`); setting it updates the browser's title with the next diff. */
   pageTitle: string | undefined;
-  /**
-   * Allows file uploads named `name` (rendered with `liveFileInput(assigns.uploads.<name>)`): accepted
-   * types, limits, and where the bytes go. Throws if the upload already has entries.
-   */
-  allowUpload(name: string, options: UploadOptions<LiveViewSocket<A>>): this;
-  /** Cancels an entry (a "cancel" button's `phx-value-ref`); its transfer stops and its temp file goes. */
-  cancelUpload(name: string, ref: string): this;
-  /** The entries of `name`, completed and in progress (including those in error). */
-  uploadedEntries(name: string): { completed: UploadEntry[]; inProgress: UploadEntry[] };
-  /**
-   * Consumes every completed entry of `name`: `fn` gets its meta (`{ path }` of a temp file for the
-   * default writer, which is deleted once `fn` settles; a custom writer's `close` result; an external
-   * upload's meta) and the entry. The entries are then removed; return `new Postpone(value)` to keep one.
-   */
-  consumeUploadedEntries<R>(
-    name: string,
-    fn: (meta: any, entry: UploadEntry) => R | Promise<R>,
-  ): Promise<R[]>;
-  /** As {@link consumeUploadedEntries}, for one completed entry. */
-  consumeUploadedEntry<R>(entry: UploadEntry, fn: (meta: any) => R | Promise<R>): Promise<R>;
   /**
    * Loads assigns without blocking the view: each key becomes `AsyncResult.loading()` now, and `ok` (with
    * its value from the object `fn` resolves to) or `failed` (with what it threw) when `fn` settles. The view
@@ -120,18 +77,6 @@ export interface LiveViewSocket<A extends object = Record<string, unknown>> {
    * `temporaryAssigns`.
    */
   setTemporaryAssigns(defaults: Partial<A>): this;
-  /**
-   * Creates the stream `name` (`assigns.streams[name]`) or inserts `items` into it (each at `at`, default
-   * -1: appended), after removing all its items from the page with `reset`. The items are sent with the
-   * next render and then forgotten by the server.
-   */
-  stream<T>(name: string, items: Iterable<T>, opts?: StreamOptions<T>): this;
-  /** Inserts or updates (same DOM id: in place) one item; `updateOnly` never adds one the page lacks. */
-  streamInsert<T>(name: string, item: T, opts?: StreamInsertOptions & { updateOnly?: boolean }): this;
-  /** Removes `item` (by its DOM id) from the page. */
-  streamDelete<T>(name: string, item: T): this;
-  /** Removes the item with DOM id `id` from the page. */
-  streamDeleteByDomId(name: string, id: string): this;
 }
 
 /** The keys of `A` that hold an {@link AsyncResult}. */
