@@ -1,18 +1,9 @@
-import {
-  type Behaviour,
-  Exit,
-  type ExitReason,
-  exit,
-  isNormalExit,
-  type Stop,
-  self,
-  stop,
-} from "@cinder/actors";
+import { type Behaviour, Exit, type ExitReason, isNormalExit, type Stop, self, stop } from "@cinder/actors";
 import type { PubSub } from "@cinder/pubsub";
 import { clip, type Logger, quote } from "../logger.js";
-import { ChannelTable } from "../socket/channel_table.js";
 import { admitFrame } from "../socket/frame_gate.js";
-import { OVER_BUDGET, SocketGuard, type SocketLimits } from "../socket/socket_guard.js";
+import { OVER_BUDGET, type SocketLimits } from "../socket/socket_guard.js";
+import { openWebsocket, unmatched, type WebsocketState } from "../socket/websocket_state.js";
 import type { BinaryMessage } from "../transport/binary_frame.js";
 import { Channel as Wire } from "../transport/channel.js";
 import { encodeReply, type Message, nestedDeeperThan } from "../transport/frame.js";
@@ -37,11 +28,8 @@ export interface UserSocketArgs {
   readonly transport: Transport;
 }
 
-interface UserSocketState {
+interface UserSocketState extends WebsocketState {
   readonly args: UserSocketArgs;
-  readonly transport: Transport;
-  readonly channels: ChannelTable;
-  readonly guard: SocketGuard;
 }
 
 /** Topics one websocket may have joined at once: an app's client joins a handful. */
@@ -65,10 +53,10 @@ const CHANNEL_SHUTDOWN_MS = 5000;
 export const userSocketBehaviour: Behaviour<UserSocketState, unknown, UserSocketArgs> = {
   label: "UserSocket",
   init(args: UserSocketArgs): UserSocketState {
-    const guard = new SocketGuard(args.ctx.logger, args.ctx.limits, self());
+    const websocket = openWebsocket(args.transport, args.ctx.logger, args.ctx.limits);
     const { id } = args.connected;
     if (id !== null) args.ctx.pubsub.subscribe(self(), id);
-    return { args, transport: args.transport, channels: new ChannelTable(), guard };
+    return { args, ...websocket };
   },
 
   handleInfo(msg: unknown, state: UserSocketState): UserSocketState | Stop<UserSocketState> {
@@ -137,7 +125,7 @@ function route(m: Message | BinaryMessage, binary: boolean, state: UserSocketSta
   }
   if (m.event === "phx_leave") {
     transport.send(encodeReply(ch.joinRef, m.ref, ch.topic, "ok", {}));
-    closeChannel(ch, state);
+    state.channels.close(ch);
     return;
   }
   if (m.event.startsWith("phx_")) {
@@ -152,11 +140,6 @@ function route(m: Message | BinaryMessage, binary: boolean, state: UserSocketSta
 function refuse(m: Message | BinaryMessage, state: UserSocketState, why: string): void {
   state.guard.fault("warn", `${quote(m.event)} on ${clip(m.topic)} refused: ${why}`);
   state.transport.send(encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: why }));
-}
-
-function unmatched(m: Message | BinaryMessage, state: UserSocketState): void {
-  state.guard.fault("warn", `Ignoring unmatched topic ${quote(m.topic)} (event ${quote(m.event)})`);
-  state.transport.send(encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "unmatched topic" }));
 }
 
 function join(m: Message, state: UserSocketState): void {
@@ -176,7 +159,7 @@ function join(m: Message, state: UserSocketState): void {
   if (old !== undefined) {
     // As Phoenix: a second join of a joined topic on one socket closes the first.
     guard.log.log("debug", `duplicate join of ${clip(m.topic)}: closing the existing channel`);
-    closeChannel(old, state);
+    state.channels.close(old);
   }
   if (state.channels.size >= MAX_CHANNELS) {
     refuse(m, state, "too many channels");
@@ -196,15 +179,6 @@ function join(m: Message, state: UserSocketState): void {
     socket: self(),
   });
   state.channels.add(wire);
-}
-
-/** Removes a channel, tells the client (`phx_close`), and stops its process (running its `terminate`). */
-function closeChannel(ch: Wire, state: UserSocketState): void {
-  state.channels.remove(ch);
-  // A join that never returned has nothing to clean up, and may never return: kill it.
-  if (ch.pid !== null) exit(ch.pid, ch.state === "joining" ? "kill" : "shutdown");
-  if (ch.state === "joining") ch.state = "closed";
-  else ch.end("phx_close");
 }
 
 function handleExit(msg: Exit, state: UserSocketState): UserSocketState | Stop<UserSocketState> {

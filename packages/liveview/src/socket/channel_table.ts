@@ -1,4 +1,4 @@
-import { type Pid, runtime } from "@cinder/actors";
+import { exit, type Pid, runtime } from "@cinder/actors";
 import type { Channel } from "../transport/channel.js";
 
 /**
@@ -29,6 +29,18 @@ export class ChannelTable {
 
   remove(ch: Channel): void {
     if (this.list.includes(ch)) this.list = this.list.filter((c) => c !== ch);
+  }
+
+  /**
+   * Removes a channel, tells the client (`phx_close`), and stops its process (running its `terminate`). A
+   * process still joining has no state to clean up, and its join may never return (a client that gave up
+   * waiting rejoins): it is killed.
+   */
+  close(ch: Channel): void {
+    this.remove(ch);
+    if (ch.pid !== null) exit(ch.pid, ch.state === "joining" ? "kill" : "shutdown");
+    if (ch.state === "joining") ch.state = "closed";
+    else ch.end("phx_close");
   }
 
   /**

@@ -1,13 +1,4 @@
-import {
-  type Behaviour,
-  Exit,
-  type ExitReason,
-  exit,
-  isNormalExit,
-  type Stop,
-  self,
-  stop,
-} from "@cinder/actors";
+import { type Behaviour, Exit, type ExitReason, isNormalExit, type Stop, stop } from "@cinder/actors";
 import type { LiveContext } from "../context.js";
 import { joinFlash } from "../flash.js";
 import { clip, quote } from "../logger.js";
@@ -15,12 +6,12 @@ import { Channel } from "../transport/channel.js";
 import { encodeReply, type Message } from "../transport/frame.js";
 import { Incoming, type Transport, TransportClosed } from "../transport/transport.js";
 import { UploadChannel } from "../transport/upload_channel.js";
-import { ChannelTable } from "./channel_table.js";
 import { admitFrame } from "./frame_gate.js";
 import { authorizeJoin, connectParamsOf } from "./join_authorization.js";
-import { OVER_BUDGET, SocketGuard, type SocketLimits } from "./socket_guard.js";
+import { OVER_BUDGET, type SocketLimits } from "./socket_guard.js";
 import { openUploadChannel, routeChunk } from "./upload_routing.js";
 import type { ViewLauncher } from "./view_launcher.js";
+import { openWebsocket, unmatched, type WebsocketState } from "./websocket_state.js";
 
 /** What a socket process is configured with: the endpoint's context, how to start views, and its limits. */
 export interface SocketContext extends LiveContext {
@@ -35,13 +26,8 @@ export interface SocketArgs {
   readonly transport: Transport;
 }
 
-interface SocketState {
+interface SocketState extends WebsocketState {
   readonly ctx: SocketContext;
-  readonly transport: Transport;
-  /** Joined (or joining) channels. */
-  readonly channels: ChannelTable;
-  /** Event bucket, error budget, rate-limited log lines. */
-  readonly guard: SocketGuard;
 }
 
 /**
@@ -73,8 +59,7 @@ const VIEW_EVENTS = new Set([
 export const socketBehaviour: Behaviour<SocketState, unknown, SocketArgs> = {
   label: "LiveSocket",
   init(args: SocketArgs): SocketState {
-    const guard = new SocketGuard(args.ctx.logger, args.ctx.limits, self());
-    return { ctx: args.ctx, transport: args.transport, channels: new ChannelTable(), guard };
+    return { ctx: args.ctx, ...openWebsocket(args.transport, args.ctx.logger, args.ctx.limits) };
   },
 
   handleInfo(msg: unknown, state: SocketState): SocketState | Stop<SocketState> {
@@ -141,7 +126,7 @@ function route(m: Message, state: SocketState): SocketState {
   }
   if (m.event === "phx_leave") {
     transport.send(encodeReply(ch.joinRef, m.ref, ch.topic, "ok", {}));
-    closeChannel(ch, state, "phx_close");
+    state.channels.close(ch);
     return state;
   }
   if (VIEW_EVENTS.has(m.event) && !(ch instanceof UploadChannel)) {
@@ -151,11 +136,6 @@ function route(m: Message, state: SocketState): SocketState {
   guard.fault("warn", `unknown event ${quote(m.event)} on ${clip(m.topic)}; replied with an error`);
   transport.send(encodeReply(ch.joinRef, m.ref, ch.topic, "error", { reason: "unknown event" }));
   return state;
-}
-
-function unmatched(m: Message, state: SocketState): void {
-  state.guard.fault("warn", `Ignoring unmatched topic ${quote(m.topic)} (event ${quote(m.event)})`);
-  state.transport.send(encodeReply(m.joinRef, m.ref, m.topic, "error", { reason: "unmatched topic" }));
 }
 
 function join(m: Message, state: SocketState): SocketState {
@@ -176,7 +156,7 @@ function join(m: Message, state: SocketState): SocketState {
   };
   const old = state.channels.get(topic);
   // A second join of a joined topic replaces the first (the client rejoining): close the old one.
-  if (old !== undefined) closeChannel(old, state, "phx_close");
+  if (old !== undefined) state.channels.close(old);
   if (state.channels.size >= MAX_CHANNELS)
     return refuse({ reason: "too many channels" }, "too many channels");
   if (upload) {
@@ -207,18 +187,6 @@ function join(m: Message, state: SocketState): SocketState {
   });
   state.channels.add(ch);
   return state;
-}
-
-/** Removes a channel, tells the client (`phx_close`), and stops its view (running its `terminate`). */
-function closeChannel(ch: Channel, state: SocketState, event: "phx_close"): void {
-  state.channels.remove(ch);
-  if (ch.pid !== null) {
-    // A view still mounting has no state to clean up, and its mount may never return (a client that
-    // gave up waiting rejoins): kill it. A mounted view stops in order and runs its terminate.
-    exit(ch.pid, ch.state === "joining" ? "kill" : "shutdown");
-  }
-  if (ch.state === "joining") ch.state = "closed";
-  else ch.end(event);
 }
 
 function handleExit(msg: Exit, state: SocketState): SocketState | Stop<SocketState> {
