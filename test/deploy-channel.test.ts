@@ -10,14 +10,12 @@ import WebSocket from "ws";
 import { chromiumAvailable } from "./helpers/chromium.js";
 import {
   type DemoNode,
-  type DemoOptions,
   deployButton,
   IDLE_TEXT,
   STEP_TEXTS,
-  startDemo,
+  startDemoPair,
   statuses,
   stepsTable,
-  uniquePrefix,
   useDemoBrowser,
   waitForStatus,
 } from "./helpers/demo.js";
@@ -71,16 +69,7 @@ describe.skipIf(!ok)("the deployments channel of the deploy demo", { timeout: 12
   const { open } = useDemoBrowser();
 
   test("a click on node a's page: a phoenix.js client on node b follows every step of the same deploy", async () => {
-    const common: DemoOptions = {
-      pubsub: "redis",
-      redisUrl: REDIS_URL,
-      redisPrefix: uniquePrefix(),
-      stepMs: 200,
-    };
-    const [a, b] = await Promise.all([
-      startDemo({ ...common, node: "a" }),
-      startDemo({ ...common, node: "b" }),
-    ]);
+    const [a, b] = await startDemoPair(REDIS_URL, { stepMs: 200 });
     const client = await follow(b);
     expect(client.joined).toEqual({ node: "b", deployment: null });
     const page = await open(a.url);
@@ -98,16 +87,7 @@ describe.skipIf(!ok)("the deployments channel of the deploy demo", { timeout: 12
   });
 
   test("a deploy pushed by the channel client runs, and the page on the other node shows it", async () => {
-    const common: DemoOptions = {
-      pubsub: "redis",
-      redisUrl: REDIS_URL,
-      redisPrefix: uniquePrefix(),
-      stepMs: 200,
-    };
-    const [a, b] = await Promise.all([
-      startDemo({ ...common, node: "a" }),
-      startDemo({ ...common, node: "b" }),
-    ]);
+    const [a, b] = await startDemoPair(REDIS_URL, { stepMs: 200 });
     const page = await open(a.url);
     const client = await follow(b);
     const reply = await new Promise<{ started: boolean; deployment: Deployment }>((resolve, reject) =>

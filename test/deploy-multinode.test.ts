@@ -9,8 +9,6 @@ import { describe, expect, test } from "vitest";
 import { chromiumAvailable } from "./helpers/chromium.js";
 import {
   BUSY_NOTICE,
-  type DemoNode,
-  type DemoOptions,
   deployButton,
   forceClick,
   IDLE_TEXT,
@@ -18,9 +16,9 @@ import {
   notices,
   STEP_TEXTS,
   startDemo,
+  startDemoPair,
   statuses,
   stepsTable,
-  uniquePrefix,
   useDemoBrowser,
   waitForStatus,
 } from "./helpers/demo.js";
@@ -31,11 +29,7 @@ const ok = chromiumAvailable() && (await redisAvailable("deploy demo multi-node 
 
 describe.skipIf(!ok)("deploy demo on two nodes over Redis", { timeout: 120_000 }, () => {
   const { open } = useDemoBrowser();
-  /** Two nodes, `a` and `b`, of one cluster of their own. */
-  const startPair = async (stepMs: number): Promise<[DemoNode, DemoNode]> => {
-    const common: DemoOptions = { pubsub: "redis", redisUrl: REDIS_URL, redisPrefix: uniquePrefix(), stepMs };
-    return Promise.all([startDemo({ ...common, node: "a" }), startDemo({ ...common, node: "b" })]);
-  };
+  const startPair = (stepMs: number) => startDemoPair(REDIS_URL, { stepMs });
 
   test("a click on node A: the page on node B goes through every step; B's log has the broadcasts", async () => {
     const [a, b] = await startPair(150);

@@ -8,7 +8,7 @@
  * warnings too (a handful at most), over the seconds after the kill.
  */
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
-import { type DemoNode, killAllDemos, STEP_TEXTS, startDemo, uniquePrefix } from "./helpers/demo.js";
+import { type DemoNode, killAllDemos, STEP_TEXTS, startDemoPair } from "./helpers/demo.js";
 import { demoStatus, sleep, type Viewer, viewer, waitFor } from "./helpers/fault.js";
 import { type RedisServer, redisServerAvailable, startRedisServer } from "./helpers/redis.js";
 
@@ -29,15 +29,7 @@ function noise(node: DemoNode, from: number) {
 describe.skipIf(!ok)("a node killed with SIGKILL mid-deploy", () => {
   let redis: RedisServer;
   const viewers: Viewer[] = [];
-  const pair = () => {
-    const common = {
-      pubsub: "redis" as const,
-      redisUrl: redis.url,
-      redisPrefix: uniquePrefix(),
-      stepMs: STEP_MS,
-    };
-    return Promise.all([startDemo({ ...common, node: "a" }), startDemo({ ...common, node: "b" })]);
-  };
+  const pair = () => startDemoPair(redis.url, { stepMs: STEP_MS });
 
   beforeAll(async () => {
     redis = await startRedisServer();

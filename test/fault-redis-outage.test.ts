@@ -13,7 +13,7 @@
  * Steps broadcast during the outage never reach B: cross-node delivery is at most once, as with Phoenix.
  */
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { type DemoNode, killAllDemos, STEP_TEXTS, startDemo, uniquePrefix } from "./helpers/demo.js";
+import { type DemoNode, killAllDemos, STEP_TEXTS, startDemoPair } from "./helpers/demo.js";
 import { sleep, type Viewer, viewer, waitFor } from "./helpers/fault.js";
 import { type RedisServer, redisServerAvailable, startRedisServer } from "./helpers/redis.js";
 
@@ -32,13 +32,7 @@ describe.skipIf(!ok)("Redis outage mid-deploy, two nodes", () => {
 
   beforeAll(async () => {
     redis = await startRedisServer();
-    const common = {
-      pubsub: "redis" as const,
-      redisUrl: redis.url,
-      redisPrefix: uniquePrefix(),
-      stepMs: STEP_MS,
-    };
-    [a, b] = await Promise.all([startDemo({ ...common, node: "a" }), startDemo({ ...common, node: "b" })]);
+    [a, b] = await startDemoPair(redis.url, { stepMs: STEP_MS });
   });
   afterAll(async () => {
     await Promise.all(viewers.map((v) => v.client.close()));

@@ -13,11 +13,11 @@ import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { chromiumAvailable } from "./helpers/chromium.js";
 import {
   type DemoNode,
-  type DemoOptions,
   deployButton,
   IDLE_TEXT,
   STEP_TEXTS,
   startDemo,
+  startDemoPair,
   statuses,
   uniquePrefix,
   useDemoBrowser,
@@ -107,17 +107,7 @@ describe.skipIf(!ok)(
 
     const startPair = async (env: Record<string, string> = {}): Promise<Pair> => {
       const prefix = uniquePrefix();
-      const common: DemoOptions = {
-        pubsub: "redis",
-        redisUrl: REDIS_URL,
-        redisPrefix: prefix,
-        stepMs: 60,
-        env,
-      };
-      const nodes = await Promise.all([
-        startDemo({ ...common, node: "a" }),
-        startDemo({ ...common, node: "b" }),
-      ]);
+      const nodes = await startDemoPair(REDIS_URL, { redisPrefix: prefix, stepMs: 60, env });
       const pages = await Promise.all(nodes.map((n) => open(n.url)));
       return {
         nodes,

@@ -15,9 +15,9 @@ import {
   inOrderToDone,
   STEP_TEXTS,
   startDemo,
+  startDemoPair,
   statuses,
   stepsTable,
-  uniquePrefix,
   useDemoBrowser,
   waitForStatus,
 } from "./helpers/demo.js";
@@ -97,16 +97,7 @@ describe.skipIf(!ok)("deploy demo on two workers (WORKERS=2)", { timeout: 180_00
   test.skipIf(!withRedis)(
     "workers x machines: two primaries of two workers each over Redis make one cluster of four nodes",
     async () => {
-      const common = {
-        stepMs: 150,
-        pubsub: "redis" as const,
-        redisUrl: REDIS_URL,
-        redisPrefix: uniquePrefix(),
-      };
-      const [a, b] = await Promise.all([
-        startDemo({ ...common, node: "a", env: { WORKERS: "2" } }),
-        startDemo({ ...common, node: "b", env: { WORKERS: "2" } }),
-      ]);
+      const [a, b] = await startDemoPair(REDIS_URL, { stepMs: 150, env: { WORKERS: "2" } });
       // Each primary hands connections only to its workers that are up: all four first.
       await Promise.all([workerPid(a, "a-0"), workerPid(a, "a-1"), workerPid(b, "b-0"), workerPid(b, "b-1")]);
       const [pa, pb] = await Promise.all([pagesOn(a, ["a-0", "a-1"]), pagesOn(b, ["b-0", "b-1"])]);

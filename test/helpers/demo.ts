@@ -107,6 +107,20 @@ export function uniquePrefix(): string {
   return `cinder-test-${process.pid}-${randomBytes(4).toString("hex")}`;
 }
 
+/**
+ * Two nodes, `a` and `b`, over the Redis at `redisUrl`, as one cluster of their own (a fresh
+ * {@link uniquePrefix} unless `options.redisPrefix` names one); the other `options` apply to both.
+ */
+export function startDemoPair(redisUrl: string, options: DemoOptions = {}): Promise<[DemoNode, DemoNode]> {
+  const common: DemoOptions = {
+    ...options,
+    pubsub: "redis",
+    redisUrl,
+    redisPrefix: options.redisPrefix ?? uniquePrefix(),
+  };
+  return Promise.all([startDemo({ ...common, node: "a" }), startDemo({ ...common, node: "b" })]);
+}
+
 const STARTED = /^Cinder deploy demo: node (\S+) on http:\/\/localhost:(\d+)/;
 
 /** Starts a node and resolves once it listens (its startup line is printed). */
