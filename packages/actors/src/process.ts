@@ -14,6 +14,7 @@ export const ASYNC_CALL = 64;
 export const ASYNC_CAST = 128;
 export const ASYNC_TERMINATE = 256;
 export const DYING = 512; // terminate is running; the process handles no more messages
+export const LIMITED = 1024; // spawned with a mailbox bound (`limit`): delivery checks it
 
 /**
  * What a process needs of the runtime it belongs to. Links, monitors, `call` and timers may cross runtimes, so

@@ -15,7 +15,7 @@ import { Down } from "./messages.js";
 import { Names } from "./names.js";
 import { guardOutsideProcessCalls } from "./outside_process.js";
 import { assertPid, Pid, Ref } from "./pid.js";
-import { DEAD, FN, type Monitor, Proc, TRAP_EXIT } from "./process.js";
+import { DEAD, FN, LIMITED, type Monitor, Proc, TRAP_EXIT } from "./process.js";
 import { describeProc, type ProcessInfo, type ProcessInfoOptions } from "./process_info.js";
 import { ProcessTable } from "./process_table.js";
 import { Distribution } from "./remote.js";
@@ -147,7 +147,12 @@ export class Runtime {
     }
     if (opts.name !== undefined) this.names.check(opts.name, "spawn");
     const limit = opts.mailbox !== undefined ? checkMailbox(opts.mailbox) : null;
-    const p = new Proc(this, ++this.spawned, flags & FN ? null : (target as Behaviour), flags);
+    const p = new Proc(
+      this,
+      ++this.spawned,
+      flags & FN ? null : (target as Behaviour),
+      limit === null ? flags : flags | LIMITED,
+    );
     p.limit = limit;
     if (this.table !== null) this.table.add(p, performance.now());
     if (opts.name !== undefined) this.names.set(opts.name, p);
