@@ -6,10 +6,10 @@
  * changed, and a deploy started afterwards reaches the page on each node.
  */
 
-import { createHmac } from "node:crypto";
 import { Redis } from "ioredis";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { sign } from "../packages/pubsub/test/support/signature.js";
 import { chromiumAvailable } from "./helpers/chromium.js";
 import {
   type DemoNode,
@@ -74,16 +74,6 @@ function deployment(over: Record<string, unknown> = {}): Record<string, unknown>
 function envelope(topic: string, messages: unknown[], kind: "b" | "d" = "b", target: string | null = null) {
   const items = messages.flatMap((m) => [null, m]);
   return JSON.stringify([1, kind, "evil", target, topic, ...items]);
-}
-
-/** Signs as the adapter documents: `#`, base64url HMAC-SHA256 of `<channel bytes>:<channel><envelope>`. */
-function sign(key: string, channel: string, body: string): string {
-  const mac = createHmac("sha256", key)
-    .update(`${Buffer.byteLength(channel)}:`)
-    .update(channel)
-    .update(body)
-    .digest("base64url");
-  return `#${mac}${body}`;
 }
 
 describe.skipIf(!ok)(

@@ -1,4 +1,3 @@
-import { createHmac } from "node:crypto";
 import { Pid } from "@cinder/actors";
 import { DEFAULT_LIMITS, DropCounter, jsonCodec, type ReceiveLimits } from "@cinder/pubsub";
 import fc from "fast-check";
@@ -6,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ClusterKeys } from "../src/cluster_key.js";
 import { isWireEnvelope } from "../src/envelope.js";
 import { Receiver } from "../src/receiver.js";
+import { sign } from "./support/signature.js";
 
 // What a node does with the bytes a Redis channel brings it, without Redis: the envelope guard, the limits, the
 // channel checks and the cluster key. (The same over a real Redis: redis.test.ts and test/trust-remote-input.)
@@ -47,16 +47,6 @@ function env(
     topic,
     ...payloads.flatMap((p) => [null, jsonCodec.encode(p)]),
   ]);
-}
-
-/** The documented signature: `#`, then base64url HMAC-SHA256 of `<channel bytes>:<channel><envelope>`. */
-function sign(key: string, channel: string, body: string): string {
-  const mac = createHmac("sha256", key)
-    .update(`${Buffer.byteLength(channel)}:`)
-    .update(channel)
-    .update(body)
-    .digest("base64url");
-  return `#${mac}${body}`;
 }
 
 describe("the envelope guard", () => {

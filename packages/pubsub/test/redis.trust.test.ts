@@ -1,10 +1,10 @@
-import { createHmac } from "node:crypto";
 import { CodecError, jsonCodec, type RedisAdapterOptions, redis } from "@cinder/pubsub";
 import fc from "fast-check";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REDIS_URL, redisAvailable } from "../../../test/helpers/redis.js";
 import { type Recorder, TestCluster } from "./support/cluster.js";
+import { sign } from "./support/signature.js";
 
 // What the redis adapter trusts, over a real Redis: senders keep within the receivers' limits, and with a
 // cluster key only what a key holder signed is delivered.
@@ -13,16 +13,6 @@ const ok = await redisAvailable("the redis adapter trust tests");
 
 const K1 = "first-cluster-key-0123456789abcdef";
 const K2 = "second-cluster-key-0123456789abcdef";
-
-/** The documented signature: `#`, then base64url HMAC-SHA256 of `<channel bytes>:<channel><envelope>`. */
-function sign(key: string, channel: string, body: string): string {
-  const mac = createHmac("sha256", key)
-    .update(`${Buffer.byteLength(channel)}:`)
-    .update(channel)
-    .update(body)
-    .digest("base64url");
-  return `#${mac}${body}`;
-}
 
 function envelope(topic: string, payloads: unknown[]): string {
   return JSON.stringify([
