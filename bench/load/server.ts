@@ -46,18 +46,25 @@ export function remoteServer(url: string): ServerHandle {
 
 /**
  * Starts the demo in its own process; resolves once it listens. With `profileOut`, it runs under
- * `load-server.js`, which profiles between two SIGUSR2s and writes the profile there.
+ * `load-server.js`, which profiles between two SIGUSR2s and writes the profile there; with `snapshotDir`,
+ * under `view-memory-server.js`, which writes a heap snapshot there on each SIGUSR2.
  */
-export async function startServer(opts: LoadOptions, profileOut: string | null): Promise<ServerHandle> {
+export async function startServer(
+  opts: LoadOptions,
+  profileOut: string | null,
+  snapshotDir: string | null = null,
+): Promise<ServerHandle> {
   const peer = opts.peer ?? null;
-  if (peer !== null && (profileOut !== null || opts.serverWorkers > 1))
-    throw new Error(`--peer ${peer}: --profile and --server-workers apply to Cinder's demo only`);
+  if (peer !== null && (profileOut !== null || snapshotDir !== null || opts.serverWorkers > 1))
+    throw new Error(`--peer ${peer}: profiles, snapshots and --server-workers apply to Cinder's demo only`);
   const script =
     peer !== null
       ? peerScript(peer)
       : profileOut !== null
         ? join(benchDist, "load-server.js")
-        : join(root, "apps", "deploy-demo", "dist", "main.js");
+        : snapshotDir !== null
+          ? join(benchDist, "view-memory-server.js")
+          : join(root, "apps", "deploy-demo", "dist", "main.js");
   const pinServer = opts.pin && opts.serverWorkers <= 1;
   const child = spawn("sh", nodeCommand(script, pinServer ? SERVER_CPUS : null), {
     env: {
@@ -72,6 +79,7 @@ export async function startServer(opts: LoadOptions, profileOut: string | null):
       PUBSUB: "local",
       ...(opts.serverWorkers > 1 ? { WORKERS: String(opts.serverWorkers) } : {}),
       CINDER_PROFILE_OUT: profileOut ?? "",
+      CINDER_SNAPSHOT_DIR: snapshotDir ?? "",
     },
     stdio: ["ignore", "pipe", "pipe"],
   });

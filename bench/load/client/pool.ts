@@ -94,12 +94,14 @@ export class Pool {
         this.emit({ type: "progress", worker: this.cfg.worker, joined: this.joined, failed });
       }
     };
+    // Heartbeats from the first connect on: connecting thousands on a loaded machine can outlast the
+    // server's idle timeout (60 s), which would close the first clients before the rest joined.
+    if (this.heartbeatTimer === null) this.startHeartbeats();
     const lanes = Array.from({ length: Math.max(1, Math.min(this.cfg.concurrency, n)) }, async () => {
       while (this.nextClient < n) await one(this.nextClient++);
     });
     await Promise.all(lanes);
     const end = now();
-    if (this.heartbeatTimer === null) this.startHeartbeats();
     this.emit({
       type: "connected",
       worker: this.cfg.worker,
