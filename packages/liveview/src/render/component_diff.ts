@@ -29,12 +29,14 @@ export interface ComponentSource {
  */
 export class ComponentTrees implements ComponentHost {
   readonly #source: ComponentSource | undefined;
+  // Made by the first component: most views have none, and two empty Maps per connected view cost more
+  // than the rest of the tracker.
   /** What the client holds of each component, by cid. */
-  readonly #trees = new Map<number, TreeNode>();
+  #trees: Map<number, TreeNode> | null = null;
   /** For a component template the client holds, one cid holding it (a diff may share its statics). */
-  readonly #held = new Map<readonly string[], number>();
+  #held: Map<readonly string[], number> | null = null;
   /** Components referenced by the render under way that the client does not hold: rendered in full. */
-  #missing: number[] = [];
+  #missing: number[] = NONE_MISSING;
 
   /** `source`: where live components placed in templates come from (none: templates may hold none). */
   constructor(source: ComponentSource | undefined) {
@@ -43,20 +45,22 @@ export class ComponentTrees implements ComponentHost {
 
   /** Forgets every component: a new root tree replaces the client's components too. */
   clear(): void {
-    this.#trees.clear();
-    this.#held.clear();
-    this.#missing = [];
+    this.#trees = null;
+    this.#held = null;
+    this.#missing = NONE_MISSING;
   }
 
   /** The client is about to remove these components: one rendered again is sent in full. */
   willDestroy(cids: readonly number[]): void {
-    for (const cid of cids) this.#trees.delete(cid);
+    const trees = this.#trees;
+    if (trees !== null) for (const cid of cids) trees.delete(cid);
   }
 
   /** The client removed these components: their statics can no longer be shared. */
   destroyed(cids: readonly number[]): void {
-    for (const cid of cids) this.#trees.delete(cid);
-    for (const [statics, cid] of this.#held) if (cids.includes(cid)) this.#held.delete(statics);
+    this.willDestroy(cids);
+    const held = this.#held;
+    if (held !== null) for (const [statics, cid] of held) if (cids.includes(cid)) held.delete(statics);
   }
 
   /** Runs `render` with these components in reach of its templates, then adds what they changed as `"c"`. */
@@ -77,7 +81,10 @@ export class ComponentTrees implements ComponentHost {
         "liveComponent(...) can only be rendered by a live view (it needs the view's components)",
       );
     const cid = source.cidFor(call);
-    if (!this.#trees.has(cid)) this.#missing.push(cid);
+    if (this.#trees?.has(cid) !== true) {
+      if (this.#missing === NONE_MISSING) this.#missing = [cid];
+      else this.#missing.push(cid);
+    }
     return cid;
   }
 
@@ -88,19 +95,22 @@ export class ComponentTrees implements ComponentHost {
   #render(): Diff | undefined {
     const source = this.#source;
     if (source === undefined) return undefined;
+    let due = source.due();
+    if (due.length === 0 && this.#missing.length === 0) return undefined;
     let c: Diff | undefined;
     // Templates sent in full by this diff: a later component of this diff may share them by positive cid.
     const sentNow = new Map<readonly string[], number>();
+    const trees = (this.#trees ??= new Map());
+    const held = (this.#held ??= new Map());
     for (;;) {
-      const due = source.due();
       for (const cid of this.#missing) if (!due.includes(cid)) due.push(cid);
-      this.#missing = [];
+      this.#missing = NONE_MISSING;
       if (due.length === 0) break;
       due.sort((a, b) => a - b);
       for (const cid of due) {
         const rendered = source.render(cid);
         c ??= {};
-        let tree = this.#trees.get(cid);
+        let tree = trees.get(cid);
         // A component rendered twice in one diff (a parent updated it after it rendered) is sent in full
         // the second time: one entry per cid, and a full one replaces whatever the first said.
         if (c[cid] !== undefined) tree = undefined;
@@ -110,22 +120,26 @@ export class ComponentTrees implements ComponentHost {
           continue;
         }
         tree = newTree(rendered);
-        this.#trees.set(cid, tree);
+        trees.set(cid, tree);
         const now = sentNow.get(rendered.statics);
-        const held = this.#held.get(rendered.statics);
+        const holder = held.get(rendered.statics);
         const out: Diff = {
-          s: now !== undefined ? now : held !== undefined && held !== cid ? -held : rendered.statics,
+          s: now !== undefined ? now : holder !== undefined && holder !== cid ? -holder : rendered.statics,
         };
         fullChildren(tree.slots, rendered, out);
         out.r = 1;
         c[cid] = out;
         sentNow.set(rendered.statics, cid);
       }
+      due = source.due();
     }
     // A component sent in full may have changed template: it no longer holds the statics it held.
-    for (const [statics, cid] of this.#held)
-      if (c?.[cid] !== undefined && this.#trees.get(cid)?.statics !== statics) this.#held.delete(statics);
-    for (const [statics, cid] of sentNow) this.#held.set(statics, cid);
+    for (const [statics, cid] of held)
+      if (c?.[cid] !== undefined && trees.get(cid)?.statics !== statics) held.delete(statics);
+    for (const [statics, cid] of sentNow) held.set(statics, cid);
     return c;
   }
 }
+
+/** No component missing: shared by every view until one is (frozen: replaced, never pushed to). */
+const NONE_MISSING = Object.freeze([]) as unknown as number[];

@@ -42,7 +42,9 @@ export const OVER_BUDGET = Symbol("cinder.socket.over_budget");
  * channels), all on the one thread, so plain fields do.
  */
 export class SocketGuard {
-  readonly log: LogLimiter;
+  /** Made by the first line logged: most websockets never log one. */
+  #log: LogLimiter | null = null;
+  readonly #logger: Logger;
   /** True once the error budget is used up: the socket closes with 1008. */
   exhausted = false;
   #tokens: number;
@@ -58,10 +60,15 @@ export class SocketGuard {
     /** The socket process, told {@link OVER_BUDGET} when a view used up the budget. */
     readonly owner: Pid,
   ) {
-    this.log = new LogLimiter(logger, limits.logRate, "this websocket");
+    this.#logger = logger;
     this.#burst = limits.eventRate.burst;
     this.#tokens = this.#burst;
     this.#perMs = limits.eventRate.perSecond / 1000;
+  }
+
+  /** This websocket's log lines, rate-limited. */
+  get log(): LogLimiter {
+    return (this.#log ??= new LogLimiter(this.#logger, this.limits.logRate, "this websocket"));
   }
 
   /** Takes a token for one frame; false when the bucket is empty (the frame is refused). */
@@ -107,7 +114,7 @@ export class SocketGuard {
 
   /** The socket is gone: write the pending summary now, and leave no timer behind. */
   close(): void {
-    this.log.flush();
+    this.#log?.flush();
   }
 }
 

@@ -26,8 +26,10 @@ interface Entry {
  * component's state once the client has removed it (`cids_destroyed`).
  */
 export class Components implements ComponentSource {
-  readonly #byCid = new Map<number, Entry>();
-  readonly #byId = new Map<Component, Map<string | number, number>>();
+  // Made by the first component: most views have none, and two empty Maps per connected view are more
+  // than the rest of this object.
+  #byCid: Map<number, Entry> | null = null;
+  #byId: Map<Component, Map<string | number, number>> | null = null;
   /** Components with queued updates or changed assigns, in the order they were touched. */
   #touched: Entry[] = [];
   #next = 1;
@@ -40,7 +42,7 @@ export class Components implements ComponentSource {
 
   /** How many components the view holds. */
   get size(): number {
-    return this.#byCid.size;
+    return this.#byCid?.size ?? 0;
   }
 
   /** Whether a component changed since the last render. */
@@ -52,11 +54,13 @@ export class Components implements ComponentSource {
     const component = call.component as Component;
     if (!isComponent(component))
       throw new TypeError(`${this.viewName}: liveComponent needs a component made by defineComponent`);
-    let ids = this.#byId.get(component);
-    if (ids === undefined) this.#byId.set(component, (ids = new Map()));
+    const byCid = (this.#byCid ??= new Map());
+    const byId = (this.#byId ??= new Map());
+    let ids = byId.get(component);
+    if (ids === undefined) byId.set(component, (ids = new Map()));
     const known = ids.get(call.id);
     if (known !== undefined) {
-      const entry = this.#byCid.get(known)!;
+      const entry = byCid.get(known)!;
       entry.leaving = false;
       if (!sameAssigns(entry.state.passed, call.assigns)) {
         entry.state.passed = call.assigns;
@@ -67,7 +71,7 @@ export class Components implements ComponentSource {
     const cid = this.#next++;
     const state = new ComponentState<any>(this.socket, call.id, cid);
     const entry: Entry = { cid, component, id: call.id, state, updates: [], leaving: false };
-    this.#byCid.set(cid, entry);
+    byCid.set(cid, entry);
     ids.set(call.id, cid);
     if (component.mount !== undefined) sync(component.mount(state), this.#where(entry, "mount"));
     state.passed = call.assigns;
@@ -82,7 +86,7 @@ export class Components implements ComponentSource {
     // One batch per definition, in the order definitions were first touched.
     const batches = new Map<Component, Entry[]>();
     for (const entry of touched) {
-      if (!this.#byCid.has(entry.cid)) continue; // freed meanwhile
+      if (this.#byCid?.has(entry.cid) !== true) continue; // freed meanwhile
       const batch = batches.get(entry.component);
       if (batch === undefined) batches.set(entry.component, [entry]);
       else if (!batch.includes(entry)) batch.push(entry);
@@ -96,7 +100,7 @@ export class Components implements ComponentSource {
   }
 
   render(cid: number): Rendered {
-    const entry = this.#byCid.get(cid);
+    const entry = this.#byCid?.get(cid);
     if (entry === undefined) throw new Error(`${this.viewName}: no component with cid ${cid}`);
     const { state, component } = entry;
     const rendered = component.render(state.assigns);
@@ -115,15 +119,15 @@ export class Components implements ComponentSource {
 
   /** Queues `assigns` for the component `id` of `component`, as `sendUpdate`; false if there is none. */
   update(component: Component, id: string | number, assigns: Readonly<Record<string, unknown>>): boolean {
-    const cid = this.#byId.get(component)?.get(id);
+    const cid = this.#byId?.get(component)?.get(id);
     if (cid === undefined) return false;
-    this.#queue(this.#byCid.get(cid)!, assigns);
+    this.#queue(this.#byCid!.get(cid)!, assigns);
     return true;
   }
 
   /** The component with this cid, by definition and id (for logs), or undefined. */
   describe(cid: number): string | undefined {
-    const entry = this.#byCid.get(cid);
+    const entry = this.#byCid?.get(cid);
     return entry === undefined
       ? undefined
       : `${entry.component.name ?? "component"} ${JSON.stringify(entry.id)}`;
@@ -139,7 +143,7 @@ export class Components implements ComponentSource {
     event: string,
     value: EventValue,
   ): Promise<{ result: EventResult } | undefined> {
-    const entry = this.#byCid.get(cid);
+    const entry = this.#byCid?.get(cid);
     if (entry === undefined) return undefined;
     const { component, state } = entry;
     const name = `${this.viewName}: component ${component.name ?? "component"} (id ${JSON.stringify(entry.id)})`;
@@ -156,7 +160,7 @@ export class Components implements ComponentSource {
   /** `cids_will_destroy`: the client is removing these components; they stay until `destroyed`. */
   willDestroy(cids: readonly number[]): void {
     for (const cid of cids) {
-      const entry = this.#byCid.get(cid);
+      const entry = this.#byCid?.get(cid);
       if (entry !== undefined) entry.leaving = true;
     }
   }
@@ -167,13 +171,16 @@ export class Components implements ComponentSource {
    */
   destroyed(cids: readonly number[]): number[] {
     const freed: number[] = [];
+    const byCid = this.#byCid;
+    const byId = this.#byId;
+    if (byCid === null || byId === null) return freed;
     for (const cid of cids) {
-      const entry = this.#byCid.get(cid);
+      const entry = byCid.get(cid);
       if (entry === undefined || !entry.leaving) continue;
-      this.#byCid.delete(cid);
-      const ids = this.#byId.get(entry.component)!;
+      byCid.delete(cid);
+      const ids = byId.get(entry.component)!;
       ids.delete(entry.id);
-      if (ids.size === 0) this.#byId.delete(entry.component);
+      if (ids.size === 0) byId.delete(entry.component);
       this.socket.dropUploadOwner(cid);
       freed.push(cid);
     }
@@ -182,7 +189,7 @@ export class Components implements ComponentSource {
 
   /** Marks the component `cid` for the next render (its uploads changed outside its callbacks). */
   touch(cid: number): void {
-    const entry = this.#byCid.get(cid);
+    const entry = this.#byCid?.get(cid);
     if (entry !== undefined && entry.state.changed.size > 0) this.#touch(entry);
   }
 

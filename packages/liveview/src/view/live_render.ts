@@ -37,8 +37,11 @@ export class NestingScope {
     readonly signer: Signer,
     /** The parent's group of routes (a child's token is bound to it, as a page's is). */
     readonly group: string,
-    /** The page's URL, given to the children through their `socket.url`. */
-    readonly url: () => string,
+    /**
+     * Holds the page's URL, given to the children through their `socket.url`: the view's socket (its URL
+     * changes with patches), read at each placement. An object, not a closure: one fewer per view.
+     */
+    readonly page: { readonly url: URL },
     /** HTTP render only: children rendered by the previous pass, by id. */
     readonly deadHtml: Map<string, string> | null = null,
     /** HTTP render only: children the current pass asked for that have no HTML yet. */
@@ -133,7 +136,7 @@ function sign(s: NestingScope, view: LiveView, id: string, session: Session, sti
     g: s.group,
     s: { ...session },
     n: 1,
-    u: s.url(),
+    u: s.page.url.href,
     ...(sticky ? {} : { p: s.parentId }),
   };
   return s.signer.sign(SALT.session, data);

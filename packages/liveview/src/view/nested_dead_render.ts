@@ -31,15 +31,7 @@ export async function renderWithChildren(
   const html = new Map<string, string>();
   for (let pass = 0; ; pass++) {
     const pending: PendingChild[] = [];
-    const scope = new NestingScope(
-      parentId,
-      false,
-      page.signer,
-      page.group,
-      () => page.url.href,
-      html,
-      pending,
-    );
+    const scope = new NestingScope(parentId, false, page.signer, page.group, page, html, pending);
     const root = withNesting(scope, render);
     if (pending.length === 0) return root;
     if (pass > 0)

@@ -109,7 +109,8 @@ export abstract class SocketState<A extends object, U> {
   readonly #strict = strictChecks();
   /** Keys changed since the last render. */
   readonly changed = new ChangedKeys();
-  readonly #streams = new Streams((next) => this.setAssign("streams", next));
+  /** Made by the first stream call: most views have none (it holds a closure, kept for the view's life). */
+  #streamsBox: Streams | null = null;
   #uploads: ViewUploads<U> | null = null;
 
   protected constructor(initial: Record<string, unknown>) {
@@ -193,6 +194,10 @@ export abstract class SocketState<A extends object, U> {
   streamDeleteByDomId(name: string, id: string): this {
     this.#streams.deleteByDomId(this.#streamsNow(), name, id);
     return this;
+  }
+
+  get #streams(): Streams {
+    return (this.#streamsBox ??= new Streams((next) => this.setAssign("streams", next)));
   }
 
   #streamsNow(): Record<string, LiveStream> | undefined {
