@@ -231,6 +231,9 @@ export class Endpoint {
       maxPayload: opts.maxPayload ?? 1024 * 1024,
       // Compression off: diffs are small, and deflate state costs ~300 KB per connection in zlib.
       perMessageDeflate: false,
+      // The endpoint tracks its connections itself (Connections); ws's own Set would hold each one again,
+      // with a close listener (a closure) per connection.
+      clientTracking: false,
     });
   }
 

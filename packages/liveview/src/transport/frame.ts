@@ -62,7 +62,17 @@ export function encodeReply(
  * per event name; `prefix + encodePayload(payload) + "]"` is the frame `JSON.stringify` would make.
  */
 export function pushPrefix(joinRef: string | null, topic: string, event: string): string {
-  return `${JSON.stringify([joinRef, null, topic, event]).slice(0, -1)},`;
+  // Joined, not sliced and concatenated: a channel keeps its diff prefix for its life, and V8 keeps a
+  // slice-then-concat as three strings (~130 B) where a join makes one flat string (~60 B).
+  return [
+    "[",
+    JSON.stringify(joinRef),
+    ",null,",
+    JSON.stringify(topic),
+    ",",
+    JSON.stringify(event),
+    ",",
+  ].join("");
 }
 
 // The last payload encoded, as its keys and values, and its JSON. A broadcast makes every subscribed view

@@ -31,7 +31,7 @@ export class Components implements ComponentSource {
   #byCid: Map<number, Entry> | null = null;
   #byId: Map<Component, Map<string | number, number>> | null = null;
   /** Components with queued updates or changed assigns, in the order they were touched. */
-  #touched: Entry[] = [];
+  #touched: Entry[] = NONE_TOUCHED;
   #next = 1;
 
   constructor(
@@ -82,7 +82,7 @@ export class Components implements ComponentSource {
   due(): number[] {
     const touched = this.#touched;
     if (touched.length === 0) return [];
-    this.#touched = [];
+    this.#touched = NONE_TOUCHED;
     // One batch per definition, in the order definitions were first touched.
     const batches = new Map<Component, Entry[]>();
     for (const entry of touched) {
@@ -199,7 +199,8 @@ export class Components implements ComponentSource {
   }
 
   #touch(entry: Entry): void {
-    if (!this.#touched.includes(entry)) this.#touched.push(entry);
+    if (this.#touched === NONE_TOUCHED) this.#touched = [entry];
+    else if (!this.#touched.includes(entry)) this.#touched.push(entry);
   }
 
   #runUpdates(component: Component, entries: Entry[]): void {
@@ -261,6 +262,9 @@ export class Components implements ComponentSource {
     return `${this.viewName}: component ${entry.component.name ?? "component"} (id ${JSON.stringify(entry.id)}) ${callback}`;
   }
 }
+
+/** No component touched: shared by every view until one is (frozen: replaced, never pushed to). */
+const NONE_TOUCHED = Object.freeze([]) as unknown as Entry[];
 
 /**
  * A component's template must be one element: the client marks its root with the cid and patches the

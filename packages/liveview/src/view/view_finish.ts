@@ -6,11 +6,12 @@ import { type Ref, type Stop, stop } from "@cinder/actors";
 import type { LiveContext } from "../context.js";
 import { signFlash } from "../flash.js";
 import type { Diff, DiffTracker } from "../render/diff.js";
+import type { Rendered } from "../render/rendered.js";
 import { locateTemplateError } from "../render/template_position.js";
 import type { RouteMatch } from "../router.js";
 import type { Channel } from "../transport/channel.js";
 import type { Components } from "./components.js";
-import { type NestingScope, withNesting } from "./live_render.js";
+import { NestingScope, withNesting } from "./live_render.js";
 import { memoRender } from "./render_memo.js";
 import type { LiveView } from "./view.js";
 import { paramsFor } from "./view_params.js";
@@ -26,8 +27,13 @@ export interface ViewState {
   readonly socket: ViewSocket<any>;
   readonly tracker: DiffTracker;
   readonly components: Components;
-  /** Where its render places child views (`liveRender`). */
-  readonly nesting: NestingScope;
+  /** Its route's group (a child view's token is bound to it). */
+  readonly group: string;
+  /**
+   * Where its render places child views (`liveRender`): kept once a render placed one; until then each
+   * render gets a fresh one (most views place none, and a scope is 80 B per view).
+   */
+  nesting: NestingScope | null;
   /** A nested child's monitor of its parent view: it stops when the parent does. */
   readonly parentRef: Ref | null;
 }
@@ -107,13 +113,22 @@ function sendChanges(
   return state;
 }
 
+/** The view's template rendered from its assigns, with its nesting scope in reach of `liveRender`. */
+export function renderRoot(state: ViewState): Rendered {
+  const { socket } = state;
+  const nesting = state.nesting ?? new NestingScope(socket.id, true, state.ctx.signer, state.group, socket);
+  const root = withNesting(nesting, () => memoRender(state.view, socket.assigns));
+  if (nesting.placed !== null) state.nesting = nesting;
+  return root;
+}
+
 /** Renders if anything changed, and returns the diff to send (null when there is nothing to send). */
 export function renderDiff(state: ViewState): Diff | null {
-  const { socket, tracker, view } = state;
+  const { socket, tracker } = state;
   let diff: Diff | null = null;
   if (socket.changed.size > 0 || socket.titleChanged) {
     diff = traceRender(state.name, socket.id, socket.changed, () => {
-      const root = withNesting(state.nesting, () => memoRender(view, socket.assigns));
+      const root = renderRoot(state);
       try {
         return tracker.diff(root, { title: socket.pageTitle, events: socket.events });
       } catch (err) {

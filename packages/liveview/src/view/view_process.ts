@@ -18,9 +18,7 @@ import type { ViewLauncher, ViewStart } from "../socket/view_launcher.js";
 import { applyAsyncDone } from "./async_done.js";
 import { AsyncDone } from "./async_tasks.js";
 import { Components } from "./components.js";
-import { NestingScope, withNesting } from "./live_render.js";
 import { runOnMount } from "./on_mount.js";
-import { memoRender } from "./render_memo.js";
 import { ComponentUpdate } from "./send_update.js";
 import { DEFAULT_VIEW_MAILBOX, type LiveView } from "./view.js";
 import {
@@ -28,6 +26,7 @@ import {
   finish,
   navigationReply,
   patchTarget,
+  renderRoot,
   takeNavigation,
   type ViewState,
 } from "./view_finish.js";
@@ -75,7 +74,6 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
     if (view.temporaryAssigns !== undefined) socket.setTemporaryAssigns(view.temporaryAssigns);
     const components = new Components(socket, route.name);
     const tracker = new DiffTracker(components);
-    const nesting = new NestingScope(id, true, ctx.signer, route.group, socket);
     const parentRef = args.parent === undefined ? null : monitor(args.parent);
     const state: ViewState = {
       ctx,
@@ -85,7 +83,8 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
       socket,
       tracker,
       components,
-      nesting,
+      group: route.group,
+      nesting: null,
       parentRef,
     };
     const params = paramsFor(route, url);
@@ -118,7 +117,7 @@ export const viewBehaviour: Behaviour<ViewState, unknown, ViewArgs> = {
       return stop("normal");
     }
     const rendered = traceRender(route.name, id, null, () => {
-      const root = withNesting(state.nesting, () => memoRender(view, socket.assigns));
+      const root = renderRoot(state);
       try {
         return state.tracker.render(root, { title: socket.pageTitle, events: socket.events });
       } catch (err) {

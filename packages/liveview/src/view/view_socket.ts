@@ -20,6 +20,9 @@ export interface BuiltinAssigns {
 }
 
 const NO_STREAMS: Readonly<Record<string, LiveStream>> = Object.freeze({});
+/** No events and no uploads: shared by every view until it has some (an empty array each is 32 B per view). */
+const NO_EVENTS: readonly PushEvent[] = Object.freeze([]);
+const NO_UPLOAD_OWNERS: readonly UploadOwner[] = Object.freeze([]);
 
 /** Where a handler asked to go next; applied by the view process after the handler returns. */
 export type Navigation =
@@ -97,7 +100,7 @@ export class ViewSocket<A extends object = Record<string, unknown>>
 {
   protected readonly kind = "view";
   /** Events waiting for the next diff. */
-  events: PushEvent[] = [];
+  events: readonly PushEvent[] = NO_EVENTS;
   /** Navigation requested by the running callback (the last request wins). */
   navigation: Navigation | null = null;
   #title: string | undefined;
@@ -127,7 +130,9 @@ export class ViewSocket<A extends object = Record<string, unknown>>
   pushEvent(event: string, payload: unknown = {}, opts?: { beforePatch?: boolean }): this {
     if (typeof event !== "string" || event === "")
       throw new TypeError("pushEvent: the event must be a non-empty string");
-    this.events.push(opts?.beforePatch === true ? [event, payload, true] : [event, payload]);
+    const ev: PushEvent = opts?.beforePatch === true ? [event, payload, true] : [event, payload];
+    if (this.events === NO_EVENTS) this.events = [ev];
+    else (this.events as PushEvent[]).push(ev);
     return this;
   }
 
@@ -214,7 +219,7 @@ export class ViewSocket<A extends object = Record<string, unknown>>
   }
 
   /** The uploads of the view and of its components, once one was allowed (empty before). */
-  uploadOwners: readonly UploadOwner[] = [];
+  uploadOwners: readonly UploadOwner[] = NO_UPLOAD_OWNERS;
 
   protected ownUploads(uploads: ViewUploads<LiveViewSocket<A>>): void {
     this.addUploadOwner({ uploads, socket: this, cid: null });
@@ -249,6 +254,6 @@ export class ViewSocket<A extends object = Record<string, unknown>>
     this.pruneStreams();
     this.changed.clear();
     this.titleChanged = false;
-    this.events = [];
+    this.events = NO_EVENTS;
   }
 }
