@@ -6,9 +6,10 @@
  * order and never duplicated (at most once, per-publisher FIFO).
  */
 
-import { createRuntime, type Pid, type Runtime } from "@cinder/actors";
+import { createRuntime, type Runtime } from "@cinder/actors";
 import { type BroadcastResult, PubSub, redis } from "@cinder/pubsub";
 import { afterAll, describe, expect, it } from "vitest";
+import { recorder } from "../packages/pubsub/test/support/recorder.js";
 import { type RedisServer, redisServerAvailable, startRedisServer } from "./helpers/redis.js";
 
 const ok = redisServerAvailable("the Redis fault test");
@@ -30,21 +31,6 @@ async function startNode(url: string, name: string, node: string): Promise<Node>
     logger: (level, msg) => logs.push(`[${level}] ${msg}`),
   });
   return { rt, ps, logs };
-}
-
-function recorder(rt: Runtime): { pid: Pid; got: number[] } {
-  const got: number[] = [];
-  const pid = rt.spawn(
-    {
-      init: (g: number[]) => g,
-      handleInfo: (m: number, g: number[]) => {
-        g.push(m);
-        return g;
-      },
-    },
-    got,
-  );
-  return { pid, got };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -71,9 +57,9 @@ describe.skipIf(!ok)("pubsub over Redis: Redis killed and restarted mid-stream",
     const a = await startNode(server.url, name, "a");
     const b = await startNode(server.url, name, "b");
     nodes.push(a, b);
-    const localSub = recorder(a.rt);
-    const remoteSub = recorder(b.rt);
-    const lateSub = recorder(b.rt);
+    const localSub = recorder<number>(a.rt);
+    const remoteSub = recorder<number>(b.rt);
+    const lateSub = recorder<number>(b.rt);
     a.ps.subscribe(localSub.pid, "stream");
     b.ps.subscribe(remoteSub.pid, "stream");
     await b.ps.sync();

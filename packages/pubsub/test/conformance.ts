@@ -9,7 +9,8 @@ import { type Pid, send, stop } from "@cinder/actors";
 import { type Dispatcher, type Entry, NodeNameTakenError } from "@cinder/pubsub";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { type AdapterFactory, type Recorder, TestCluster } from "./support/cluster.js";
+import { type AdapterFactory, TestCluster } from "./support/cluster.js";
+import type { Recorder } from "./support/recorder.js";
 
 export interface ConformanceOptions {
   /** fast-check runs per property (a remote adapter pays a network round trip per step). */

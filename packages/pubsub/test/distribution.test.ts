@@ -16,6 +16,7 @@ import {
 } from "@cinder/actors";
 import { CodecError, jsonCodec, LocalCluster, local, Presence, PubSub } from "@cinder/pubsub";
 import { afterEach, describe, expect, it } from "vitest";
+import { recorder } from "./support/recorder.js";
 
 // A down time far above any stall of a loaded machine: nodes here go down by saying goodbye (stop).
 const TIMING = { heartbeatMs: 20, downAfterMs: 10_000 };
@@ -66,23 +67,6 @@ async function until(cond: () => boolean, ms = 15_000): Promise<void> {
  */
 function far(pid: Pid): Pid {
   return jsonCodec.decode(jsonCodec.encode(pid)) as Pid;
-}
-
-/** A process that records what it receives. */
-function recorder(rt: Runtime, opts: { trapExit?: boolean } = {}): { pid: Pid; got: unknown[] } {
-  const got: unknown[] = [];
-  const pid = rt.spawn(
-    {
-      init: () => null,
-      handleInfo: (m: unknown, s: null) => {
-        got.push(m);
-        return s;
-      },
-    },
-    undefined,
-    opts,
-  );
-  return { pid, got };
 }
 
 const Echo = {

@@ -3,6 +3,7 @@ import { CodecError, local, PubSub, redis } from "@cinder/pubsub";
 import fc from "fast-check";
 import { afterAll, afterEach, describe, expect, test } from "vitest";
 import { REDIS_URL, redisAvailable } from "../../../test/helpers/redis.js";
+import { recorder } from "./support/recorder.js";
 
 // The local adapter checks, in development and test, what the Redis adapter checks before it sends: a
 // broadcast that could not cross nodes fails on one node first.
@@ -109,16 +110,9 @@ describe.skipIf(!ok)("against a real Redis", () => {
 describe("the local adapter's payload check", () => {
   /** A subscriber process; returns what it got. */
   function subscriber(ps: PubSub, rt: ReturnType<typeof createRuntime>): { got: unknown[]; pid: Pid } {
-    const got: unknown[] = [];
-    const pid = rt.spawn({
-      init: () => null,
-      handleInfo: (m: unknown, s: null) => {
-        got.push(m);
-        return s;
-      },
-    });
-    ps.subscribe(pid, "t");
-    return { got, pid };
+    const r = recorder(rt);
+    ps.subscribe(r.pid, "t");
+    return r;
   }
 
   test("in test it refuses what cannot cross nodes, before any subscriber got it", async () => {

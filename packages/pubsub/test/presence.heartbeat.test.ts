@@ -6,6 +6,7 @@
 import { createRuntime } from "@cinder/actors";
 import { LocalCluster, local, Presence, PubSub } from "@cinder/pubsub";
 import { afterEach, expect, it } from "vitest";
+import { recorder } from "./support/recorder.js";
 
 const stops: (() => unknown)[] = [];
 afterEach(async () => {
@@ -52,14 +53,7 @@ it("two replicas of two presence sets on each of two nodes: one node heartbeat c
   await until(() => a.ps.nodes().length === 1 && b.ps.nodes().length === 1);
   // Every replica has heard from its peer (replicas answer a newcomer once, on their topic: not a beat).
   await until(() => nodes.every((n) => n.sets.every((p) => p.stats().replicasUp === 1)));
-  const got: unknown[] = [];
-  const spy = b.rt.spawn({
-    init: () => null,
-    handleInfo: (m: unknown, s: null) => {
-      got.push(m);
-      return s;
-    },
-  });
+  const { pid: spy, got } = recorder(b.rt);
   for (const name of ["x", "y"]) b.ps.subscribe(spy, `cinder:presence:${name}`);
   const user = a.rt.spawn({ init: () => null });
   for (const p of a.sets) expect(p.track(user, "room", "u1", {})).toMatchObject({ ok: true });

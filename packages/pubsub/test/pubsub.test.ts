@@ -1,8 +1,9 @@
 import diagnosticsChannel from "node:diagnostics_channel";
-import { createRuntime, type Pid, type Runtime, receive, self } from "@cinder/actors";
+import { createRuntime, type Pid, receive, self } from "@cinder/actors";
 import { type Adapter, type AdapterHost, BroadcastError, type Entry, PubSub } from "@cinder/pubsub";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
+import { recorder } from "./support/recorder.js";
 
 const started: PubSub[] = [];
 afterEach(async () => {
@@ -22,21 +23,6 @@ async function setup(
   });
   started.push(ps);
   return { rt, ps, logs };
-}
-
-function recorder(rt: Runtime): { pid: Pid; got: unknown[] } {
-  const got: unknown[] = [];
-  const pid = rt.spawn(
-    {
-      init: (g: unknown[]) => g,
-      handleInfo: (m: unknown, g: unknown[]) => {
-        g.push(m);
-        return g;
-      },
-    },
-    got,
-  );
-  return { pid, got };
 }
 
 /** An adapter whose remote side can be switched off, to see what a broadcast does when it fails. */

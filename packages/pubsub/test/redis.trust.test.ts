@@ -3,7 +3,8 @@ import fc from "fast-check";
 import { Redis } from "ioredis";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { REDIS_URL, redisAvailable } from "../../../test/helpers/redis.js";
-import { type Recorder, TestCluster } from "./support/cluster.js";
+import { TestCluster } from "./support/cluster.js";
+import type { Recorder } from "./support/recorder.js";
 import { sign } from "./support/signature.js";
 
 // What the redis adapter trusts, over a real Redis: senders keep within the receivers' limits, and with a

@@ -1,7 +1,8 @@
 import { MessageChannel, type MessagePort } from "node:worker_threads";
-import { createRuntime, type Pid } from "@cinder/actors";
+import { createRuntime } from "@cinder/actors";
 import { jsonCodec, PubSub, portChannel, WorkersHub, workers } from "@cinder/pubsub";
 import { afterEach, describe, expect, it } from "vitest";
+import { recorder } from "./support/recorder.js";
 
 // What crosses a worker's IPC channel is checked on both ends: the worker checks every envelope the primary
 // relays (as a Redis node checks what Redis brings), the hub checks the shape of what workers send and that a
@@ -51,17 +52,7 @@ describe("workers adapter: what the primary relays", () => {
       logger: (level, msg) => logs.push(`[${level}] ${msg}`),
     });
     stops.push(() => ps.stop());
-    const got: unknown[] = [];
-    const pid: Pid = rt.spawn(
-      {
-        init: () => null,
-        handleInfo: (m: unknown, s: null) => {
-          got.push(m);
-          return s;
-        },
-      },
-      undefined,
-    );
+    const { pid, got } = recorder(rt);
     ps.subscribe(pid, "t");
     await ps.sync();
     const env = (channel: string, data: string) =>
@@ -123,17 +114,7 @@ describe("workers hub: what workers send", () => {
     const ps = await PubSub.start({ name: "p", node: "a", adapter: workers({ channel: honest.worker }) });
     stops.push(() => ps.stop());
     const rt = createRuntime({ node: "a" });
-    const got: unknown[] = [];
-    const pid = rt.spawn(
-      {
-        init: () => null,
-        handleInfo: (m: unknown, s: null) => {
-          got.push(m);
-          return s;
-        },
-      },
-      undefined,
-    );
+    const { pid, got } = recorder(rt);
     ps.subscribe(pid, "t");
     await ps.sync();
 

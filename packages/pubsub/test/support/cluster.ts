@@ -5,6 +5,7 @@
 
 import { createRuntime, type LogFunction, type Pid, type Runtime } from "@cinder/actors";
 import { type Adapter, type Dispatcher, PubSub } from "@cinder/pubsub";
+import { type Recorder, recorder } from "./recorder.js";
 
 /** Makes a fresh adapter for one node of the cluster named `cluster` (nodes of one cluster share it). */
 export type AdapterFactory = (cluster: string) => Adapter;
@@ -15,12 +16,6 @@ export interface TestNode {
   readonly ps: PubSub;
   /** What the node logged. */
   readonly logs: string[];
-}
-
-/** A process that records every message it gets, in order. */
-export interface Recorder {
-  readonly pid: Pid;
-  readonly got: unknown[];
 }
 
 const FENCE = "$fence";
@@ -102,18 +97,7 @@ export class TestCluster {
 
   /** Spawns a recorder process on `node`. */
   recorder(node: string): Recorder {
-    const got: unknown[] = [];
-    const pid = this.get(node).rt.spawn(
-      {
-        init: (g: unknown[]) => g,
-        handleInfo: (m: unknown, g: unknown[]) => {
-          g.push(m);
-          return g;
-        },
-      },
-      got,
-    );
-    return { pid, got };
+    return recorder(this.get(node).rt);
   }
 
   /** Subscribes and waits until broadcasts from other nodes will reach the subscription. */

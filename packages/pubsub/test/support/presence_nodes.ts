@@ -6,6 +6,7 @@
 import { createRuntime, type Pid, type Runtime } from "@cinder/actors";
 import { Presence, type PresenceDiff, type PresenceOptions, PubSub } from "@cinder/pubsub";
 import { FakeClock, settle } from "../../../actors/test/support/helpers.js";
+import { recorder } from "./recorder.js";
 import { SimNet } from "./sim_net.js";
 
 export interface SimNode {
@@ -49,16 +50,9 @@ export class SimCluster {
     });
     const diffs = new Map<string, PresenceDiff[]>();
     for (const t of topics) {
-      const got: PresenceDiff[] = [];
-      diffs.set(t, got);
-      const rec = rt.spawn({
-        init: () => null,
-        handleInfo: (m: PresenceDiff, s: null) => {
-          got.push(m);
-          return s;
-        },
-      });
-      ps.subscribe(rec, t);
+      const rec = recorder<PresenceDiff>(rt);
+      diffs.set(t, rec.got);
+      ps.subscribe(rec.pid, t);
     }
     const presence = Presence.start({
       pubsub: ps,
