@@ -51,12 +51,7 @@ export class RemoteLinks {
 
   /** Removes the link between `me` and a remote pid, if any. */
   unlink(me: Proc, pid: Pid): void {
-    const key = linkKey(me.pid, pid);
-    const l = this.links.get(key);
-    if (l === undefined) return;
-    unwatch(l.watch);
-    this.links.delete(key);
-    this.conn.postQuietly(pid.node, ["ul", pid, me.pid]);
+    if (this.remove(linkKey(me.pid, pid))) this.conn.postQuietly(pid.node, ["ul", pid, me.pid]);
   }
 
   /** `exit(pid, reason)` for a remote pid. */
@@ -80,25 +75,23 @@ export class RemoteLinks {
 
   /** `from` removed its link with `p`. */
   unlinkFrom(p: Proc | null, from: Pid): void {
-    if (p === null) return;
-    const key = linkKey(p.pid, from);
-    const l = this.links.get(key);
-    if (l === undefined) return;
-    unwatch(l.watch);
-    this.links.delete(key);
+    if (p !== null) this.remove(linkKey(p.pid, from));
   }
 
   /** An exit signal from another node's `from` to `p`: through their link (which it ends), or by `exit`. */
   exitFrom(p: Proc, from: Pid | null, reason: unknown, viaLink: boolean): void {
     if (!viaLink) return this.rt.signalExit(p, from, reason, false);
     // Through a link: only if the link still stands (else the signal is dropped, as in Erlang).
-    if (from === null) return;
-    const key = linkKey(p.pid, from);
+    if (from !== null && this.remove(linkKey(p.pid, from))) this.rt.signalExit(p, from, reason, true);
+  }
+
+  /** Ends this node's half of the link under `key`; false if there was none. */
+  private remove(key: string): boolean {
     const l = this.links.get(key);
-    if (l === undefined) return;
+    if (l === undefined) return false;
     unwatch(l.watch);
     this.links.delete(key);
-    this.rt.signalExit(p, from, reason, true);
+    return true;
   }
 
   /** `node` went down: the links to its processes break with `noconnection`. */
