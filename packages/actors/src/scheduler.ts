@@ -32,8 +32,7 @@ const {
 /**
  * How many messages a process handles before it goes to the back of the run queue. The BEAM gives a process
  * 4,000 reductions, which a receive loop spends at about two a message. At 512, a consumer fed 1,000 messages
- * per turn of its producer (the one-to-one benchmark) fell further behind each round: its mailbox grew to
- * millions of slots, and growing it took a quarter of the run (a `--cpu-prof`).
+ * per turn of its producer (the one-to-one benchmark) fell further behind each round, and its mailbox grew.
  */
 const BUDGET = 2048;
 /** How long the scheduler runs before it lets the event loop do I/O. */
@@ -173,11 +172,16 @@ export class Scheduler {
 
   private runProc(p: Proc, budget: number): void {
     running.proc = p;
-    const given = budget;
+    const mail = p.mail;
+    // A turn takes the messages that were there when it began, up to the budget; what arrives meanwhile waits
+    // for the next turn. A process that sends itself a message (a loop of "go"s) would otherwise take it at
+    // once, turn after turn of its budget, while whoever it sends to waits. (A process may also be on the
+    // queue with an empty mailbox: it was queued again while it ran and emptied it.)
+    const given = mail.count < budget ? mail.count : budget;
+    let left = given;
     try {
-      // A process may be on the queue with an empty mailbox (it was queued again while it ran and emptied it).
-      const mail = p.mail;
-      while (mail.count > 0 && budget-- > 0) {
+      while (left > 0 && mail.count > 0) {
+        left--;
         if (!this.dispatch(p, mail.shift())) break;
       }
     } catch (err) {
@@ -186,9 +190,8 @@ export class Scheduler {
       return;
     }
     running.proc = null;
-    // Messages handled, from what is left of the budget (it ends at -1 when the whole budget was used), so the
-    // loop above counts nothing per message.
-    if (this.table !== null) this.table.ran(p, given - Math.max(budget, 0), performance.now());
+    // Messages handled, from what is left (the loop above counts nothing more per message).
+    if (this.table !== null) this.table.ran(p, given - left, performance.now());
     this.requeue(p);
   }
 

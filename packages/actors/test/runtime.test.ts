@@ -544,6 +544,30 @@ describe("scheduling", () => {
     expect(handledWhenOtherRan).toBeGreaterThan(0);
     expect(handledWhenOtherRan).toBeLessThan(N);
   });
+
+  test("a message a process sends itself waits for its next turn: the process it sends to runs in between", async () => {
+    const { rt } = quietRuntime();
+    const log: string[] = [];
+    const b = rt.spawn({
+      init: () => null,
+      handleInfo: (m: number, s) => {
+        log.push(`b${m}`);
+        return s;
+      },
+    });
+    const a: Pid = rt.spawn({
+      init: () => 0,
+      handleInfo: (_go: "go", k: number) => {
+        log.push(`a${k}`);
+        send(b, k);
+        if (k < 3) send(a, "go");
+        return k + 1;
+      },
+    });
+    send(a, "go");
+    await settle(rt);
+    expect(log).toEqual(["a0", "b0", "a1", "b1", "a2", "b2", "a3", "b3"]);
+  });
 });
 
 describe("consoleLogger", () => {
