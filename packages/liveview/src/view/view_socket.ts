@@ -106,7 +106,12 @@ export class ViewSocket<A extends object = Record<string, unknown>>
   #title: string | undefined;
   /** Whether the title changed since the last render. */
   titleChanged = false;
-  url: URL;
+  /**
+   * The page's URL as text, parsed into {@link url} on first read: a URL object is ~200 B per connected
+   * view, and most views never read it.
+   */
+  #href: string;
+  #url: URL | null = null;
   /** The view's async work in flight (made by the first `assignAsync`/`startAsync` when connected). */
   asyncTasks: AsyncTasks | null = null;
   /** Temporary assigns and the values they return to after each render. */
@@ -120,7 +125,21 @@ export class ViewSocket<A extends object = Record<string, unknown>>
     flash: Flash,
   ) {
     super({ flash, streams: NO_STREAMS });
-    this.url = url;
+    this.#href = url.href;
+  }
+
+  get url(): URL {
+    return (this.#url ??= new URL(this.#href));
+  }
+
+  set url(url: URL) {
+    this.#url = url;
+    this.#href = url.href;
+  }
+
+  /** The page's URL as text, without parsing it (telemetry, child view tokens). */
+  get href(): string {
+    return this.#href;
   }
 
   get assigns(): Readonly<A & BuiltinAssigns> {

@@ -4,7 +4,7 @@ import { filterParams } from "../logger.js";
 import type { Params } from "../params.js";
 import { dispatchEvent, type EventResult, type EventValue } from "./events.js";
 import type { LiveView, Session } from "./view.js";
-import type { LiveViewSocket } from "./view_socket.js";
+import type { LiveViewSocket, ViewSocket } from "./view_socket.js";
 
 // The view's callbacks as the view process and the dead render call them: straight through while nobody
 // listens (one property read per channel), inside a span of `telemetry` otherwise.
@@ -15,7 +15,7 @@ export function callMount(
   name: string,
   params: Params,
   session: Session,
-  socket: LiveViewSocket<any>,
+  socket: ViewSocket<any>,
 ): void | Promise<void> {
   if (!isTraced(telemetry.mount)) return view.mount(params, session, socket);
   const ctx = {
@@ -24,7 +24,7 @@ export function callMount(
     connected: socket.connected,
     params: filterParams(params),
     session: filterParams(session),
-    url: socket.url.href,
+    url: socket.href,
   };
   return traceCall(telemetry.mount, ctx, () => view.mount(params, session, socket));
 }
