@@ -46,8 +46,12 @@ export class BareScheduler {
       this.qh = (this.qh + 1) & (this.q.length - 1);
       this.qn--;
       p.queued = false;
-      const box = p.box!;
-      while (p.count > 0) {
+      // The messages there when its run began; one it sends itself meanwhile (which queued it again) waits for
+      // its next run, as in Cinder: else a process looping on a message to itself runs alone while the
+      // mailboxes it sends to grow.
+      let n = p.count;
+      while (n-- > 0) {
+        const box = p.box!;
         const msg = box[p.head];
         box[p.head] = undefined;
         p.head = (p.head + 1) & (box.length - 1);
