@@ -177,7 +177,7 @@ export class Scheduler {
     // for the next turn. A process that sends itself a message (a loop of "go"s) would otherwise take it at
     // once, turn after turn of its budget, while whoever it sends to waits. (A process may also be on the
     // queue with an empty mailbox: it was queued again while it ran and emptied it.)
-    const given = mail.count < budget ? mail.count : budget;
+    const given = Math.min(mail.count, budget);
     let left = given;
     try {
       while (left > 0 && mail.count > 0) {

@@ -1,4 +1,5 @@
 import {
+  type Behaviour,
   type Clock,
   createRuntime,
   type Runtime,
@@ -155,4 +156,16 @@ export function gate<T = void>(): { promise: Promise<T>; open: (v: T) => void } 
     open = r;
   });
   return { promise, open };
+}
+
+/** A behaviour whose handleInfo records each message, then waits for `g` (so mail piles up meanwhile). */
+export function blocked(handled: unknown[], g: { promise: Promise<void> }): Behaviour {
+  return {
+    init: () => null,
+    handleInfo: async (m, s) => {
+      handled.push(m);
+      await g.promise;
+      return s;
+    },
+  };
 }
