@@ -95,3 +95,8 @@ export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
+
+/** Seconds since `t0` (a `performance.now()` reading). */
+export function seconds(t0: number): number {
+  return (performance.now() - t0) / 1000;
+}

@@ -8,11 +8,10 @@ import { EventEmitter } from "node:events";
 import { createRuntime, type Pid } from "@cinder/actors";
 import { PubSub } from "@cinder/pubsub";
 import { type BareProc, BareScheduler } from "./baseline.js";
+import { seconds } from "./lib.js";
 
 const SUBSCRIBERS = 10_000;
 const BROADCASTS = 100;
-
-const seconds = (t0: number) => (performance.now() - t0) / 1000;
 
 /** Deliveries per second. */
 export async function cinderFanOut(): Promise<number> {
