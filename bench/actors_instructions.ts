@@ -6,7 +6,8 @@
  *
  *   ring          1,000 processes pass one token round a ring, 500k hops
  *   pc            one producer process sends 500k messages to one consumer process
- *   bare-pc       the same as pc on the plain-JS baseline (bench/baseline.ts): the ratio to pc is Cinder's cost
+ *   bare-pc       the same as pc on the plain-JS baseline (`bareOneToOne` of actors_plain.ts): the ratio to pc is
+ *                 Cinder's cost
  *   outside       top-level code sends 500k messages to one process, 1,000 per macrotask
  *   spawn         the free `spawn` of 200k idle processes with one shared behaviour (pids kept)
  *   spawn-fresh   the same with a new behaviour literal per call (the README's style)
@@ -16,7 +17,7 @@
  */
 
 import type { Pid, Runtime } from "@cinder/actors";
-import { type BareProc, BareScheduler } from "./baseline.js";
+import { bareOneToOne } from "./actors_plain.js";
 import { spawnProducer } from "./lib.js";
 
 const N = 500_000;
@@ -64,24 +65,6 @@ function producerConsumer(n: number): Promise<void> {
   });
 }
 
-function bareProducerConsumer(n: number): void {
-  const s = new BareScheduler();
-  let count = 0;
-  const consumer = s.spawn(() => {
-    count++;
-  });
-  let sent = 0;
-  const producer: BareProc = s.spawn(() => {
-    const end = Math.min(sent + 1000, n);
-    for (let i = sent; i < end; i++) s.send(consumer, i);
-    sent = end;
-    if (end < n) s.send(producer, "go");
-  });
-  s.send(producer, "go");
-  s.run();
-  if (count !== n) throw new Error("baseline lost messages");
-}
-
 async function outside(n: number): Promise<void> {
   const rt: Runtime = actors.createRuntime({ node: "work" });
   let done: () => void = () => {};
@@ -117,7 +100,7 @@ function spawnMany(n: number, fresh: boolean): Pid[] {
 
 if (which === "ring") await ring(1_000, N);
 else if (which === "pc") await producerConsumer(N);
-else if (which === "bare-pc") bareProducerConsumer(N);
+else if (which === "bare-pc") bareOneToOne(N);
 else if (which === "outside") await outside(N);
 else if (which === "spawn") spawnMany(SPAWN_N, false);
 else if (which === "spawn-fresh") spawnMany(SPAWN_N, true);
