@@ -20,7 +20,7 @@
 
 import { AsyncLocalStorage } from "node:async_hooks";
 import { createRuntime, receive, self } from "@cinder/actors";
-import { machine, medianOf, printTable, rate, spawnProducer, tick } from "./lib.js";
+import { machine, medianOf, printTable, rate, seconds, spawnProducer, tick } from "./lib.js";
 
 const quick = process.argv.includes("--quick");
 const RUNS = quick ? 1 : 5;
@@ -30,10 +30,6 @@ const ASYNC_MSGS = quick ? 200_000 : 1_000_000;
 const CALLS = quick ? 10_000_000 : 50_000_000;
 // AsyncLocalStorage.run is far slower than a bare call; fewer iterations keep its row from dominating the run.
 const WRAPPED_CALLS = CALLS / 10;
-
-function seconds(t0: number): number {
-  return (performance.now() - t0) / 1000;
-}
 
 async function awaitLoop(n: number): Promise<number> {
   const t0 = performance.now();
