@@ -33,10 +33,7 @@ export class GlobalNames {
   /** Names held by this node's processes, with the watch that frees each when its process exits. */
   private readonly own = new Map<string, { p: Proc; w: Monitor }>();
 
-  constructor(
-    private readonly node: string,
-    private readonly host: GlobalNamesHost,
-  ) {}
+  constructor(private readonly host: GlobalNamesHost) {}
 
   get size(): number {
     return this.byName.size;

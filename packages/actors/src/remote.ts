@@ -63,7 +63,7 @@ export class Distribution {
     this.calls = new RemoteCalls(rt, conn);
     this.monitors = new RemoteMonitors(rt, conn);
     this.links = new RemoteLinks(rt, conn);
-    this.globals = new GlobalNames(rt.node, {
+    this.globals = new GlobalNames({
       // One frame per node that is up, numbered with the rest: a name registered and then used arrives first.
       broadcast: (frame) => {
         for (const node of conn.upNodes()) conn.postQuietly(node, ["g", ...frame]);
