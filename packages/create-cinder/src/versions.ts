@@ -1,6 +1,6 @@
 /**
  * The tools a generated app develops with, pinned to the versions this repository tests with (a test checks
- * that they match the root package.json), so that `npm install` in a new app finds them in npm's cache.
+ * that they match the root package.json), so that `npm install` in a new app finds their files in npm's cache.
  */
 export const DEV_TOOLS: Readonly<Record<string, string>> = {
   "@types/node": "^20.19.0",
