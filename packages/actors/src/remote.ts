@@ -4,10 +4,10 @@ import type { Clock } from "./clock.js";
 import { Connections } from "./connections.js";
 import { isPidOrNull, isRefId } from "./frame.js";
 import { GlobalNames } from "./global_names.js";
-import { watch } from "./links.js";
+import { unwatch, watch } from "./links.js";
 import type { Logger } from "./log.js";
 import { Pid, Ref } from "./pid.js";
-import type { Proc } from "./process.js";
+import type { Monitor, Proc } from "./process.js";
 import { RemoteCalls } from "./remote_calls.js";
 import { RemoteLinks } from "./remote_links.js";
 import { RemoteMonitors } from "./remote_monitors.js";
@@ -51,7 +51,8 @@ export class Distribution {
   private readonly calls: RemoteCalls;
   private readonly monitors: RemoteMonitors;
   private readonly links: RemoteLinks;
-  private readonly nodeMonitors = new Map<number, { watcher: Proc; ref: Ref; node: string }>();
+  /** Node monitors by ref number; each is dropped when its watcher exits (`exit`), as a process monitor is. */
+  private readonly nodeMonitors = new Map<number, { watcher: Proc; ref: Ref; node: string; exit: Monitor }>();
   readonly globals: GlobalNames;
 
   constructor(private readonly rt: DistRuntime) {
@@ -161,14 +162,20 @@ export class Distribution {
   /** Tells `watcher` (a `NodeDown` message) when `node` goes down; at once if it is not up. */
   monitorNode(watcher: Proc, node: string): Ref {
     const ref = new Ref();
-    if (this.conn.creation(node) !== undefined) this.nodeMonitors.set(ref.id, { watcher, ref, node });
-    else watcher.rt.scheduler.deliver(watcher, new NodeDown(ref, node));
+    if (this.conn.creation(node) !== undefined) {
+      const exit = watch(watcher, () => this.nodeMonitors.delete(ref.id));
+      this.nodeMonitors.set(ref.id, { watcher, ref, node, exit });
+    } else watcher.rt.scheduler.deliver(watcher, new NodeDown(ref, node));
     return ref;
   }
 
   /** Removes a node monitor; false if there was none. */
   demonitorNode(ref: Ref): boolean {
-    return this.nodeMonitors.delete(ref.id);
+    const nm = this.nodeMonitors.get(ref.id);
+    if (nm === undefined) return false;
+    this.nodeMonitors.delete(ref.id);
+    unwatch(nm.exit);
+    return true;
   }
 
   /** Counters for `Runtime.stats`-like views and tests. */
@@ -178,6 +185,7 @@ export class Distribution {
       exported: this.exported.size,
       pendingCalls: this.calls.size,
       monitors: this.monitors.size,
+      nodeMonitors: this.nodeMonitors.size,
       served: this.monitors.servedSize,
       links: this.links.size,
       globalNames: this.globals.size,
@@ -258,6 +266,7 @@ export class Distribution {
     for (const [id, nm] of this.nodeMonitors) {
       if (nm.node !== node) continue;
       this.nodeMonitors.delete(id);
+      unwatch(nm.exit);
       nm.watcher.rt.scheduler.deliver(nm.watcher, new NodeDown(nm.ref, node));
     }
     this.globals.nodeDown(node);

@@ -9,6 +9,11 @@ interface OutMonitor {
   readonly watcher: Proc;
   readonly ref: Ref;
   readonly target: Pid;
+  /**
+   * Drops the monitor when its watcher exits first, as Erlang does: it would otherwise stay, here and on the
+   * target's node, until the target exits or its node goes down.
+   */
+  readonly exit: Monitor;
 }
 
 /**
@@ -48,7 +53,8 @@ export class RemoteMonitors {
       watcher.rt.scheduler.deliver(watcher, new Down(ref, pid, reason));
       return ref;
     }
-    this.out.set(ref.id, { watcher, ref, target: pid });
+    const exit = watch(watcher, () => this.demonitor(ref));
+    this.out.set(ref.id, { watcher, ref, target: pid, exit });
     this.conn.post(pid.node, ["m", pid, watcher.pid, ref.id]);
     return ref;
   }
@@ -58,6 +64,7 @@ export class RemoteMonitors {
     const m = this.out.get(ref.id);
     if (m === undefined) return false;
     this.out.delete(ref.id);
+    unwatch(m.exit);
     this.conn.postQuietly(m.target.node, ["dm", m.target, ref.id]);
     return true;
   }
@@ -92,6 +99,7 @@ export class RemoteMonitors {
     // Exactly once: the entry goes with the first DOWN (or with the node, as noconnection).
     if (m === undefined || m.target.node !== origin || !m.target.equals(target)) return;
     this.out.delete(refId);
+    unwatch(m.exit);
     m.watcher.rt.scheduler.deliver(m.watcher, new Down(m.ref, m.target, reason));
   }
 
@@ -100,6 +108,7 @@ export class RemoteMonitors {
     for (const [id, m] of this.out) {
       if (m.target.node !== node) continue;
       this.out.delete(id);
+      unwatch(m.exit);
       m.watcher.rt.scheduler.deliver(m.watcher, new Down(m.ref, m.target, "noconnection"));
     }
     const prefix = `${node}\0`;

@@ -186,6 +186,21 @@ describe("distribution over a pubsub", () => {
     expect(a.rt.nodes()).toEqual([]);
   });
 
+  it("a process that exits drops its monitors of other nodes' processes (both nodes forget them) and of nodes", async () => {
+    const [a, b] = await cluster(["a", "b"]);
+    const kept = far(b.rt.spawn(Echo));
+    await inProcess(a.rt, () => {
+      a.rt.monitor(kept);
+      a.rt.monitorNode("b");
+    });
+    // The monitor frame went before this call's: b served the monitor before it answers.
+    await a.rt.call(kept, "sync");
+    // The monitoring process has exited; its monitors must not stay until `kept` exits or b goes down.
+    await until(() => a.rt.dist.stats().monitors === 0 && a.rt.dist.stats().nodeMonitors === 0);
+    await until(() => b.rt.dist.stats().served === 0);
+    expect(b.rt.isAlive(kept)).toBe(true);
+  });
+
   it("links across nodes carry exit signals both ways; noconnection when the node goes; monitorNode tells once", async () => {
     const [a, b] = await cluster(["a", "b"]);
     const got: unknown[] = [];
