@@ -25,7 +25,8 @@ export interface PendingChild {
 /**
  * Where a render places child views: the parent's id, whether it is connected, and the children it has
  * already placed (their container HTML, kept so that a re-render with the same child sends nothing).
- * One per view process, made with it; the map only once a child is placed.
+ * A view process keeps one from the render that first places a child (renderRoot in view_finish.ts); until
+ * then each render makes a throwaway one, so a view with no children holds none.
  */
 export class NestingScope {
   /** By child id: its container HTML and the session it was signed with (JSON). */
