@@ -18,14 +18,13 @@ import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
 import { PubSub } from "@cinder/pubsub";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import WebSocket from "ws";
 
 import { counterFormView, FragileView } from "./fixtures/liveview/views.js";
 import { LiveClient, waitFor } from "./helpers/fault.js";
 import { header, method, pathPart, query } from "./helpers/fuzz_requests.js";
 import { type Ctx, frames } from "./helpers/live_frames.js";
 import { fetchPage, RawClient, SECRET } from "./helpers/liveview.js";
-import { handshake, MAX_PAYLOAD } from "./helpers/socket_frames.js";
+import { handshake, MAX_PAYLOAD, playScript } from "./helpers/socket_frames.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
 
@@ -82,8 +81,6 @@ async function goodClientServed(): Promise<void> {
   expect({ joins: good.joins, errors: good.errors }).toEqual({ joins: 1, errors: 0 });
 }
 
-const PROTOCOL_CLOSES = [1003, 1008, 1009];
-
 describe("fuzz: websocket frames", () => {
   test("every frame is answered or closes its socket; the server keeps serving; nothing is left behind", async () => {
     let sockets = 0;
@@ -102,40 +99,20 @@ describe("fuzz: websocket frames", () => {
             expect((await c.join(page, "j")).status).toBe("ok");
             ctx.joinRef = "j";
           }
-          const trail: string[] = [];
-          for (const frame of script) {
-            const f = frame(ctx);
-            trail.push(f.label);
-            c.send(f.data);
-            const why = `after ${trail.join(" -> ")}`;
-            if (f.ref !== null) {
-              const answered = await c.reply(f.ref, 5000).then(
-                () => true,
-                () => false,
-              );
-              if (!answered) {
-                const closed = await Promise.race([c.closed, new Promise((r) => setTimeout(r, 1000, null))]);
-                expect(closed, `no reply and no close ${why}`).not.toBeNull();
-              }
-            }
-            if (c.ws.readyState !== WebSocket.OPEN) {
-              const { code } = await c.closed;
-              expect(PROTOCOL_CLOSES, `closed with ${code} ${why}`).toContain(code);
-              break;
-            }
-            // Still there: it answers a heartbeat (or closes: a frame with no ref to answer closes the socket).
-            const hb = ctx.ref();
-            c.send([null, hb, "phoenix", "heartbeat", {}]);
-            const alive = await c.reply(hb, 5000).then(
-              (r) => r[4]?.status === "ok",
-              () => false,
-            );
-            if (!alive) {
-              const { code } = await c.closed;
-              expect(PROTOCOL_CLOSES, `closed with ${code} ${why}`).toContain(code);
-              break;
-            }
-          }
+          await playScript(
+            {
+              ws: c.ws,
+              closed: c.closed,
+              answered: (ref, ms) =>
+                c.reply(ref, ms).then(
+                  () => true,
+                  () => false,
+                ),
+              reply: (ref, ms) => c.reply(ref, ms).catch(() => null),
+            },
+            script,
+            ctx,
+          );
           c.close();
           await c.closed;
           if (sockets % 20 === 0) await goodClientServed();

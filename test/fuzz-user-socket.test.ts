@@ -29,12 +29,12 @@ import {
   type FrameCtx,
   handshake,
   MAX_PAYLOAD,
+  playScript,
   shortString,
   socketFrames,
 } from "./helpers/socket_frames.js";
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 150);
-const PROTOCOL_CLOSES = [1003, 1008, 1009];
 
 const rtLogs: string[] = [];
 const rt = createRuntime({ node: "fuzz-channels", logger: (level, msg) => rtLogs.push(`[${level}] ${msg}`) });
@@ -236,37 +236,19 @@ describe("fuzz: user socket frames", () => {
             expect(r?.[4]?.status).toBe("ok");
             ctx.joinRef = "j";
           }
-          const trail: string[] = [];
-          for (const frame of script) {
-            const f = frame(ctx);
-            trail.push(f.label);
-            c.ws.send(f.data);
-            const why = `after ${trail.join(" -> ")}`;
-            if (f.ref !== null) {
+          await playScript(
+            {
+              ws: c.ws,
+              closed: c.closed,
               // Answered: a reply to its ref, or the phx_error of a channel it crashed (a crash answers nothing).
-              const answered = await c.find(
-                (m) => (m[1] === f.ref && m[3] === "phx_reply") || m[3] === "phx_error",
-                5000,
-              );
-              if (answered === null) {
-                const closed = await Promise.race([c.closed, new Promise((r) => setTimeout(r, 1000, null))]);
-                expect(closed, `no reply and no close ${why}`).not.toBeNull();
-              }
-            }
-            if (c.ws.readyState !== WebSocket.OPEN) {
-              const { code } = await c.closed;
-              expect(PROTOCOL_CLOSES, `closed with ${code} ${why}`).toContain(code);
-              break;
-            }
-            const hb = ctx.ref();
-            c.ws.send(JSON.stringify([null, hb, "phoenix", "heartbeat", {}]));
-            const alive = await c.find((m) => m[1] === hb, 5000);
-            if (alive === null || alive[4]?.status !== "ok") {
-              const { code } = await c.closed;
-              expect(PROTOCOL_CLOSES, `closed with ${code} ${why}`).toContain(code);
-              break;
-            }
-          }
+              answered: async (ref, ms) =>
+                (await c.find((m) => (m[1] === ref && m[3] === "phx_reply") || m[3] === "phx_error", ms)) !==
+                null,
+              reply: (ref, ms) => c.find((m) => m[1] === ref, ms),
+            },
+            script,
+            ctx,
+          );
           c.ws.close();
           await c.closed;
           if (sockets % 20 === 0) await goodClientServed();

@@ -4,6 +4,7 @@
  * garbage, deep nesting; and the websocket handshake they try with random headers.
  */
 import fc from "fast-check";
+import { expect } from "vitest";
 import WebSocket from "ws";
 
 /** The endpoints' frame limit (`maxPayload`) in these tests, which some frames go past. */
@@ -115,4 +116,52 @@ export function handshake(port: number, path: string, headers: Record<string, st
     });
     ws.once("error", (err) => reject(err));
   });
+}
+
+/** How a socket may close after a bad frame: unsupported data, a policy violation, a frame too big. */
+export const PROTOCOL_CLOSES = [1003, 1008, 1009];
+
+/** What `playScript` needs of a raw client. */
+export interface ScriptClient {
+  readonly ws: WebSocket;
+  readonly closed: Promise<{ code: number }>;
+  /** Whether the frame with `ref` was answered within `ms` (whatever counts as an answer on this socket). */
+  answered(ref: string, ms: number): Promise<boolean>;
+  /** The reply to `ref` within `ms`, or null. */
+  reply(ref: string, ms: number): Promise<unknown[] | null>;
+}
+
+/**
+ * Sends `script` frame by frame. After each, the server has answered it (when it carries a ref) or closed
+ * the socket with a protocol code; while the socket is open it still answers a heartbeat.
+ */
+export async function playScript<C extends FrameCtx>(
+  c: ScriptClient,
+  script: Frame<C>[],
+  ctx: C,
+): Promise<void> {
+  const trail: string[] = [];
+  for (const frame of script) {
+    const f = frame(ctx);
+    trail.push(f.label);
+    c.ws.send(f.data);
+    const why = `after ${trail.join(" -> ")}`;
+    if (f.ref !== null && !(await c.answered(f.ref, 5000))) {
+      const closed = await Promise.race([c.closed, new Promise((r) => setTimeout(r, 1000, null))]);
+      expect(closed, `no reply and no close ${why}`).not.toBeNull();
+    }
+    // Still there: it answers a heartbeat (or closes: a frame with no ref to answer closes the socket).
+    let alive = false;
+    if (c.ws.readyState === WebSocket.OPEN) {
+      const hb = ctx.ref();
+      c.ws.send(JSON.stringify([null, hb, "phoenix", "heartbeat", {}]));
+      const r = await c.reply(hb, 5000);
+      alive = (r?.[4] as { status?: unknown } | undefined)?.status === "ok";
+    }
+    if (!alive) {
+      const { code } = await c.closed;
+      expect(PROTOCOL_CLOSES, `closed with ${code} ${why}`).toContain(code);
+      return;
+    }
+  }
 }
