@@ -8,7 +8,7 @@ import { createEndpoint, createLogger, type Endpoint } from "@cinder/liveview";
 import { PubSub } from "@cinder/pubsub";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
+import { chromiumAvailable, launchChromium, openConnected } from "../helpers/chromium.js";
 import { SECRET } from "../helpers/liveview.js";
 
 describe.runIf(chromiumAvailable())("the dashboard in a browser", () => {
@@ -41,9 +41,7 @@ describe.runIf(chromiumAvailable())("the dashboard in a browser", () => {
   });
 
   test("the home page's charts update by themselves", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/dashboard`);
-    await page.waitForFunction(() => (window as any).liveSocket?.isConnected(), null, { timeout: 30_000 });
+    const page = await openConnected(browser, `${base}/dashboard`);
     const points = () =>
       page.evaluate(() => document.querySelector("polyline")?.getAttribute("points") ?? "");
     await page.waitForFunction(() => document.querySelector("polyline") !== null, null, { timeout: 30_000 });
@@ -58,9 +56,7 @@ describe.runIf(chromiumAvailable())("the dashboard in a browser", () => {
   }, 90_000);
 
   test("the processes page sorts by mailbox and opens a process", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/dashboard/processes`);
-    await page.waitForFunction(() => (window as any).liveSocket?.isConnected(), null, { timeout: 30_000 });
+    const page = await openConnected(browser, `${base}/dashboard/processes`);
     await page.click("th a:text('Mailbox')");
     await page.waitForFunction(() => location.search.includes("sort=mailbox"), null, { timeout: 30_000 });
     await page.waitForFunction(

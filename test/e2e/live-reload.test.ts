@@ -17,7 +17,7 @@ import {
 import { PubSub } from "@cinder/pubsub";
 import type { Browser } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
-import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
+import { chromiumAvailable, launchChromium, openConnected } from "../helpers/chromium.js";
 
 const Page = defineLiveView({
   mount: () => {},
@@ -65,9 +65,7 @@ describe.runIf(chromiumAvailable())("live reload", () => {
 
   test("a page reloads when the server comes back from a restart", async () => {
     const first = await start();
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${first.port}/`);
-    await page.waitForFunction(() => (window as any).liveSocket?.isConnected(), null, { timeout: 30_000 });
+    const page = await openConnected(browser, `http://127.0.0.1:${first.port}/`);
     await page.evaluate(() => {
       (window as any).beforeRestart = true;
     });
@@ -80,9 +78,7 @@ describe.runIf(chromiumAvailable())("live reload", () => {
 
   test("a changed stylesheet is swapped in place, without a reload", async () => {
     const { port } = await start();
-    const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
-    await page.waitForFunction(() => (window as any).liveSocket?.isConnected(), null, { timeout: 30_000 });
+    const page = await openConnected(browser, `http://127.0.0.1:${port}/`);
     await page.evaluate(() => {
       (window as any).beforeChange = true;
     });

@@ -16,7 +16,7 @@ import {
 import { PubSub } from "@cinder/pubsub";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
+import { chromiumAvailable, launchChromium, openConnected } from "../helpers/chromium.js";
 import { SECRET } from "../helpers/liveview.js";
 
 const ok = chromiumAvailable();
@@ -91,9 +91,7 @@ describe.skipIf(!ok)("async loading, nested and sticky views in Chromium with th
   });
 
   test("assignAsync: the page shows the loading state, stays interactive, then shows the result", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${base}/slow`);
-    await page.waitForFunction(() => (window as any).liveSocket?.isConnected(), null, { timeout: 30_000 });
+    const page = await openConnected(browser, `${base}/slow`);
     await page.waitForSelector("#loading", { timeout: 30_000 });
     await page.click("#click");
     await page.waitForFunction(() => document.querySelector("#click")?.textContent === "clicks 1", null, {

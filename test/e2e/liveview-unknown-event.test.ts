@@ -6,7 +6,7 @@
 import { defineLiveView, html } from "@cinder/liveview";
 import type { Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { chromiumAvailable, launchChromium } from "../helpers/chromium.js";
+import { chromiumAvailable, launchChromium, openConnected } from "../helpers/chromium.js";
 import { type Started, startEndpoint } from "../helpers/liveview.js";
 
 let mounts = 0;
@@ -38,9 +38,7 @@ describe.runIf(chromiumAvailable())("an event with no handler, from the official
   });
 
   test("crashes the view, the client rejoins to a fresh mount, the log names the event and the view", async () => {
-    const page = await browser.newPage();
-    await page.goto(`${s.base}/`);
-    await page.waitForFunction(() => (window as any).liveSocket?.isConnected(), null, { timeout: 30_000 });
+    const page = await openConnected(browser, `${s.base}/`);
     await page.waitForSelector(".phx-connected", { timeout: 30_000 });
     await page.click("#inc");
     await page.waitForFunction(() => document.querySelector("#count")?.textContent === "1", null, {

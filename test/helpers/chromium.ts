@@ -4,7 +4,7 @@
  * skipped elsewhere, with the reason printed.
  */
 import { existsSync } from "node:fs";
-import { type Browser, chromium } from "playwright-core";
+import { type Browser, chromium, type Page } from "playwright-core";
 
 export const CHROMIUM_PATH = "/usr/bin/chromium";
 
@@ -29,4 +29,12 @@ export function chromiumAvailable(): boolean {
 /** Launches the system Chromium headless. */
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+}
+
+/** Opens `url` in a new page and waits until the official client's socket is connected. */
+export async function openConnected(browser: Browser, url: string): Promise<Page> {
+  const page = await browser.newPage();
+  await page.goto(url);
+  await page.waitForFunction(() => (window as any).liveSocket?.isConnected(), null, { timeout: 30_000 });
+  return page;
 }
